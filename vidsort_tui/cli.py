@@ -1,0 +1,165 @@
+"""`vidsort-tui`: the TUI by default, or `--serve`, `--retrain`, with `--demo` on top of any.
+
+Each mode lives in its own module, imported only when chosen, so `--retrain` on a server
+never loads Textual and `--serve` never loads the player.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from vidsort_tui.core.config import DEMO_DATA_DIR, ConfigError, Settings
+from vidsort_tui.core.library import Library, LibraryError
+
+DESCRIPTION = """\
+Keyboard-first video sorter. Plays each unsorted video in DATA_DIR's root inside the
+terminal, shows the folder a learned model predicts, and files it with one key.
+
+modes:
+  (default)      the terminal app
+  --serve        the HTTP API and browser page (http://127.0.0.1:8000 by default)
+  --retrain      headless retrain (extract features, train, predict) with a progress bar
+  --demo         use the generated demo library (data/demo/videos, artifacts/demo),
+                 generating it first if missing; combines with --serve and --retrain
+
+settings: a flag beats the VIDSORT_<NAME> environment variable, which beats the default
+(e.g. VIDSORT_DATA_DIR, VIDSORT_ARTIFACTS_DIR, VIDSORT_NAME_PATTERN, VIDSORT_PLAYER).
+"""
+
+#: mode -> "module:function" taking Settings and returning an exit code.
+MODES = {
+    "tui": "vidsort_tui.tui.app:run",
+    "serve": "api_compat.serve:run",
+    "retrain": "vidsort_tui.retrain_cli:run",
+}
+
+
+def _version() -> str:
+    try:
+        return version("vidsort-tui")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vidsort-tui",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--serve", action="store_true", help="run the HTTP API and browser page")
+    mode.add_argument(
+        "--retrain", action="store_true", help="retrain headless, then exit (0 ok, 1 failed)"
+    )
+    parser.add_argument("--demo", action="store_true", help="work on the generated demo library")
+    parser.add_argument("--data", type=Path, help="video folder (default data/Favorites/videos)")
+    parser.add_argument(
+        "--artifacts", type=Path, help="model and predictions folder (default artifacts)"
+    )
+    parser.add_argument(
+        "--name-pattern", help=r"regex a video name must fully match (e.g. '\d+\.mp4')"
+    )
+    parser.add_argument("--host", help="--serve: address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="--serve: port (default 8000)")
+    parser.add_argument("--workers", type=int, help="--serve: worker processes (default 1)")
+    parser.add_argument(
+        "--jobs", type=int, help="feature extraction processes (default: one per core)"
+    )
+    parser.add_argument(
+        "--player",
+        choices=["auto", "inline", "window", "none"],
+        help="video playback (default auto)",
+    )
+    parser.add_argument("--mute", action="store_true", help="start with audio off")
+    parser.add_argument("--config", type=Path, help="TOML config file (keymap) for the TUI")
+    parser.add_argument("--version", action="version", version=f"vidsort-tui {_version()}")
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, object] = {
+        "data_dir": args.data,
+        "artifacts_dir": args.artifacts,
+        "name_pattern": args.name_pattern,
+        "host": args.host,
+        "port": args.port,
+        "workers": args.workers,
+        "jobs": args.jobs,
+        "player": args.player,
+        "audio": False if args.mute else None,
+        "config_file": args.config,
+    }
+    settings = Settings.load(overrides)
+    if args.demo:
+        demo = settings.for_demo()
+        # --data/--artifacts still win over the demo's locations when given explicitly.
+        settings = Settings.load(
+            {
+                **overrides,
+                "data_dir": args.data or demo.data_dir,
+                "artifacts_dir": args.artifacts or demo.artifacts_dir,
+            }
+        )
+    return settings
+
+
+def _prepare_demo(settings: Settings) -> None:
+    from vidsort_tui.core.demo import ensure_demo_library
+
+    if settings.data_dir.is_dir():
+        return
+    print(
+        f"Generating the demo library in {settings.data_dir} (about a minute, once)...", flush=True
+    )
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r  {done}/{total} clips", end="", flush=True)
+
+    ensure_demo_library(settings.data_dir, jobs=settings.jobs, progress=progress)
+    print(flush=True)
+
+
+def _load_mode(mode: str):  # type: ignore[no-untyped-def]
+    module_name, func = MODES[mode].split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and (exc.name == module_name or module_name.startswith(exc.name + ".")):
+            return None
+        raise
+    return getattr(module, func, None)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = settings_from_args(args)
+    except ConfigError as exc:
+        print(f"vidsort-tui: {exc}", file=sys.stderr)
+        return 2
+    mode = "serve" if args.serve else "retrain" if args.retrain else "tui"
+    if args.demo or settings.data_dir == DEMO_DATA_DIR:
+        _prepare_demo(settings)
+    try:
+        Library(settings).scan()
+    except LibraryError as exc:
+        print(f"vidsort-tui: {exc}", file=sys.stderr)
+        return 2
+    runner = _load_mode(mode)
+    if runner is None:
+        print(f"vidsort-tui: the {mode} mode is not built yet", file=sys.stderr)
+        return 2
+    try:
+        return int(runner(settings) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

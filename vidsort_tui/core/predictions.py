@@ -1,0 +1,122 @@
+"""predictions.json in the documented shape, reloaded whenever a retrain replaces it.
+
+Every process (each API worker, the TUI) holds a PredictionStore; a cheap stat() per read
+notices a new file, so all of them serve a retrain's predictions without a restart.
+A missing or corrupt file means "no predictions" plus a warning, never a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vidsort_tui.core.atomic import write_json_atomic
+
+log = logging.getLogger(__name__)
+
+FILE_NAME = "predictions.json"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    predicted_folder: str | None
+    confidence: float
+    top_predictions: tuple[tuple[str, float], ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "predicted_folder": self.predicted_folder,
+            "confidence": self.confidence,
+            "top_predictions": [{"folder": f, "confidence": c} for f, c in self.top_predictions],
+        }
+
+
+NO_PREDICTION = Prediction(None, 0.0, ())
+
+
+def _confidence(value: object) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
+    return min(max(number, 0.0), 1.0) if math.isfinite(number) else 0.0
+
+
+def parse_prediction(raw: object) -> Prediction | None:
+    """One entry of the file; tolerant of files written by the original server."""
+    if not isinstance(raw, dict):
+        return None
+    folder = raw.get("predicted_folder")
+    tops: list[tuple[str, float]] = []
+    for item in raw.get("top_predictions") or []:
+        if isinstance(item, dict) and isinstance(item.get("folder"), str):
+            tops.append((item["folder"], _confidence(item.get("confidence"))))
+    if not isinstance(folder, str):
+        folder = tops[0][0] if tops else None
+    return Prediction(folder, _confidence(raw.get("confidence")), tuple(tops))
+
+
+@dataclass
+class PredictionStore:
+    """The current predictions of one ARTIFACTS_DIR."""
+
+    artifacts_dir: Path
+    warning: str | None = None
+    _data: dict[str, Prediction] = field(default_factory=dict)
+    _stamp: tuple[int, int, int] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def path(self) -> Path:
+        return Path(self.artifacts_dir) / FILE_NAME
+
+    def _current_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def snapshot(self) -> dict[str, Prediction]:
+        """All predictions, reloaded first if the file changed since the last read."""
+        stamp = self._current_stamp()
+        with self._lock:
+            if stamp != self._stamp:
+                self._data, self.warning = _load(self.path, stamp is not None)
+                self._stamp = stamp
+            return self._data
+
+    def get(self, filename: str) -> Prediction:
+        return self.snapshot().get(filename, NO_PREDICTION)
+
+
+def _load(path: Path, exists: bool) -> tuple[dict[str, Prediction], str | None]:
+    if not exists:
+        return {}, None
+    try:
+        raw = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, ValueError) as exc:
+        message = f"predictions file {path} is unreadable ({exc}); showing no predictions"
+        log.warning(message)
+        return {}, message
+    if not isinstance(raw, dict):
+        message = f"predictions file {path} is not a JSON object; showing no predictions"
+        log.warning(message)
+        return {}, message
+    out: dict[str, Prediction] = {}
+    for name, item in raw.items():
+        parsed = parse_prediction(item)
+        if parsed is not None:
+            out[str(name)] = parsed
+    return out, None
+
+
+def write_predictions(artifacts_dir: Path, predictions: dict[str, Prediction]) -> None:
+    """Atomically replace predictions.json (the pipeline's predict stage calls this)."""
+    payload = {name: p.to_json() for name, p in sorted(predictions.items())}
+    write_json_atomic(Path(artifacts_dir) / FILE_NAME, payload)
