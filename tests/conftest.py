@@ -1,0 +1,82 @@
+"""Shared fixtures: real H.264 clips (generated once per session, then copied) and libraries."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+from vidsort_tui.core.config import Settings
+from vidsort_tui.core.demo import ClipSpec, write_clip
+
+SHARED_REALCLIPS = Path(__file__).resolve().parents[2] / "shared" / "realclips"
+SCENE_CYCLE = ("sea", "forest", "city_night", "snow", "fire", "desert")
+
+ClipFactory = Callable[..., Path]
+
+
+@pytest.fixture(scope="session")
+def clip_factory(tmp_path_factory: pytest.TempPathFactory) -> ClipFactory:
+    """clip_factory(scene, seed=0, seconds=1.5, size=(180, 320)) -> path of a cached real clip.
+
+    Copy the file before moving or changing it; the cache is shared by the whole session.
+    """
+    cache = tmp_path_factory.mktemp("clips")
+
+    def make(
+        scene: str, seed: int = 0, seconds: float = 1.5, size: tuple[int, int] = (180, 320)
+    ) -> Path:
+        path = cache / f"{scene}-{seed}-{seconds}-{size[0]}x{size[1]}.mp4"
+        if not path.exists():
+            write_clip(path, ClipSpec(scene, seconds, seed, size=size, gop_seconds=0.5))
+        return path
+
+    return make
+
+
+LibraryFactory = Callable[..., Settings]
+
+
+@pytest.fixture
+def library_factory(tmp_path: Path, clip_factory: ClipFactory) -> LibraryFactory:
+    """library_factory({"sea": 3, "fire": 2}, unsorted=4) -> Settings of a fresh library.
+
+    Category folders get clips of the scene named like the folder (or cycled scenes for other
+    names); unsorted clips cycle through the folders' scenes. Names are 16-digit .mp4 names.
+    """
+    counter = iter(range(10**6))
+
+    def build(
+        folders: Mapping[str, int], unsorted: int = 0, name_pattern: str | None = None
+    ) -> Settings:
+        data = tmp_path / "videos"
+        artifacts = tmp_path / "artifacts"
+        data.mkdir(parents=True, exist_ok=True)
+        artifacts.mkdir(parents=True, exist_ok=True)
+        scenes = {}
+        for i, (folder, n) in enumerate(folders.items()):
+            scene = folder if folder in SCENE_CYCLE else SCENE_CYCLE[i % len(SCENE_CYCLE)]
+            scenes[folder] = scene
+            (data / folder).mkdir(exist_ok=True)
+            for k in range(n):
+                name = f"{7000000000000000 + next(counter)}.mp4"
+                shutil.copyfile(clip_factory(scene, seed=k), data / folder / name)
+        order = list(scenes.values()) or list(SCENE_CYCLE)
+        for k in range(unsorted):
+            name = f"{7100000000000000 + next(counter)}.mp4"
+            shutil.copyfile(clip_factory(order[k % len(order)], seed=100 + k), data / name)
+        overrides: dict[str, object] = {"data_dir": data, "artifacts_dir": artifacts}
+        if name_pattern:
+            overrides["name_pattern"] = name_pattern
+        return Settings.load(overrides, environ={})
+
+    return build
+
+
+def realclips_dir() -> Path:
+    """../shared/realclips, or skip the test when this checkout has no shared folder."""
+    if not SHARED_REALCLIPS.is_dir():
+        pytest.skip("../shared/realclips is not present in this checkout")
+    return SHARED_REALCLIPS
