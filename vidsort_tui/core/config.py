@@ -14,7 +14,7 @@ from pathlib import Path
 
 #: Any single safe path component with a video extension; see DESIGN.md "Library rules".
 #: Extra limits the regex cannot express (255 bytes, control characters) live in library.py.
-DEFAULT_NAME_PATTERN = r"[^./\\\x00][^/\\\x00]*\.(?i:mp4|m4v|mov|webm|mkv)"
+DEFAULT_NAME_PATTERN = r"[^./\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]*\.(?i:mp4|m4v|mov|webm|mkv)"
 #: The documented behaviour of the original server (`--name-pattern '\d+\.mp4'`).
 DOCUMENTED_NAME_PATTERN = r"\d+\.mp4"
 
@@ -48,7 +48,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         try:
-            re.compile(self.name_pattern, re.ASCII)
+            re.compile(f"(?:{self.name_pattern})", re.ASCII)
         except re.error as exc:
             raise ConfigError(
                 f"name pattern {self.name_pattern!r} is not a valid regex: {exc}"

@@ -1,0 +1,33 @@
+"""Small helpers shared by the benchmarks: medians of repeated timings and a ratio line."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+WORK = Path(__file__).resolve().parent / ".work"
+
+
+def timings(func: Callable[[], object], repeat: int = 7, warmup: int = 1) -> list[float]:
+    for _ in range(warmup):
+        func()
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def median_ms(values: list[float]) -> float:
+    return statistics.median(values) * 1000
+
+
+def report(name: str, measured: float, baseline: float, target: str, unit: str = "ms") -> float:
+    """Print one benchmark line; returns measured/baseline."""
+    ratio = measured / baseline if baseline else float("inf")
+    print(f"{name}: {measured:.2f} {unit} vs baseline {baseline:.2f} {unit}", end=" ")
+    print(f"-> ratio {ratio:.2f} (target {target})")
+    return ratio
