@@ -1,0 +1,76 @@
+"""features.sqlite: descriptors keyed by (file name, size, mtime_ns, feature version).
+
+Keyed by name rather than path, so sorting a video (a rename keeps size and mtime) never
+forces it to be decoded again. Failures are cached too: an unchanged broken file is not
+retried on every run. WAL mode lets the TUI refit read while a retrain writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.features import FEATURE_VERSION, VideoFeatures
+
+Key = tuple[str, int, int]  # name, size, mtime_ns
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS features (
+    name TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, version INTEGER NOT NULL,
+    global BLOB, local BLOB, local_rows INTEGER, error TEXT,
+    PRIMARY KEY (name, size, mtime_ns, version)
+)
+"""
+
+
+class FeatureCache:
+    def __init__(self, path: Path) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def lookup(self, keys: Iterable[Key]) -> dict[Key, VideoFeatures | str]:
+        """Cached features (or the cached skip reason) for the keys that have them."""
+        wanted = {k: None for k in keys}
+        out: dict[Key, VideoFeatures | str] = {}
+        rows = self.db.execute(
+            "SELECT name, size, mtime_ns, global, local, local_rows, error FROM features "
+            "WHERE version = ?",
+            (FEATURE_VERSION,),
+        )
+        for name, size, mtime_ns, glob, loc, loc_rows, error in rows:
+            key = (name, size, mtime_ns)
+            if key not in wanted:
+                continue
+            if error is not None:
+                out[key] = error
+            else:
+                local = np.frombuffer(loc, np.float16).reshape(loc_rows, -1)
+                out[key] = VideoFeatures(np.frombuffer(glob, np.float32), local)
+        return out
+
+    def store(self, items: list[tuple[Key, VideoFeatures | str]]) -> None:
+        rows = []
+        for (name, size, mtime_ns), value in items:
+            if isinstance(value, str):
+                rows.append((name, size, mtime_ns, FEATURE_VERSION, None, None, None, value))
+            else:
+                local = np.ascontiguousarray(value.local, np.float16)
+                rows.append(
+                    (name, size, mtime_ns, FEATURE_VERSION,
+                     np.ascontiguousarray(value.global_, np.float32).tobytes(),
+                     local.tobytes(), local.shape[0], None)
+                )  # fmt: skip
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "INSERT OR REPLACE INTO features VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows
+            )

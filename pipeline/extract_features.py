@@ -1,0 +1,150 @@
+"""Stage 1: descriptors for every video in the library, incremental and parallel.
+
+Only videos whose (name, size, mtime_ns) is not cached are decoded, one worker process per
+core (joblib/loky), each with one decoder thread and OpenCV limited to one thread. A broken
+file is skipped with its reason; the run still succeeds.
+Run: python -m pipeline.extract_features --data DIR --artifacts DIR [--jobs N]
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from joblib import Parallel, delayed
+
+from pipeline.cache import FeatureCache, Key
+from pipeline.features import VideoFeatures, describe
+from pipeline.sampling import SampleError, sample_video
+from pipeline.stage import (
+    StageTimeout,
+    VideoRef,
+    add_common_args,
+    library_videos,
+    settings_from_args,
+)
+
+CACHE_FILE = "features.sqlite"
+PER_VIDEO_SECONDS = 60.0
+BATCH = 8
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ExtractResult:
+    features: dict[str, VideoFeatures] = field(default_factory=dict)  # by VideoRef.rel
+    skipped: dict[str, str] = field(default_factory=dict)  # VideoRef.rel -> reason
+    decoded: int = 0
+    cached: int = 0
+    seconds: float = 0.0
+
+
+def _describe_file(path: str, time_limit: float) -> VideoFeatures | str:
+    """Runs in a worker: the features, or the reason the file was skipped."""
+    import cv2
+
+    cv2.setNumThreads(1)
+    try:
+        if os.path.getsize(path) == 0:
+            return "empty file"
+        return describe(sample_video(path, time_limit=time_limit))
+    except SampleError as exc:
+        return str(exc)
+    except (OSError, ValueError, MemoryError) as exc:
+        return f"unreadable: {exc}"[:300]
+
+
+def _key(path: Path) -> Key | str:
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return f"cannot stat: {exc.strerror}"
+    return (path.name, st.st_size, st.st_mtime_ns)
+
+
+def extract(
+    videos: list[VideoRef],
+    cache_path: Path,
+    jobs: int = 0,
+    progress: Progress | None = None,
+    time_limit: float = PER_VIDEO_SECONDS,
+    deadline: float | None = None,
+) -> ExtractResult:
+    """Features for ``videos`` (cached or decoded now); skipped files with reasons."""
+    start = time.monotonic()
+    result = ExtractResult()
+    keys: dict[str, Key] = {}
+    for video in videos:
+        key = _key(video.path)
+        if isinstance(key, str):
+            result.skipped[video.rel] = key
+        else:
+            keys[video.rel] = key
+    cache = FeatureCache(cache_path)
+    try:
+        known = cache.lookup(keys.values())
+        todo = [v for v in videos if v.rel in keys and keys[v.rel] not in known]
+        for rel, key in keys.items():
+            if key in known:
+                _record(result, rel, known[key])
+        result.cached = len(keys) - len(todo)
+        total, done = len(videos), len(videos) - len(todo)
+        if progress:
+            progress(done, total)
+        workers = jobs or os.cpu_count() or 1
+        runner = Parallel(n_jobs=min(workers, max(len(todo), 1)), return_as="generator")
+        for offset in range(0, len(todo), BATCH * workers):
+            chunk = todo[offset : offset + BATCH * workers]
+            outputs = runner(delayed(_describe_file)(str(v.path), time_limit) for v in chunk)
+            stored = []
+            for video, value in zip(chunk, outputs, strict=True):
+                _record(result, video.rel, value)
+                stored.append((keys[video.rel], value))
+                done += 1
+                if progress:
+                    progress(done, total)
+            cache.store(stored)
+            result.decoded += len(chunk)
+            if deadline is not None and time.monotonic() > deadline:
+                raise StageTimeout("feature extraction took longer than its time limit")
+    finally:
+        cache.close()
+    result.seconds = time.monotonic() - start
+    return result
+
+
+def _record(result: ExtractResult, name: str, value: VideoFeatures | str) -> None:
+    if isinstance(value, str):
+        result.skipped[name] = value
+    else:
+        result.features[name] = value
+
+
+def run(settings, progress: Progress | None = None, deadline: float | None = None) -> ExtractResult:  # type: ignore[no-untyped-def]
+    """Extract features for every labelled and unsorted video of the library."""
+    cache_path = Path(settings.artifacts_dir) / CACHE_FILE
+    return extract(library_videos(settings), cache_path, settings.jobs, progress, deadline=deadline)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    add_common_args(parser)
+    args = parser.parse_args(argv)
+    result = run(settings_from_args(args))
+    print(
+        f"{len(result.features)} videos described ({result.decoded} decoded, "
+        f"{result.cached} cached), {len(result.skipped)} skipped in {result.seconds:.1f} s"
+    )
+    for name, reason in sorted(result.skipped.items()):
+        print(f"  skipped {name}: {reason}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

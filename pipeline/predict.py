@@ -1,0 +1,63 @@
+"""Stage 3: top-3 folders for every unsorted video, written as predictions.json.
+
+Run: python -m pipeline.predict --data DIR --artifacts DIR
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.features import VideoFeatures
+from pipeline.model import TrainedModel, load
+from pipeline.stage import StageError, library_videos
+from vidsort_tui.core.predictions import Prediction, write_predictions
+
+TOP_K = 3
+
+
+def predict(model: TrainedModel, unsorted: dict[str, VideoFeatures]) -> dict[str, Prediction]:
+    names = sorted(unsorted)
+    probabilities = model.probabilities([unsorted[n] for n in names])
+    out: dict[str, Prediction] = {}
+    for name, row in zip(names, probabilities, strict=True):
+        order = row.argsort()[::-1][:TOP_K]
+        top = tuple((model.classes[i], round(float(row[i]), 4)) for i in order)
+        out[name] = Prediction(top[0][0], top[0][1], top)
+    return out
+
+
+def run(settings, extracted, model: TrainedModel | None = None) -> dict[str, Prediction]:  # type: ignore[no-untyped-def]
+    """Predict every unsorted video that has features, and save predictions.json."""
+    model = model or load(Path(settings.artifacts_dir))
+    if model is None:
+        raise StageError("no trained model: run a retrain first")
+    unsorted = {
+        v.rel: extracted.features[v.rel]
+        for v in library_videos(settings)
+        if v.label is None and v.rel in extracted.features
+    }
+    predictions = predict(model, unsorted)
+    write_predictions(Path(settings.artifacts_dir), predictions)
+    return predictions
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from pipeline import extract_features
+    from pipeline.stage import add_common_args, settings_from_args
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    add_common_args(parser)
+    settings = settings_from_args(parser.parse_args(argv))
+    try:
+        predictions = run(settings, extract_features.run(settings))
+    except StageError as exc:
+        print(f"predict: {exc}")
+        return 1
+    print(f"{len(predictions)} unsorted videos predicted")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,56 @@
+"""What the stages share: the library's videos, a stage time limit, the common CLI flags.
+
+The pipeline reads the library through ``vidsort_tui.core.library`` so the name policy and
+the symlink rule have one source; it imports nothing else from the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+from vidsort_tui.core.config import Settings
+from vidsort_tui.core.library import Library
+
+
+class StageTimeout(Exception):
+    """A stage ran past its time limit (900 s by default)."""
+
+
+class StageError(Exception):
+    """A stage cannot do its job; the message says why, for the user."""
+
+
+@dataclass(frozen=True)
+class VideoRef:
+    rel: str  # "folder/name" for a labelled video, "name" for an unsorted one
+    path: Path
+    label: str | None  # the folder, or None when unsorted
+
+
+def library_videos(settings: Settings) -> list[VideoRef]:
+    library = Library(settings)
+    snapshot = library.scan()
+    refs = [VideoRef(n, library.root / n, None) for n in snapshot.unsorted]
+    for folder, names in snapshot.categories.items():
+        refs += [VideoRef(f"{folder}/{n}", library.root / folder / n, folder) for n in names]
+    return refs
+
+
+def add_common_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, help="video folder (VIDSORT_DATA_DIR)")
+    parser.add_argument("--artifacts", type=Path, help="artifacts folder (VIDSORT_ARTIFACTS_DIR)")
+    parser.add_argument("--name-pattern", help="video name regex (VIDSORT_NAME_PATTERN)")
+    parser.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    return Settings.load(
+        {
+            "data_dir": args.data,
+            "artifacts_dir": args.artifacts,
+            "name_pattern": args.name_pattern,
+            "jobs": args.jobs,
+        }
+    )

@@ -1,0 +1,221 @@
+"""Stage 2: pick a model by stratified cross-validation, calibrate it, save it with metrics.
+
+Candidates share one input: the global descriptor beside the Fisher vector of local colour
+patches. The best by CV top-1 (then top-3) is calibrated (sigmoid) so that `confidence`
+means what it says; metrics.json reports the out-of-fold figures of the calibrated model.
+Run: python -m pipeline.train --data DIR --artifacts DIR
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
+
+from pipeline.encoding import fit_vocabulary
+from pipeline.features import VideoFeatures
+from pipeline.model import LateFusion, TrainedModel, fuse, save
+from pipeline.stage import StageError
+
+METRICS_FILE = "metrics.json"
+MAX_CV_SAMPLES = 3000
+BINS = [0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0001]
+
+
+@dataclass
+class TrainResult:
+    model: TrainedModel
+    metrics: dict[str, object] = field(default_factory=dict)
+
+
+def candidates(split: int) -> dict[str, object]:
+    return {
+        "late-fusion-logreg": LateFusion(split=split),
+        "logreg": make_pipeline(StandardScaler(), LogisticRegression(C=0.5, max_iter=3000)),
+        "linear-svm": make_pipeline(StandardScaler(), LinearSVC(C=0.05, max_iter=5000)),
+    }
+
+
+def learnable(labels: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Folders with >= 2 examples, and why each other folder cannot be learned."""
+    counts = Counter(labels)
+    ok = sorted(f for f, n in counts.items() if n >= 2)
+    why = {f: f"only {n} video (needs at least 2)" for f, n in counts.items() if n < 2}
+    return ok, why
+
+
+def _scores(estimator: object, x: np.ndarray) -> np.ndarray:
+    if hasattr(estimator, "predict_proba"):
+        return estimator.predict_proba(x)  # type: ignore[attr-defined]
+    return estimator.decision_function(x)  # type: ignore[attr-defined]
+
+
+def _topk(scores: np.ndarray, classes: np.ndarray, y: np.ndarray, k: int) -> float:
+    top = classes[np.argsort(-scores, axis=1)[:, :k]]
+    return float(np.mean([yi in row for yi, row in zip(y, top, strict=True)]))
+
+
+def _subsample(y: np.ndarray, limit: int, seed: int = 0) -> np.ndarray:
+    if len(y) <= limit:
+        return np.arange(len(y))
+    rng = np.random.default_rng(seed)
+    keep = []
+    for label in np.unique(y):
+        idx = np.flatnonzero(y == label)
+        share = max(2, int(round(limit * len(idx) / len(y))))
+        keep.extend(rng.choice(idx, min(share, len(idx)), replace=False))
+    return np.sort(np.array(keep))
+
+
+def _folds(y: np.ndarray) -> StratifiedKFold:
+    return StratifiedKFold(
+        n_splits=int(min(5, Counter(y).most_common()[-1][1])), shuffle=True, random_state=0
+    )
+
+
+def select(x: np.ndarray, y: np.ndarray, split: int) -> tuple[str, dict[str, float]]:
+    """The candidate with the best out-of-fold top-1 (top-3 breaks ties)."""
+    idx = _subsample(y, MAX_CV_SAMPLES)
+    xs, ys = x[idx], y[idx]
+    classes = np.unique(ys)
+    results: dict[str, tuple[float, float]] = {}
+    for name, estimator in candidates(split).items():
+        method = "predict_proba" if hasattr(estimator, "predict_proba") else "decision_function"
+        scores = cross_val_predict(clone(estimator), xs, ys, cv=_folds(ys), method=method)
+        if scores.ndim == 1:  # binary decision_function
+            scores = np.stack([-scores, scores], 1)
+        results[name] = (_topk(scores, classes, ys, 1), _topk(scores, classes, ys, 3))
+    best = max(results, key=lambda n: results[n])
+    return best, {n: round(r[0], 4) for n, r in results.items()}
+
+
+def _calibrated(estimator: object, y: np.ndarray) -> CalibratedClassifierCV:
+    cv = int(min(3, Counter(y).most_common()[-1][1]))
+    method = "isotonic" if len(y) >= 1000 else "sigmoid"  # isotonic overfits small sets
+    return CalibratedClassifierCV(clone(estimator), method=method, cv=cv)
+
+
+def reliability(confidence: np.ndarray, correct: np.ndarray) -> list[dict[str, float]]:
+    table = []
+    for lo, hi in zip(BINS, BINS[1:], strict=False):
+        mask = (confidence >= lo) & (confidence < hi)
+        if mask.any():
+            table.append({"from": lo, "to": min(hi, 1.0), "count": int(mask.sum()),
+                          "accuracy": round(float(correct[mask].mean()), 4),
+                          "mean_confidence": round(float(confidence[mask].mean()), 4)})  # fmt: skip
+    return table
+
+
+def train(
+    labelled: dict[str, tuple[str, VideoFeatures]], skipped: dict[str, str] | None = None
+) -> TrainResult:
+    """``labelled``: video id -> (folder, features). Raises StageError for unusable libraries."""
+    start = time.monotonic()
+    labels = [label for label, _ in labelled.values()]
+    if not labels:
+        raise StageError("no labelled videos: create category folders and put videos in them")
+    classes, unlearnable = learnable(labels)
+    if len(classes) < 2:
+        raise StageError(
+            "need at least two folders with two or more videos each to learn from "
+            f"(have {dict(Counter(labels))})"
+        )
+    ids = [i for i, (label, _) in labelled.items() if label in classes]
+    y = np.array([labelled[i][0] for i in ids])
+    feats = [labelled[i][1] for i in ids]
+    vocabulary = fit_vocabulary([f.local for f in feats])
+    x = fuse(feats, vocabulary)
+    split = feats[0].global_.shape[0]
+    kind, scores = select(x, y, split)
+    template = _calibrated(candidates(split)[kind], y)
+    idx = _subsample(y, MAX_CV_SAMPLES, seed=1)
+    oof = cross_val_predict(
+        clone(template), x[idx], y[idx], cv=_folds(y[idx]), method="predict_proba"
+    )
+    model = TrainedModel(clone(template).fit(x, y), list(classes), vocabulary, kind,
+                         unlearnable=unlearnable, template=template)  # fmt: skip
+    metrics = _metrics(oof, y[idx], np.array(model.classes), labels, kind, scores)
+    metrics.update(skipped=dict(sorted((skipped or {}).items())), unlearnable=unlearnable)
+    metrics["train_seconds"] = round(time.monotonic() - start, 2)
+    return TrainResult(model, metrics)
+
+
+def _metrics(oof, y, classes, labels, kind, scores) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    predicted = classes[oof.argmax(1)]
+    confidence = oof.max(1)
+    correct = predicted == y
+    confusion = [[int(((y == a) & (predicted == b)).sum()) for b in classes] for a in classes]
+    confident = confidence >= 0.8
+    return {
+        "top1": round(float(correct.mean()), 4),
+        "top3": round(_topk(oof, classes, y, 3), 4),
+        "per_folder_recall": {c: round(float(correct[y == c].mean()), 4) for c in classes},
+        "confusion": {"labels": list(classes), "matrix": confusion},
+        "examples_per_folder": dict(sorted(Counter(labels).items())),
+        "reliability": reliability(confidence, correct),
+        "accuracy_at_confidence_0_8": round(float(correct[confident].mean()), 4)
+        if confident.any()
+        else None,
+        "model": kind,
+        "candidates_top1": scores,
+        "evaluated_videos": int(len(y)),
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def save_result(result: TrainResult, artifacts_dir: Path) -> None:
+    from vidsort_tui.core.atomic import write_json_atomic
+
+    save(result.model, artifacts_dir)
+    write_json_atomic(Path(artifacts_dir) / METRICS_FILE, result.metrics)
+
+
+def run(settings, extracted) -> TrainResult:  # type: ignore[no-untyped-def]
+    """Train on the labelled videos of an ExtractResult and save model + metrics."""
+    from pipeline.stage import library_videos
+
+    labelled = {
+        v.rel: (v.label, extracted.features[v.rel])
+        for v in library_videos(settings)
+        if v.label is not None and v.rel in extracted.features
+    }
+    result = train(labelled, extracted.skipped)
+    save_result(result, Path(settings.artifacts_dir))
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from pipeline import extract_features
+    from pipeline.stage import add_common_args, settings_from_args
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    add_common_args(parser)
+    settings = settings_from_args(parser.parse_args(argv))
+    try:
+        result = run(settings, extract_features.run(settings))
+    except StageError as exc:
+        print(f"train: {exc}")
+        return 1
+    m = result.metrics
+    print(
+        f"model {m['model']}: CV top-1 {m['top1']:.3f}, top-3 {m['top3']:.3f}; "
+        f"candidates {m['candidates_top1']}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
