@@ -1,0 +1,80 @@
+"""`vidsort-tui --retrain`: the full retrain, headless, with a progress bar and a summary.
+
+Exit code 0 on success, 1 on failure (including "another retrain is running").
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from vidsort_tui.core import retrain
+from vidsort_tui.core.config import Settings
+
+STAGE_LABELS = {
+    "extract_features.py": "Extracting features",
+    "train.py": "Training",
+    "predict.py": "Predicting",
+}
+
+
+class _Rate(TextColumn):
+    """Videos per second for the extraction stage."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+
+    def render(self, task):  # type: ignore[no-untyped-def]
+        speed = task.finished_speed or task.speed
+        return f"{speed:5.1f} videos/s" if speed and task.fields.get("rate") else ""
+
+
+def run(settings: Settings) -> int:
+    console = Console(stderr=False)
+    columns = (
+        TextColumn("[bold]{task.description:<20}"), BarColumn(), MofNCompleteColumn(), _Rate(),
+        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+    )  # fmt: skip
+    tasks: dict[str, TaskID] = {}
+    with Progress(*columns, console=console, transient=False) as progress:
+
+        def on_progress(event: retrain.ProgressEvent) -> None:
+            if event.stage not in tasks:
+                label = STAGE_LABELS.get(event.stage, event.stage)
+                rate = event.stage == "extract_features.py"
+                tasks[event.stage] = progress.add_task(label, total=event.total or 1, rate=rate)
+            progress.update(tasks[event.stage], completed=event.done, total=event.total or 1)
+
+        try:
+            result = retrain.run(settings, on_progress)
+        except retrain.RetrainBusy:
+            console.print("[red]Another retrain is already running; try again when it ends.")
+            return 1
+    _print_summary(console, result)
+    return 0 if result.ok else 1
+
+
+def _print_summary(console: Console, result: retrain.RetrainResult) -> None:
+    m = result.metrics
+    line = f"{result.videos} videos, {len(result.skipped)} skipped, {result.seconds:.1f} s"
+    if m.get("top1") is not None:
+        line += f"; cross-validated accuracy top-1 {m['top1']:.2f}, top-3 {m['top3']:.2f}"
+        line += f" ({m.get('model')})"
+    colour = "green" if result.ok else "red"
+    console.print(f"[{colour}]{'Done' if result.ok else 'Failed'}:[/] {line}")
+    for name, reason in sorted(result.skipped.items())[:20]:
+        console.print(f"  skipped {name}: {reason}")
+    if len(result.skipped) > 20:
+        console.print(f"  … and {len(result.skipped) - 20} more (see metrics.json)")
+    for folder, why in (m.get("unlearnable") or {}).items():
+        console.print(f"  not learned: folder {folder!r}: {why}")
+    if not result.ok:
+        console.print(f"[red]{result.last_result}")
