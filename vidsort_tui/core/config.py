@@ -85,6 +85,15 @@ class Settings:
                 values[key] = Path(str(values[key])).expanduser()
         return cls(**values)  # type: ignore[arg-type]
 
+    def to_env(self) -> dict[str, str]:
+        """VIDSORT_* variables that rebuild these settings in a child process."""
+        return {
+            "VIDSORT_DATA_DIR": str(Path(self.data_dir).resolve()),
+            "VIDSORT_ARTIFACTS_DIR": str(Path(self.artifacts_dir).resolve()),
+            "VIDSORT_NAME_PATTERN": self.name_pattern,
+            "VIDSORT_JOBS": str(self.jobs),
+        }
+
     def for_demo(self) -> Settings:
         """The same settings pointed at the generated demo library."""
         return replace(self, data_dir=DEMO_DATA_DIR, artifacts_dir=DEMO_ARTIFACTS_DIR)

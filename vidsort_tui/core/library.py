@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vidsort_tui.core.atomic import fsync_dir
-from vidsort_tui.core.config import Settings
+from vidsort_tui.core.config import DEFAULT_NAME_PATTERN, Settings
 from vidsort_tui.core.moves import Journal, JournalEntry, file_lock, move_no_replace
 
 MAX_NAME_BYTES = 255
@@ -139,10 +139,11 @@ class Library:
     def check_name(self, name: object) -> str:
         if not self.is_valid_name(name):
             shown = repr(name)[:80]
-            raise InvalidName(
-                f"invalid video name {shown}: expected one file name matching "
-                f"{self.settings.name_pattern!r}, at most {MAX_NAME_BYTES} bytes"
-            )
+            if self.settings.name_pattern == DEFAULT_NAME_PATTERN:
+                rule = "one file name with a video extension (.mp4 .m4v .mov .webm .mkv)"
+            else:
+                rule = f"one file name matching {self.settings.name_pattern!r}"
+            raise InvalidName(f"invalid video name {shown}: expected {rule}, at most 255 bytes")
         return name  # type: ignore[return-value]
 
     @staticmethod

@@ -91,6 +91,11 @@ class PredictionStore:
                 self._stamp = stamp
             return self._data
 
+    @property
+    def version(self) -> tuple[int, int, int] | None:
+        """Identifies the file last loaded (None: no file); changes when a retrain lands."""
+        return self._stamp
+
     def get(self, filename: str) -> Prediction:
         return self.snapshot().get(filename, NO_PREDICTION)
 

@@ -208,9 +208,7 @@ def start_background(settings: Settings) -> str:
     try:
         previous = read_status(artifacts).last_result
         _write_status(artifacts, RetrainStatus(True, previous, STAGES[0], started_at=time.time()))
-        env = {**os.environ, _LOCK_FD_ENV: str(fd)}
-        for key, value in _settings_env(settings).items():
-            env[key] = value
+        env = {**os.environ, **settings.to_env(), _LOCK_FD_ENV: str(fd)}
         with open(artifacts / LOG_FILE, "ab") as log:
             subprocess.Popen(
                 [sys.executable, "-m", "vidsort_tui.core.retrain"],
@@ -220,15 +218,6 @@ def start_background(settings: Settings) -> str:
     finally:
         os.close(fd)  # the child holds its own copy of the locked file description
     return "started"
-
-
-def _settings_env(settings: Settings) -> dict[str, str]:
-    return {
-        "VIDSORT_DATA_DIR": str(Path(settings.data_dir).resolve()),
-        "VIDSORT_ARTIFACTS_DIR": str(Path(settings.artifacts_dir).resolve()),
-        "VIDSORT_NAME_PATTERN": settings.name_pattern,
-        "VIDSORT_JOBS": str(settings.jobs),
-    }
 
 
 def refit(settings: Settings) -> RefitResult | None:

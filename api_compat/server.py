@@ -1,0 +1,225 @@
+"""The documented HTTP API (shared/reference/api-000) as thin routes over vidsort_tui.core.
+
+`create_app(settings)` builds the app; `app` is built from VIDSORT_* variables so plain
+`uvicorn api_compat.server:app [--workers N]` works. Every worker reads status, predictions
+and the library from disk through the core, so all workers give the same answers.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+
+from vidsort_tui.core import retrain
+from vidsort_tui.core.atomic import read_json
+from vidsort_tui.core.config import Settings
+from vidsort_tui.core.library import Folder, Library, LibraryError, NotFound
+from vidsort_tui.core.listing import VideoListing
+from vidsort_tui.core.predictions import PredictionStore
+
+STATIC = Path(__file__).resolve().parent / "static"
+VIDEO_TYPES = {".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime",
+               ".webm": "video/webm", ".mkv": "video/x-matroska"}  # fmt: skip
+
+
+# ----- documented models ------------------------------------------------------------------
+class SortRequest(BaseModel):
+    filename: str = Field(examples=["7234567890123456.mp4"])
+    folder: str = Field(examples=["soccer"])
+
+
+class TopPrediction(BaseModel):
+    folder: str
+    confidence: float
+
+
+class VideoItem(BaseModel):
+    filename: str
+    predicted_folder: str | None
+    confidence: float
+    top_predictions: list[TopPrediction]
+
+
+class VideosResponse(BaseModel):
+    videos: list[VideoItem]
+    total: int
+
+
+class FolderItem(BaseModel):
+    name: str
+    count: int
+
+
+class FoldersResponse(BaseModel):
+    folders: list[FolderItem]
+
+
+class SortResponse(BaseModel):
+    success: bool
+    filename: str
+    folder: str
+    folders: list[FolderItem]
+
+
+class RetrainResponse(BaseModel):
+    status: Literal["started", "already_running"]
+
+
+class RetrainStatusResponse(BaseModel):
+    running: bool
+    last_result: str | None
+
+
+# ----- additions (additive: no documented response changes) --------------------------------
+class UndoRequest(BaseModel):
+    count: int = Field(1, ge=1, le=100)
+
+
+class UndoneItem(BaseModel):
+    filename: str
+    folder: str
+
+
+class UndoResponse(BaseModel):
+    success: bool
+    undone: list[UndoneItem]
+    folders: list[FolderItem]
+
+
+class NewFolderRequest(BaseModel):
+    name: str
+
+
+class RetrainProgressResponse(BaseModel):
+    running: bool
+    last_result: str | None
+    stage: str | None
+    done: int
+    total: int
+    message: str | None
+
+
+class ErrorResponse(BaseModel):
+    detail: str
+
+
+# ----- dependencies -----------------------------------------------------------------------
+class Services:
+    """What the routes need, built once per app (per worker)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.library = Library(settings)
+        self.predictions = PredictionStore(settings.artifacts_dir)
+        self.listing = VideoListing(self.library, self.predictions)
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+Svc = Annotated[Services, Depends(services)]
+
+
+def _folders(folders: list[Folder]) -> list[FolderItem]:
+    return [FolderItem(name=f.name, count=f.count) for f in folders]
+
+
+ERRORS = {
+    400: {"model": ErrorResponse},
+    404: {"model": ErrorResponse},
+    409: {"model": ErrorResponse},
+}
+
+
+def create_app(settings: Settings) -> FastAPI:
+    app = FastAPI(
+        title="vidsort",
+        description="Sort saved videos into folders; predictions from a model trained on them.",
+        version="1.0",
+    )
+    app.state.services = Services(settings)
+
+    @app.exception_handler(LibraryError)
+    async def library_error(_request: Request, exc: LibraryError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    @app.get("/api/videos", response_model=VideosResponse)
+    def list_videos(svc: Svc) -> Response:
+        """Unsorted videos (in the root folder) with their predictions."""
+        return Response(svc.listing.json_bytes(), media_type="application/json")
+
+    @app.get("/api/folders", response_model=FoldersResponse)
+    def list_folders(svc: Svc) -> FoldersResponse:
+        return FoldersResponse(folders=_folders(svc.library.folders()))
+
+    @app.post("/api/sort", response_model=SortResponse, responses=ERRORS)
+    def sort_video(body: SortRequest, svc: Svc) -> SortResponse:
+        """Move an unsorted video into a folder; never overwrites (409 if the name is taken)."""
+        svc.library.sort(body.filename, body.folder)
+        return SortResponse(
+            success=True, filename=body.filename, folder=body.folder,
+            folders=_folders(svc.library.folders()),
+        )  # fmt: skip
+
+    @app.post("/api/retrain", response_model=RetrainResponse)
+    def start_retrain(svc: Svc) -> RetrainResponse:
+        return RetrainResponse(status=retrain.start_background(svc.settings))  # type: ignore[arg-type]
+
+    @app.get("/api/retrain/status", response_model=RetrainStatusResponse)
+    def retrain_status(svc: Svc) -> RetrainStatusResponse:
+        return RetrainStatusResponse(**retrain.read_status(svc.settings.artifacts_dir).to_api())
+
+    @app.get("/videos/{filename}", responses=ERRORS, response_class=FileResponse)
+    def serve_video(filename: str, svc: Svc) -> FileResponse:
+        """The video file (root first, then folders), with HTTP Range support."""
+        path = svc.library.locate(filename)
+        media_type = VIDEO_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
+        return FileResponse(path, media_type=media_type or "application/octet-stream")
+
+    # Additions ----------------------------------------------------------------------------
+    @app.post("/api/undo", response_model=UndoResponse, responses=ERRORS)
+    def undo(svc: Svc, body: UndoRequest | None = None) -> UndoResponse:
+        """Undo the last sort(s), newest first (409 when nothing can be undone)."""
+        done = svc.library.undo((body or UndoRequest()).count)
+        return UndoResponse(
+            success=True, undone=[UndoneItem(filename=e.filename, folder=e.dst) for e in done],
+            folders=_folders(svc.library.folders()),
+        )  # fmt: skip
+
+    @app.post("/api/folders", response_model=FolderItem, status_code=201, responses=ERRORS)
+    def create_folder(body: NewFolderRequest, svc: Svc) -> FolderItem:
+        folder = svc.library.create_folder(body.name)
+        return FolderItem(name=folder.name, count=folder.count)
+
+    @app.get("/api/metrics", responses={404: {"model": ErrorResponse}})
+    def metrics(svc: Svc) -> dict:  # type: ignore[type-arg]
+        """The last training's cross-validated metrics (metrics.json)."""
+        try:
+            return read_json(Path(svc.settings.artifacts_dir) / "metrics.json")
+        except (OSError, ValueError):
+            raise NotFound("no metrics yet: run a retrain") from None
+
+    @app.get("/api/retrain/progress", response_model=RetrainProgressResponse)
+    def retrain_progress(svc: Svc) -> RetrainProgressResponse:
+        status = retrain.read_status(svc.settings.artifacts_dir)
+        return RetrainProgressResponse(
+            running=status.running, last_result=status.last_result, stage=status.stage,
+            done=status.done, total=status.total, message=status.message,
+        )  # fmt: skip
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+app = create_app(Settings.load({}))
