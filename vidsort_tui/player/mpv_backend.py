@@ -1,0 +1,117 @@
+"""libmpv with a software render context: frames rendered as rgb0 into a numpy buffer.
+
+Rules learned the hard way (DESIGN.md): the update callback only sets an Event; update_cb is
+set once and never reassigned (segfault); on close the render context is freed before the
+player is terminated. python-mpv does not wrap the software-render parameters, so they are
+passed to mpv_render_context_render directly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import threading
+from pathlib import Path
+
+import mpv  # raises OSError when libmpv is missing: the caller falls back
+import numpy as np
+
+from vidsort_tui.player.base import FrameCallback
+
+# libmpv/render.h
+_SW_SIZE, _SW_FORMAT, _SW_STRIDE, _SW_POINTER = 17, 18, 19, 20
+
+
+class MpvPlayer:
+    name = "mpv"
+
+    def __init__(self, on_frame: FrameCallback, audio: bool = True) -> None:
+        self._on_frame = on_frame
+        options = {"vo": "libmpv", "hwdec": "no", "loop_file": "inf", "keep_open": "yes",
+                   "input_default_bindings": False, "input_vo_keyboard": False, "osc": False,
+                   "terminal": False, "video_sync": "audio"}  # fmt: skip
+        if not audio:
+            options["ao"] = "null"
+        self._mpv = mpv.MPV(**options)
+        self._muted = not audio
+        self._context = mpv.MpvRenderContext(self._mpv, "sw")
+        self._wake = threading.Event()
+        self._context.update_cb = self._wake.set  # set once, never reassigned
+        self._size = (64, 64)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._render_loop, name="mpv-render", daemon=True)
+        self._thread.start()
+
+    def _render_loop(self) -> None:
+        while not self._stop.is_set():
+            if not self._wake.wait(0.25):
+                continue
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            if not self._context.update():
+                continue
+            w, h = self._size
+            frame = np.empty((h, w, 4), np.uint8)
+            self._render_into(frame)
+            self._on_frame(frame[..., :3])
+
+    def _render_into(self, frame: np.ndarray) -> None:
+        h, w = frame.shape[:2]
+        size = (ctypes.c_int * 2)(w, h)
+        fmt = ctypes.c_char_p(b"rgb0")
+        stride = ctypes.c_size_t(w * 4)
+        params = (mpv.MpvRenderParam * 5)()
+        values = [
+            (_SW_SIZE, ctypes.cast(size, ctypes.c_void_p)),
+            (_SW_FORMAT, ctypes.cast(fmt, ctypes.c_void_p)),
+            (_SW_STRIDE, ctypes.cast(ctypes.pointer(stride), ctypes.c_void_p)),
+            (_SW_POINTER, ctypes.c_void_p(frame.ctypes.data)),
+        ]
+        for i, (type_id, data) in enumerate(values):
+            params[i].type_id, params[i].data = type_id, data
+        params[4].type_id, params[4].data = 0, None
+        mpv._mpv_render_context_render(self._context._handle, params)
+
+    def play(self, path: Path | None) -> None:
+        if path is None:
+            self._mpv.command("stop")
+        else:
+            self._mpv.command("loadfile", str(path), "replace")
+            self._mpv.pause = False
+
+    def resize(self, width: int, height: int) -> None:
+        self._size = (max(2, width), max(2, height))
+        self._wake.set()
+
+    def toggle_pause(self) -> bool:
+        self._mpv.pause = not self._mpv.pause
+        return bool(self._mpv.pause)
+
+    def seek(self, seconds: float) -> None:
+        with contextlib.suppress(SystemError):  # nothing loaded yet
+            self._mpv.command("seek", str(seconds), "relative+exact")
+
+    def toggle_mute(self) -> bool:
+        self._muted = not self._muted
+        self._mpv.mute = self._muted
+        return self._muted
+
+    @property
+    def position(self) -> float | None:
+        try:
+            value = self._mpv.time_pos
+        except (SystemError, RuntimeError):
+            return None
+        return float(value) if value is not None else None
+
+    @property
+    def paused(self) -> bool:
+        return bool(self._mpv.pause)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=2)
+        self._context.free()  # free the render context before terminating the player
+        self._mpv.terminate()

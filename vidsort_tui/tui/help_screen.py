@@ -1,0 +1,29 @@
+"""Every key, its binding id (for the config file) and what it does."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from vidsort_tui.tui.keymap import KEYS, default_config_path, keys_for
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [("escape,q,question_mark", "dismiss", "Close")]
+
+    def __init__(self, keymap: dict[str, str]) -> None:
+        super().__init__()
+        self.keymap = keymap
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help"):
+            yield Static("[b]vidsort keys[/b]  (Esc closes)", id="help-title")
+            table: DataTable[str] = DataTable(cursor_type="none", zebra_stripes=True)
+            table.add_columns("Keys", "Action", "Id")
+            for spec in KEYS:
+                keys = keys_for(spec.id, self.keymap).replace("question_mark", "?")
+                table.add_row(keys.replace("slash", "/"), spec.description, spec.id)
+            yield table
+            yield Static(f'Rebind in {default_config_path()} under [keys], e.g. next = "j,down"')

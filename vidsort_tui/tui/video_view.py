@@ -1,0 +1,158 @@
+"""The video pane: frames painted as half-block cells, newest frame only.
+
+Each cell is "▀" with the foreground the top pixel and the background the bottom pixel, so
+a terminal cell shows two pixels. Colours are quantised to 6 bits a channel, which keeps
+the style cache small and runs long; a frame arriving while the last is still unpainted
+replaces it, so a slow terminal drops frames instead of lagging behind the video.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from vidsort_tui.player import create_player
+from vidsort_tui.player.base import Player
+
+HALF_BLOCK = "▀"
+
+
+class VideoView(Widget):
+    DEFAULT_CSS = """
+    VideoView { background: black; }
+    """
+
+    class FrameReady(Message):
+        """Posted from the player thread; carries nothing (the frame is in the widget)."""
+
+    def __init__(self, player: str = "auto", audio: bool = True, *, id: str | None = None,
+                 classes: str | None = None) -> None:  # fmt: skip
+        super().__init__(id=id, classes=classes)
+        self._mode = player
+        self._audio = audio
+        self._player: Player | None = None
+        self.backend_name = "none"
+        self.fallback_hint: str | None = None
+        self.frames_painted = 0
+        self._frame: np.ndarray | None = None  # newest frame, H x W x 3
+        self._keys: np.ndarray | None = None  # per-cell style keys of the painted frame
+        self._pending = threading.Event()
+        self._styles: dict[int, Style] = {}
+        self._path: Path | None = None
+
+    # ----- lifecycle ---------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self._player, self.fallback_hint = create_player(self._mode, self._on_frame, self._audio)
+        self.backend_name = self._player.name if self._player else "none"
+        self._resize_player()
+        if self._path is not None and self._player is not None:
+            self._player.play(self._path)
+
+    def on_unmount(self) -> None:
+        self.stop()
+
+    def on_resize(self) -> None:
+        self._resize_player()
+
+    def _resize_player(self) -> None:
+        if self._player is not None:
+            self._player.resize(max(2, self.size.width), max(2, self.size.height * 2))
+
+    # ----- frames ------------------------------------------------------------------------
+    def _on_frame(self, frame: np.ndarray) -> None:
+        """Player thread: keep only the newest frame; ask for one repaint at a time."""
+        self._frame = frame
+        if not self._pending.is_set():
+            self._pending.set()
+            self.post_message(self.FrameReady())
+
+    def on_video_view_frame_ready(self, _message: FrameReady) -> None:
+        self._pending.clear()
+        frame = self._frame
+        if frame is None:
+            return
+        self._keys = cell_keys(frame)
+        self.frames_painted += 1
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        keys = self._keys
+        if keys is None or y >= keys.shape[0]:
+            return Strip.blank(width, Style(bgcolor="black"))
+        row = keys[y]
+        segments: list[Segment] = []
+        start = 0
+        cells = min(width, row.shape[0])
+        # One segment per run of identical cells: video rows are mostly long runs.
+        change = np.flatnonzero(row[1:cells] != row[: cells - 1]) + 1
+        for end in [*change.tolist(), cells]:
+            segments.append(Segment(HALF_BLOCK * (end - start), self._style(int(row[start]))))
+            start = end
+        if cells < width:
+            segments.append(Segment(" " * (width - cells), Style(bgcolor="black")))
+        return Strip(segments, width)
+
+    def _style(self, key: int) -> Style:
+        style = self._styles.get(key)
+        if style is None:
+            if len(self._styles) > 50_000:
+                self._styles.clear()
+            top, bottom = key >> 18, key & 0x3FFFF
+            style = Style(color=_colour(top), bgcolor=_colour(bottom))
+            self._styles[key] = style
+        return style
+
+    # ----- controls ----------------------------------------------------------------------
+    def play(self, path: Path | None) -> None:
+        self._path = path
+        if path is None:
+            self._keys = None
+            self.refresh()
+        if self._player is not None:
+            self._player.play(path)
+
+    def toggle_pause(self) -> bool:
+        return self._player.toggle_pause() if self._player else True
+
+    def seek(self, seconds: float) -> None:
+        if self._player is not None:
+            self._player.seek(seconds)
+
+    def toggle_mute(self) -> bool:
+        return self._player.toggle_mute() if self._player else True
+
+    @property
+    def path(self) -> Path | None:
+        """The video being shown (None: nothing)."""
+        return self._path
+
+    @property
+    def position(self) -> float | None:
+        return self._player.position if self._player else None
+
+    def stop(self) -> None:
+        player, self._player = self._player, None
+        if player is not None:
+            player.close()
+
+
+def cell_keys(frame: np.ndarray) -> np.ndarray:
+    """rows x cols int64 keys: top pixel's 18-bit colour << 18 | bottom pixel's."""
+    if frame.shape[0] % 2:
+        frame = frame[:-1]
+    q = (frame >> 2).astype(np.int64)  # 6 bits a channel
+    code = (q[..., 0] << 12) | (q[..., 1] << 6) | q[..., 2]
+    return (code[0::2] << 18) | code[1::2]
+
+
+def _colour(code: int) -> str:
+    r, g, b = (code >> 12) & 63, (code >> 6) & 63, code & 63
+    return f"#{r << 2 | r >> 4:02x}{g << 2 | g >> 4:02x}{b << 2 | b >> 4:02x}"
