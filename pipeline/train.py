@@ -100,10 +100,16 @@ def select(x: np.ndarray, y: np.ndarray, split: int) -> tuple[str, dict[str, flo
     return best, {n: round(r[0], 4) for n, r in results.items()}
 
 
-def _calibrated(estimator: object, y: np.ndarray) -> CalibratedClassifierCV:
-    cv = int(min(3, Counter(y).most_common()[-1][1]))
+#: below this many examples in the smallest folder, calibration folds would be too small
+MIN_FOR_CALIBRATION = 6
+
+
+def _calibrated(estimator: object, y: np.ndarray) -> object:
+    """Sigmoid calibration (isotonic on large sets); tiny sets keep the model's own probabilities."""
+    if Counter(y).most_common()[-1][1] < MIN_FOR_CALIBRATION:
+        return clone(estimator)
     method = "isotonic" if len(y) >= 1000 else "sigmoid"  # isotonic overfits small sets
-    return CalibratedClassifierCV(clone(estimator), method=method, cv=cv)
+    return CalibratedClassifierCV(clone(estimator), method=method, cv=3)
 
 
 def reliability(confidence: np.ndarray, correct: np.ndarray) -> list[dict[str, float]]:
@@ -138,6 +144,8 @@ def train(
     x = fuse(feats, vocabulary)
     split = feats[0].global_.shape[0]
     kind, scores = select(x, y, split)
+    if Counter(y).most_common()[-1][1] < MIN_FOR_CALIBRATION and kind == "linear-svm":
+        kind = max((n for n in scores if n != "linear-svm"), key=lambda n: scores[n])
     template = _calibrated(candidates(split)[kind], y)
     idx = _subsample(y, MAX_CV_SAMPLES, seed=1)
     oof = cross_val_predict(
@@ -147,6 +155,7 @@ def train(
                          unlearnable=unlearnable, template=template)  # fmt: skip
     metrics = _metrics(oof, y[idx], np.array(model.classes), labels, kind, scores)
     metrics.update(skipped=dict(sorted((skipped or {}).items())), unlearnable=unlearnable)
+    metrics["calibration"] = type(template).__name__ == "CalibratedClassifierCV"
     metrics["train_seconds"] = round(time.monotonic() - start, 2)
     return TrainResult(model, metrics)
 

@@ -15,10 +15,12 @@ class FolderPanel(Static):
         if not folders:
             text.append("No folders yet: press n to create one", style="dim")
         for i, folder in enumerate(folders):
+            if i:
+                text.append("  ")  # entries wrap only between each other (no-break spaces inside)
             key = FOLDER_KEYS[i] if i < len(FOLDER_KEYS) else "/"
             style = "bold reverse green" if folder.name == predicted else ""
-            text.append(f" {key} ", style="bold cyan")
-            text.append(folder.name, style=style)
-            text.append(f" {folder.count}", style="dim")
-            text.append("   ")
+            text.append(key, style="bold cyan")
+            text.append("\u00a0")
+            text.append(folder.name.replace(" ", "\u00a0"), style=style)
+            text.append(f"\u00a0{folder.count}", style="dim")
         self.update(text)

@@ -28,7 +28,7 @@ def fuzzy_score(query: str, name: str) -> int | None:
 
 def rank(query: str, names: list[str]) -> list[str]:
     scored = [(s, n) for n in names if (s := fuzzy_score(query, n)) is not None]
-    return [n for _, n in sorted(scored)]
+    return [n for _, n in sorted(scored, key=lambda pair: pair[0])]  # stable: keeps folder order
 
 
 class FolderPicker(ModalScreen[str | None]):

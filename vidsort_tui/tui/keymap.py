@@ -50,7 +50,7 @@ KEYS: list[KeySpec] = [
     KeySpec("retrain", "r", "retrain", "Retrain"),
     KeySpec("accept_all", "A", "accept_all", "Accept all"),
     KeySpec("help", "question_mark", "help", "Help"),
-    KeySpec("quit", "q", "quit", "Quit"),
+    KeySpec("quit", "q", "app.quit", "Quit"),
 ]
 
 

@@ -50,7 +50,7 @@ class MainScreen(Screen[None]):
         self._retrain_polling = False
 
     def compose(self) -> ComposeResult:
-        yield Static(f"vidsort — {self.library.root}", id="title")
+        yield Static(f"vidsort — {self.library.root.name}", id="title")
         with Horizontal(id="body"):
             yield VideoList(id="videos")
             with Vertical(id="right"):

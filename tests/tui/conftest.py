@@ -1,0 +1,38 @@
+"""A small real library with a predictions file, and the app built on it (no player)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from vidsort_tui.core.config import Settings
+from vidsort_tui.core.library import Library
+from vidsort_tui.core.predictions import Prediction, write_predictions
+from vidsort_tui.tui.app import VidsortApp
+
+
+def predict_all(settings: Settings, guesses: dict[str, tuple[str, float]]) -> None:
+    write_predictions(
+        settings.artifacts_dir,
+        {n: Prediction(f, c, ((f, c),)) for n, (f, c) in guesses.items()},
+    )
+
+
+@pytest.fixture
+def tui_library(library_factory) -> Settings:
+    """Folders fire, sea, snow (2 clips each); 4 unsorted, the first three predicted."""
+    settings = library_factory({"fire": 2, "sea": 2, "snow": 2}, unsorted=4)
+    names = Library(settings).unsorted()
+    predict_all(
+        settings, {names[0]: ("sea", 0.93), names[1]: ("fire", 0.85), names[2]: ("snow", 0.42)}
+    )
+    return replace(settings, player="none", audio=False)
+
+
+@pytest.fixture
+def make_app(tui_library):
+    def build(**changes) -> VidsortApp:
+        return VidsortApp(replace(tui_library, **changes))
+
+    return build
