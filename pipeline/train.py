@@ -105,7 +105,7 @@ MIN_FOR_CALIBRATION = 6
 
 
 def _calibrated(estimator: object, y: np.ndarray) -> object:
-    """Sigmoid calibration (isotonic on large sets); tiny sets keep the model's own probabilities."""
+    """Sigmoid calibration (isotonic on large sets); tiny sets keep their own probabilities."""
     if Counter(y).most_common()[-1][1] < MIN_FOR_CALIBRATION:
         return clone(estimator)
     method = "isotonic" if len(y) >= 1000 else "sigmoid"  # isotonic overfits small sets

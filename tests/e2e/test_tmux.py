@@ -42,7 +42,8 @@ def test_sorting_in_a_real_terminal(library_factory, tmp_path):
     predict_all(settings, {names[0]: ("sea", 0.91), names[1]: ("fire", 0.77)})
     session = f"vidsort-{uuid.uuid4().hex[:8]}"
     command = [sys.executable, "-m", "vidsort_tui.cli", "--data", str(settings.data_dir),
-               "--artifacts", str(settings.artifacts_dir), "--player", "inline", "--mute"]  # fmt: skip
+               "--artifacts", str(settings.artifacts_dir),
+               "--player", "inline", "--mute"]  # fmt: skip
     env = f"cd {shlex.quote(os.getcwd())} && TERM=xterm-256color COLORTERM=truecolor"
     tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30",
          f"{env} {shlex.join(command)}; sleep 60")  # fmt: skip
