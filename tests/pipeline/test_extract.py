@@ -1,0 +1,84 @@
+"""Incremental, parallel extraction with skip reasons, and the cache surviving a sort."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import shutil
+
+import numpy as np
+
+from pipeline.extract_features import CACHE_FILE, _describe_file, extract, run
+from pipeline.stage import VideoRef, library_videos
+from vidsort_tui.core.library import Library
+
+
+def test_second_run_decodes_nothing_and_a_sort_keeps_the_cache(library_factory):
+    settings = library_factory({"sea": 2, "fire": 2}, unsorted=2)
+    first = run(settings)
+    assert first.decoded == 6 and len(first.features) == 6 and not first.skipped
+    second = run(settings)
+    assert second.decoded == 0 and second.cached == 6
+    name = Library(settings).unsorted()[0]
+    Library(settings).sort(name, "sea")
+    third = run(settings)
+    assert third.decoded == 0 and f"sea/{name}" in third.features
+    np.testing.assert_array_equal(
+        third.features[f"sea/{name}"].global_, first.features[name].global_
+    )
+
+
+def test_a_changed_file_is_extracted_again(library_factory, clip_factory):
+    settings = library_factory({"sea": 2}, unsorted=1)
+    run(settings)
+    name = Library(settings).unsorted()[0]
+    shutil.copyfile(clip_factory("fire", seed=9), settings.data_dir / name)
+    assert run(settings).decoded == 1
+
+
+def test_parallel_and_serial_give_the_same_features(library_factory, tmp_path):
+    settings = library_factory({"sea": 2, "snow": 2}, unsorted=2)
+    videos = library_videos(settings)
+    serial = extract(videos, tmp_path / "serial.sqlite", jobs=1)
+    parallel = extract(videos, tmp_path / "parallel.sqlite", jobs=2)
+    assert serial.features.keys() == parallel.features.keys()
+    for rel, value in serial.features.items():
+        np.testing.assert_array_equal(value.global_, parallel.features[rel].global_)
+        np.testing.assert_array_equal(value.local, parallel.features[rel].local)
+
+
+def _unreadable_as_nobody(path: str, queue) -> None:  # runs in a child that dropped root
+    os.setgid(65534)
+    os.setuid(65534)
+    queue.put(_describe_file(path, 10.0))
+
+
+def test_every_kind_of_bad_file_is_skipped_with_its_reason(library_factory, clip_factory, tmp_path):
+    settings = library_factory({"sea": 2, "fire": 2}, unsorted=1)
+    root = settings.data_dir
+    good = clip_factory("sea")
+    (root / "7300000000000001.mp4").write_bytes(b"")
+    (root / "7300000000000002.mp4").write_bytes(good.read_bytes()[: good.stat().st_size // 3])
+    (root / "7300000000000003.mp4").write_bytes(b"<html>not a video</html>" * 50)
+    (root / "7300000000000004.mp4").mkdir()  # a directory named like a video: not listed
+    result = run(settings)
+    assert result.skipped.keys() == {f"73000000000000{i:02d}.mp4" for i in (1, 2, 3)}
+    assert result.skipped["7300000000000001.mp4"] == "empty file"
+    assert "7300000000000004.mp4" not in result.features
+    assert len(result.features) == 5  # the good ones all made it
+    # Skips are cached too: an unchanged broken file is not retried.
+    assert run(settings).decoded == 0
+    # Unreadable (permission denied) -- as an unprivileged user, since root reads anything.
+    secret = tmp_path / "secret" / "7300000000000005.mp4"
+    secret.parent.mkdir()
+    shutil.copyfile(good, secret)
+    os.chmod(secret, 0o600)
+    queue = mp.get_context("fork").Queue()
+    child = mp.get_context("fork").Process(target=_unreadable_as_nobody, args=(str(secret), queue))
+    child.start()
+    reason = queue.get(timeout=30)
+    child.join()
+    assert isinstance(reason, str) and "ermission denied" in reason
+    # A file that vanishes between the scan and extraction.
+    gone = extract([VideoRef("x.mp4", tmp_path / "x.mp4", None)], tmp_path / CACHE_FILE)
+    assert gone.skipped["x.mp4"].startswith("cannot stat")

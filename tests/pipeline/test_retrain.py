@@ -1,0 +1,119 @@
+"""The whole retrain: documented last_result strings, one at a time, SIGKILL, exit codes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from pipeline.model import load
+from vidsort_tui.core import retrain
+from vidsort_tui.core.predictions import PredictionStore
+
+
+def wait_until(condition, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("not in time")
+
+
+def digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_success_and_failure_strings(library_factory):
+    settings = library_factory({"sea": 2, "fire": 2}, unsorted=1)
+    assert retrain.read_status(settings.artifacts_dir).to_api() == {
+        "running": False,
+        "last_result": None,
+    }
+    result = retrain.run(settings)
+    assert result.ok and result.last_result == "success"
+    assert retrain.read_status(settings.artifacts_dir).to_api() == {
+        "running": False,
+        "last_result": "success",
+    }
+    for name in os.listdir(settings.data_dir / "fire"):
+        os.unlink(settings.data_dir / "fire" / name)
+    failed = retrain.run(settings)
+    assert not failed.ok
+    assert failed.last_result.startswith("Failed at train.py: need at least two folders")
+    assert retrain.read_status(settings.artifacts_dir).last_result == failed.last_result
+
+
+def test_one_retrain_at_a_time(library_factory):
+    settings = library_factory({"sea": 3, "fire": 3}, unsorted=4)
+    assert retrain.start_background(settings) == "started"
+    assert retrain.start_background(settings) == "already_running"
+    with pytest.raises(retrain.RetrainBusy):
+        retrain.run(settings)
+    assert retrain.read_status(settings.artifacts_dir).running
+    wait_until(lambda: not retrain.read_status(settings.artifacts_dir).running, 120)
+    assert retrain.read_status(settings.artifacts_dir).last_result == "success"
+    assert retrain.start_background(settings) == "started"
+    wait_until(lambda: not retrain.read_status(settings.artifacts_dir).running, 120)
+
+
+def test_sigkill_mid_retrain_keeps_the_last_model_and_the_next_retrain_works(
+    library_factory, clip_factory
+):
+    settings = library_factory({"sea": 3, "fire": 3}, unsorted=2)
+    assert retrain.run(settings).ok
+    model, predictions = (
+        settings.artifacts_dir / "model.joblib",
+        settings.artifacts_dir / "predictions.json",
+    )
+    before = digest(model), digest(predictions)
+    # New, longer videos so the next extraction takes a while.
+    import shutil
+
+    for i in range(16):
+        shutil.copyfile(clip_factory("snow", seed=50 + i, seconds=6.0, size=(360, 640)),
+                        settings.data_dir / f"{7400000000000000 + i}.mp4")  # fmt: skip
+    assert retrain.start_background(settings) == "started"
+    wait_until(lambda: retrain.read_status(settings.artifacts_dir).done > 0, 60)
+    pid = retrain.read_status(settings.artifacts_dir).pid
+    os.killpg(os.getpgid(pid), signal.SIGKILL)
+    wait_until(lambda: not retrain.read_status(settings.artifacts_dir).running, 10)
+    status = retrain.read_status(settings.artifacts_dir)
+    assert status.last_result.startswith("Failed at extract_features.py:")
+    assert (digest(model), digest(predictions)) == before
+    assert load(settings.artifacts_dir) is not None
+    assert PredictionStore(settings.artifacts_dir).snapshot()
+    assert retrain.run(settings).ok  # no stale lock; the partial cache is reused
+    assert len(PredictionStore(settings.artifacts_dir).snapshot()) == 18
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "vidsort_tui.cli", *args],
+                          capture_output=True, text=True, timeout=180)  # fmt: skip
+
+
+def test_retrain_command_exit_codes_and_summary(library_factory, tmp_path):
+    settings = library_factory({"sea": 2, "fire": 2}, unsorted=2)
+    args = [
+        "--retrain",
+        "--data",
+        str(settings.data_dir),
+        "--artifacts",
+        str(settings.artifacts_dir),
+    ]
+    ok = run_cli(*args)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "Done:" in ok.stdout and "6 videos, 0 skipped" in ok.stdout and "top-1" in ok.stdout
+    for name in os.listdir(settings.data_dir / "sea"):
+        os.unlink(settings.data_dir / "sea" / name)
+    failed = run_cli(*args)
+    assert failed.returncode == 1 and "Failed at train.py" in failed.stdout
+    missing = run_cli(
+        "--retrain", "--data", str(tmp_path / "none"), "--artifacts", str(tmp_path / "a")
+    )
+    assert missing.returncode == 2 and "does not exist" in missing.stderr

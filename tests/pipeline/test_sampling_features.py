@@ -1,0 +1,62 @@
+"""Sampling decodes keyframes (or a little past them) into distinct frames; descriptors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.features import FEATURE_VERSION, describe
+from pipeline.sampling import LONG_SIDE, SampleError, sample_video
+from tests.conftest import realclips_dir
+from vidsort_tui.core.demo import ClipSpec, write_clip
+
+
+def test_many_keyframes_are_decoded_alone(tmp_path):
+    path = write_clip(tmp_path / "a.mp4", ClipSpec("sea", 4.0, 1, size=(360, 640), gop_seconds=0.5))
+    sample = sample_video(str(path), k=8)
+    assert sample.keyframes == 8 and len(sample.frames) == 8
+    assert max(sample.frames[0].shape[:2]) == LONG_SIDE and sample.frames[0].shape[2] == 3
+    assert (sample.width, sample.height) == (360, 640) and 3.9 < sample.duration < 4.2
+
+
+def test_one_keyframe_still_gives_distinct_frames_spread_over_the_clip(tmp_path):
+    path = write_clip(tmp_path / "b.mp4", ClipSpec("snow", 3.0, 2, size=(180, 320), gop_seconds=10))
+    sample = sample_video(str(path), k=6)
+    assert sample.keyframes == 1 and len(sample.frames) == 6
+    diffs = [
+        np.abs(a.astype(int) - b.astype(int)).mean()
+        for a, b in zip(sample.frames, sample.frames[1:], strict=False)
+    ]
+    assert min(diffs) > 0.5  # falling snow: every sampled frame differs
+
+
+def test_real_camera_footage_decodes():
+    clips = sorted(realclips_dir().glob("*/*.mp4"))
+    assert len(clips) == 20
+    for path in clips[:4]:
+        sample = sample_video(str(path))
+        assert len(sample.frames) >= 6 and sample.frames[0].shape[1] == LONG_SIDE  # landscape
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(b"", "no video frames|cannot open"), (b"this is not a video" * 100, "cannot open|no video")],
+)
+def test_bad_content_raises_a_reason(tmp_path, content, reason):
+    path = tmp_path / "bad.mp4"
+    path.write_bytes(content)
+    with pytest.raises(SampleError, match=reason):
+        sample_video(str(path))
+
+
+def test_descriptor_is_versioned_stable_and_tells_scenes_apart(clip_factory):
+    fire = describe(sample_video(str(clip_factory("fire", seed=3))))
+    again = describe(sample_video(str(clip_factory("fire", seed=3))))
+    snow = describe(sample_video(str(clip_factory("snow", seed=3))))
+    assert FEATURE_VERSION >= 1 and fire.global_.dtype == np.float32
+    assert np.array_equal(fire.global_, again.global_)
+    assert fire.local.shape[1] == 8 and np.isfinite(fire.global_).all()
+    within = np.linalg.norm(
+        fire.global_ - describe(sample_video(str(clip_factory("fire", seed=4)))).global_
+    )
+    assert np.linalg.norm(fire.global_ - snow.global_) > within
