@@ -8,6 +8,7 @@ and the library from disk through the core, so all workers give the same answers
 from __future__ import annotations
 
 import mimetypes
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -145,6 +146,13 @@ def create_app(settings: Settings) -> FastAPI:
         version="1.0",
     )
     app.state.services = Services(settings)
+
+    @app.middleware("http")
+    async def worker_header(request: Request, call_next):  # type: ignore[no-untyped-def]
+        """Which worker process answered: lets tests and operators see the workers agree."""
+        response = await call_next(request)
+        response.headers["X-Vidsort-Worker"] = str(os.getpid())
+        return response
 
     @app.exception_handler(LibraryError)
     async def library_error(_request: Request, exc: LibraryError) -> JSONResponse:

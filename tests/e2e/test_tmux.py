@@ -41,12 +41,30 @@ def test_sorting_in_a_real_terminal(library_factory, tmp_path):
     names = Library(settings).unsorted()
     predict_all(settings, {names[0]: ("sea", 0.91), names[1]: ("fire", 0.77)})
     session = f"vidsort-{uuid.uuid4().hex[:8]}"
-    command = [sys.executable, "-m", "vidsort_tui.cli", "--data", str(settings.data_dir),
-               "--artifacts", str(settings.artifacts_dir),
-               "--player", "inline", "--mute"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "vidsort_tui.cli",
+        "--data",
+        str(settings.data_dir),
+        "--artifacts",
+        str(settings.artifacts_dir),
+        "--player",
+        "inline",
+        "--mute",
+    ]
     env = f"cd {shlex.quote(os.getcwd())} && TERM=xterm-256color COLORTERM=truecolor"
-    tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30",
-         f"{env} {shlex.join(command)}; sleep 60")  # fmt: skip
+    tmux(
+        "new-session",
+        "-d",
+        "-s",
+        session,
+        "-x",
+        "100",
+        "-y",
+        "30",
+        f"{env} {shlex.join(command)}; sleep 60",
+    )
     try:
         shown = wait_screen(session, names[2])
         assert names[0] in shown and "sea" in shown and "91%" in shown and "fire" in shown

@@ -76,8 +76,10 @@ def test_sigkill_mid_retrain_keeps_the_last_model_and_the_next_retrain_works(
     import shutil
 
     for i in range(16):
-        shutil.copyfile(clip_factory("snow", seed=50 + i, seconds=6.0, size=(360, 640)),
-                        settings.data_dir / f"{7400000000000000 + i}.mp4")  # fmt: skip
+        shutil.copyfile(
+            clip_factory("snow", seed=50 + i, seconds=6.0, size=(360, 640)),
+            settings.data_dir / f"{7400000000000000 + i}.mp4",
+        )
     assert retrain.start_background(settings) == "started"
     wait_until(lambda: retrain.read_status(settings.artifacts_dir).done > 0, 60)
     pid = retrain.read_status(settings.artifacts_dir).pid
@@ -93,8 +95,12 @@ def test_sigkill_mid_retrain_keeps_the_last_model_and_the_next_retrain_works(
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "vidsort_tui.cli", *args],
-                          capture_output=True, text=True, timeout=180)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "vidsort_tui.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def test_retrain_command_exit_codes_and_summary(library_factory, tmp_path):

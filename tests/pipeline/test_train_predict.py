@@ -44,7 +44,7 @@ def test_train_then_predict_top3_in_the_documented_shape(library_factory):
         ({}, "no labelled videos"),
         ({"sea": 3}, "at least two folders"),
         ({"sea": 3, "fire": 1}, "at least two folders"),
-    ],  # fmt: skip
+    ],
 )
 def test_degenerate_libraries_give_a_clear_message(library_factory, folders, message):
     settings = library_factory(folders, unsorted=1)
@@ -78,7 +78,11 @@ def test_stages_run_as_modules(library_factory):
     settings = library_factory({"sea": 2, "fire": 2}, unsorted=2)
     args = ["--data", str(settings.data_dir), "--artifacts", str(settings.artifacts_dir)]
     for stage in ("extract_features", "train", "predict"):
-        out = subprocess.run([sys.executable, "-m", f"pipeline.{stage}", *args],
-                             capture_output=True, text=True, timeout=120)  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, "-m", f"pipeline.{stage}", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert out.returncode == 0, out.stdout + out.stderr
     assert (settings.artifacts_dir / "predictions.json").exists()
