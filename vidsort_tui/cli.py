@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from vidsort_tui.core.config import DEMO_DATA_DIR, ConfigError, Settings
+from vidsort_tui.core.config import ConfigError, Settings
 from vidsort_tui.core.library import Library, LibraryError
 
 DESCRIPTION = """\
@@ -109,20 +109,26 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _prepare_demo(settings: Settings) -> None:
+def _prepare_demo(settings: Settings, train: bool) -> None:
+    """Generate the demo library if missing and, unless retraining anyway, train once on it."""
     from vidsort_tui.core.demo import ensure_demo_library
 
-    if settings.data_dir.is_dir():
-        return
-    print(
-        f"Generating the demo library in {settings.data_dir} (about a minute, once)...", flush=True
-    )
+    if not settings.data_dir.is_dir():
+        print(f"Generating the demo library in {settings.data_dir} (once, about a minute)…")
 
-    def progress(done: int, total: int) -> None:
-        print(f"\r  {done}/{total} clips", end="", flush=True)
+        def progress(done: int, total: int) -> None:
+            print(f"\r  {done}/{total} clips", end="", flush=True)
 
-    ensure_demo_library(settings.data_dir, jobs=settings.jobs, progress=progress)
-    print(flush=True)
+        ensure_demo_library(settings.data_dir, jobs=settings.jobs, progress=progress)
+        print(flush=True)
+    if train and not (settings.artifacts_dir / "model.joblib").exists():
+        from vidsort_tui.core import retrain
+
+        print("Training a first model on it (a few seconds)…", flush=True)
+        try:
+            print(f"  {retrain.run(settings).last_result}")
+        except retrain.RetrainBusy:
+            print("  a retrain is already running; the app will show its progress")
 
 
 def _load_mode(mode: str):  # type: ignore[no-untyped-def]
@@ -144,8 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"vidsort-tui: {exc}", file=sys.stderr)
         return 2
     mode = "serve" if args.serve else "retrain" if args.retrain else "tui"
-    if args.demo or settings.data_dir == DEMO_DATA_DIR:
-        _prepare_demo(settings)
+    if args.demo:
+        _prepare_demo(settings, train=mode != "retrain")
     try:
         Library(settings).scan()
     except LibraryError as exc:
