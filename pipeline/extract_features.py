@@ -79,6 +79,9 @@ def extract(
     result = ExtractResult()
     keys: dict[str, Key] = {}
     for video in videos:
+        if video.problem:
+            result.skipped[video.rel] = f"not a video file: it is {video.problem}"
+            continue
         key = _key(video.path)
         if isinstance(key, str):
             result.skipped[video.rel] = key

@@ -27,6 +27,7 @@ class VideoRef:
     rel: str  # "folder/name" for a labelled video, "name" for an unsorted one
     path: Path
     label: str | None  # the folder, or None when unsorted
+    problem: str | None = None  # set when the entry is named like a video but is not a file
 
 
 def library_videos(settings: Settings) -> list[VideoRef]:
@@ -35,6 +36,9 @@ def library_videos(settings: Settings) -> list[VideoRef]:
     refs = [VideoRef(n, library.root / n, None) for n in snapshot.unsorted]
     for folder, names in snapshot.categories.items():
         refs += [VideoRef(f"{folder}/{n}", library.root / folder / n, folder) for n in names]
+    for rel, kind in snapshot.irregular.items():
+        label = rel.split("/")[0] if "/" in rel else None
+        refs.append(VideoRef(rel, library.root / rel, label, problem=kind))
     return refs
 
 

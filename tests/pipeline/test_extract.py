@@ -60,11 +60,19 @@ def test_every_kind_of_bad_file_is_skipped_with_its_reason(library_factory, clip
     (root / "7300000000000001.mp4").write_bytes(b"")
     (root / "7300000000000002.mp4").write_bytes(good.read_bytes()[: good.stat().st_size // 3])
     (root / "7300000000000003.mp4").write_bytes(b"<html>not a video</html>" * 50)
-    (root / "7300000000000004.mp4").mkdir()  # a directory named like a video: not listed
+    (root / "7300000000000004.mp4").mkdir()  # a directory named like a video
+    os.mkfifo(root / "sea" / "7300000000000006.mp4")  # never opened: it would block
     result = run(settings)
-    assert result.skipped.keys() == {f"73000000000000{i:02d}.mp4" for i in (1, 2, 3)}
+    broken = {f"73000000000000{i:02d}.mp4" for i in (1, 2, 3, 4)} | {"sea/7300000000000006.mp4"}
+    assert result.skipped.keys() == broken
     assert result.skipped["7300000000000001.mp4"] == "empty file"
-    assert "7300000000000004.mp4" not in result.features
+    assert result.skipped["7300000000000004.mp4"] == "not a video file: it is a directory"
+    assert "not a video" in result.skipped["sea/7300000000000006.mp4"]
+    for rel in ("7300000000000002.mp4", "7300000000000003.mp4"):  # truncated, wrong content
+        assert (
+            result.skipped[rel].startswith("cannot open: ")
+            and "Invalid data" in result.skipped[rel]
+        )
     assert len(result.features) == 5  # the good ones all made it
     # Skips are cached too: an unchanged broken file is not retried.
     assert run(settings).decoded == 0

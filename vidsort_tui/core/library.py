@@ -17,7 +17,13 @@ from pathlib import Path
 
 from vidsort_tui.core.atomic import fsync_dir
 from vidsort_tui.core.config import DEFAULT_NAME_PATTERN, Settings
-from vidsort_tui.core.moves import Journal, JournalEntry, file_lock, move_no_replace
+from vidsort_tui.core.moves import (
+    Journal,
+    JournalEntry,
+    file_lock,
+    finish_interrupted_move,
+    move_no_replace,
+)
 
 MAX_NAME_BYTES = 255
 # Characters no name may hold whatever the configured pattern: separators, control
@@ -80,6 +86,9 @@ class Snapshot:
 
     unsorted: list[str] = field(default_factory=list)
     categories: dict[str, list[str]] = field(default_factory=dict)
+    #: entries named like videos that are not regular files ("folder/name" -> what they are):
+    #: never listed as videos, reported so a retrain can say why they were skipped
+    irregular: dict[str, str] = field(default_factory=dict)
 
     @property
     def folders(self) -> list[Folder]:
@@ -109,6 +118,7 @@ class Library:
         self._known_invalid: set[str] = set()
         self.journal = Journal(Path(settings.artifacts_dir) / "moves.jsonl")
         self._move_lock = Path(settings.artifacts_dir) / "moves.lock"
+        finish_interrupted_move(self._move_lock)
 
     # ----- rules -------------------------------------------------------------------------
     def is_valid_name(self, name: object) -> bool:
@@ -178,30 +188,42 @@ class Library:
             )
 
     # ----- reading -----------------------------------------------------------------------
-    def _videos_in(self, directory: Path) -> list[str]:
+    def _classify(self, entries: list[os.DirEntry[str]], prefix: str,
+                  irregular: dict[str, str] | None) -> list[str]:  # fmt: skip
+        """Valid video names among ``entries``; records what else is named like a video."""
+        files = [e.name for e in entries if e.is_file(follow_symlinks=False)]
+        if irregular is not None and len(files) != len(entries):
+            for entry in entries:
+                if not entry.is_file(follow_symlinks=False) and self.is_valid_name(entry.name):
+                    irregular[prefix + entry.name] = _kind(entry)
+        return self._valid_names(files)
+
+    def _videos_in(self, directory: Path, prefix: str = "",
+                   irregular: dict[str, str] | None = None) -> list[str]:  # fmt: skip
         with os.scandir(directory) as it:
-            return self._valid_names([e.name for e in it if e.is_file(follow_symlinks=False)])
+            entries = list(it)
+        return self._classify(entries, prefix, irregular)
 
     def scan(self) -> Snapshot:
         """One pass over the root and each category folder."""
         self._require_root()
-        files: list[str] = []
-        folder_names: list[str] = []
+        irregular: dict[str, str] = {}
         with os.scandir(self.root) as it:
-            for entry in it:
-                if entry.is_file(follow_symlinks=False):
-                    files.append(entry.name)
-                elif entry.is_dir(follow_symlinks=False) and self.is_valid_folder_name(entry.name):
-                    folder_names.append(entry.name)
-        unsorted = self._valid_names(files)
-        folder_names.sort(key=_folder_sort_key)
+            entries = list(it)
+        unsorted = self._classify(entries, "", irregular)
+        folder_names = sorted(
+            (e.name for e in entries
+             if e.is_dir(follow_symlinks=False) and self.is_valid_folder_name(e.name)
+             and e.name not in irregular),  # a directory named like a video is no category
+            key=_folder_sort_key,
+        )  # fmt: skip
         categories: dict[str, list[str]] = {}
         for name in folder_names:
             try:
-                categories[name] = self._videos_in(self.root / name)
+                categories[name] = self._videos_in(self.root / name, f"{name}/", irregular)
             except OSError:  # unreadable or vanished mid-scan: show it empty, keep going
                 categories[name] = []
-        return Snapshot(unsorted, categories)
+        return Snapshot(unsorted, categories, irregular)
 
     def unsorted(self) -> list[str]:
         self._require_root()
@@ -323,6 +345,14 @@ class Library:
                 )
                 done.append(entry)
         return done
+
+
+def _kind(entry: os.DirEntry[str]) -> str:
+    if entry.is_symlink():
+        return "a symbolic link (never followed)"
+    if entry.is_dir(follow_symlinks=False):
+        return "a directory"
+    return "not a regular file"
 
 
 def _fits_in_bytes(name: str) -> bool:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from vidsort_tui.core.atomic import fsync_dir
+from vidsort_tui.core.atomic import fsync_dir, write_bytes_atomic
 
 _AT_FDCWD = -100
 _RENAME_NOREPLACE = 1
@@ -89,9 +89,16 @@ def move_no_replace(src: Path, dst: Path, lock_path: Path) -> None:
     """
     if not _rename_noreplace(src, dst):
         with file_lock(lock_path):
+            finish_interrupted_move(lock_path, locked=True)
             if not os.path.lexists(src):
                 raise FileNotFoundError(errno.ENOENT, "no such file", str(src))
-            if not _link_then_unlink(src, dst):
+            intent = _intent_path(lock_path)
+            write_bytes_atomic(intent, json.dumps([str(src), str(dst)]).encode())
+            try:
+                linked = _link_then_unlink(src, dst)
+            finally:
+                intent.unlink()  # not reached if we are killed: the next move finishes ours
+            if not linked:
                 # No hard links (e.g. vfat): check then rename, atomic among vidsort processes.
                 if os.path.lexists(dst):
                     raise FileExistsError(errno.EEXIST, "target exists", str(dst))
@@ -99,6 +106,32 @@ def move_no_replace(src: Path, dst: Path, lock_path: Path) -> None:
     fsync_dir(dst.parent)
     if src.parent != dst.parent:
         fsync_dir(src.parent)
+
+
+def _intent_path(lock_path: Path) -> Path:
+    return lock_path.with_name(lock_path.name + ".intent")
+
+
+def finish_interrupted_move(lock_path: Path, locked: bool = False) -> None:
+    """Complete a link+unlink move that a crash cut between its two steps.
+
+    The intent file names the move; if both names still point at the same file, the
+    source name is removed, so no video is ever left filed twice.
+    """
+    intent = _intent_path(lock_path)
+    if not intent.exists():
+        return
+    with contextlib.nullcontext() if locked else file_lock(lock_path):
+        try:
+            src, dst = json.loads(intent.read_bytes())
+        except (OSError, ValueError):
+            src = dst = None
+        both = bool(src and dst and os.path.lexists(src) and os.path.lexists(dst))
+        if both and os.path.samestat(os.lstat(src), os.lstat(dst)):
+            os.unlink(src)
+            fsync_dir(Path(src).parent)
+        with contextlib.suppress(FileNotFoundError):
+            intent.unlink()
 
 
 @dataclass(frozen=True)
