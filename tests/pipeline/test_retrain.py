@@ -75,7 +75,7 @@ def test_sigkill_mid_retrain_keeps_the_last_model_and_the_next_retrain_works(
     # New, longer videos so the next extraction takes a while.
     import shutil
 
-    for i in range(16):
+    for i in range(10):
         shutil.copyfile(
             clip_factory("snow", seed=50 + i, seconds=6.0, size=(360, 640)),
             settings.data_dir / f"{7400000000000000 + i}.mp4",
@@ -91,7 +91,7 @@ def test_sigkill_mid_retrain_keeps_the_last_model_and_the_next_retrain_works(
     assert load(settings.artifacts_dir) is not None
     assert PredictionStore(settings.artifacts_dir).snapshot()
     assert retrain.run(settings).ok  # no stale lock; the partial cache is reused
-    assert len(PredictionStore(settings.artifacts_dir).snapshot()) == 18
+    assert len(PredictionStore(settings.artifacts_dir).snapshot()) == 12
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

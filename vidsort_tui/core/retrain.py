@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import subprocess
 import sys
@@ -22,6 +23,8 @@ from pathlib import Path
 
 from vidsort_tui.core.atomic import read_json, write_json_atomic
 from vidsort_tui.core.config import Settings
+
+log = logging.getLogger(__name__)
 
 STATUS_FILE = "retrain_status.json"
 LOCK_FILE = "retrain.lock"
@@ -117,7 +120,11 @@ def read_status(artifacts_dir: Path) -> RetrainStatus:
 
 
 def _write_status(artifacts_dir: Path, status: RetrainStatus) -> None:
-    write_json_atomic(Path(artifacts_dir) / STATUS_FILE, asdict(status))
+    """Best effort: a full disk must not turn a retrain's failure into a crash."""
+    try:
+        write_json_atomic(Path(artifacts_dir) / STATUS_FILE, asdict(status))
+    except OSError as exc:
+        log.warning("cannot write the retrain status: %s", exc)
 
 
 # ----- running ----------------------------------------------------------------------------

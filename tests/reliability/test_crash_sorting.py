@@ -1,0 +1,68 @@
+"""SIGKILL a process in the middle of sorting and undoing, 500 times, per move strategy."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import signal
+import time
+
+import pytest
+
+from tests.reliability.invariants import assert_each_video_once, assert_journal_consistent
+from vidsort_tui.core import moves
+from vidsort_tui.core.config import Settings
+from vidsort_tui.core.library import Library, LibraryError
+
+KILLS = 500
+
+
+def _sort_forever(settings: Settings, seed: int) -> None:
+    library = Library(settings)
+    folders = [f.name for f in library.folders()]
+    rng = random.Random(seed)
+    while True:
+        unsorted = library.unsorted()
+        try:
+            if unsorted and rng.random() < 0.7:
+                library.sort(rng.choice(unsorted), rng.choice(folders))
+            else:
+                library.undo(rng.randint(1, 2))
+        except LibraryError:
+            pass
+
+
+@pytest.mark.parametrize("strategy", [None, "link", "check"], ids=["renameat2", "link", "check"])
+def test_500_kills_mid_sort_lose_nothing(tmp_path, strategy, monkeypatch):
+    data = tmp_path / "videos"
+    for folder in ("a", "b", "c"):
+        (data / folder).mkdir(parents=True)
+    originals = {}
+    for i in range(12):
+        name = f"{7500000000000000 + i}.mp4"
+        body = os.urandom(2048 + i)
+        (data / name).write_bytes(body)
+        originals[name] = hashlib.sha256(body).hexdigest()
+    settings = Settings.load({"data_dir": data, "artifacts_dir": tmp_path / "art"}, environ={})
+    monkeypatch.setattr(moves, "FORCE_STRATEGY", strategy)
+    rng = random.Random(7)
+    killed = 0
+    for round_ in range(KILLS):
+        pid = os.fork()
+        if pid == 0:  # the child sorts until it is killed
+            try:
+                _sort_forever(settings, round_)
+            finally:
+                os._exit(0)
+        time.sleep(rng.uniform(0.001, 0.010))
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFSIGNALED(status)
+        killed += 1
+    assert killed == KILLS
+    library = Library(settings)  # finishes a move a kill interrupted (link strategy)
+    assert_each_video_once(data, originals)
+    assert len(library.journal.entries()) >= 10  # the children really sorted and undid
+    assert_journal_consistent(library)
+    assert_each_video_once(data, originals)

@@ -1,0 +1,136 @@
+"""Hostile environments: read-only folder, no hard links, a full disk for artifacts."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import subprocess
+from dataclasses import replace
+
+import pytest
+
+from tests.reliability.invariants import fingerprint
+from vidsort_tui.core import moves, retrain
+from vidsort_tui.core.library import Library, MoveFailed
+from vidsort_tui.tui.app import VidsortApp
+
+
+@contextlib.contextmanager
+def immutable(path):
+    """chattr +i: even root cannot add entries (permission bits do not stop root)."""
+    if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(path)]).returncode:
+        pytest.skip("this filesystem does not support chattr +i")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+@contextlib.contextmanager
+def tiny_tmpfs(path, size="2m"):
+    path.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                             capture_output=True, text=True)  # fmt: skip
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=True)
+
+
+def fill(path) -> None:
+    with contextlib.suppress(OSError), open(path / "filler", "wb") as handle:
+        while True:
+            handle.write(b"\0" * 65536)
+            handle.flush()
+
+
+async def test_read_only_folder_is_a_clear_error_in_core_and_tui(library_factory):
+    settings = library_factory({"fire": 1, "sea": 1}, unsorted=2)
+    library = Library(settings)
+    name = library.unsorted()[0]
+    before = fingerprint(settings.data_dir)
+    with immutable(settings.data_dir / "sea"):
+        with pytest.raises(MoveFailed, match="permission denied"):
+            library.sort(name, "sea")
+        assert fingerprint(settings.data_dir) == before
+        app = VidsortApp(replace(settings, player="none", audio=False))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("2")  # sea
+            for _ in range(40):
+                if any("permission denied" in n.message for n in app._notifications):
+                    break
+                await pilot.pause(0.05)
+            assert any("permission denied" in n.message for n in app._notifications)
+            await pilot.press("1")  # fire still works: the app keeps running
+            for _ in range(40):
+                if (settings.data_dir / "fire" / name).exists():
+                    break
+                await pilot.pause(0.05)
+            assert (settings.data_dir / "fire" / name).exists()
+
+
+def test_filesystem_without_hard_links(library_factory, tmp_path):
+    """A real vfat mount where the kernel has it; the same fallback forced everywhere else."""
+    image, mount = tmp_path / "vfat.img", tmp_path / "vfat"
+    mount.mkdir()
+    subprocess.run(["truncate", "-s", "8M", str(image)], check=True)
+    made = (
+        shutil.which("mkfs.vfat")
+        and not subprocess.run(["mkfs.vfat", str(image)], capture_output=True).returncode
+    )
+    mounted = (
+        made
+        and not subprocess.run(
+            ["mount", "-o", "loop", str(image), str(mount)], capture_output=True
+        ).returncode
+    )
+    settings = library_factory({"sea": 1}, unsorted=2)
+    try:
+        if mounted:
+            shutil.copytree(settings.data_dir, mount / "videos")
+            settings = replace(settings, data_dir=mount / "videos")
+        else:
+            moves.FORCE_STRATEGY = (
+                "check"  # what a vfat DATA_DIR would take: no links, no renameat2 flags
+            )
+        library = Library(settings)
+        first, second = library.unsorted()
+        library.sort(first, "sea")
+        (settings.data_dir / "sea" / second).write_bytes(b"clash")
+        with pytest.raises(Exception, match="already exists"):
+            library.sort(second, "sea")
+        assert (settings.data_dir / "sea" / second).read_bytes() == b"clash"
+        assert [e.filename for e in library.undo()] == [first]
+        assert (settings.data_dir / first).exists()
+    finally:
+        moves.FORCE_STRATEGY = None
+        if mounted:
+            subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def test_full_disk_for_artifacts(library_factory, tmp_path):
+    settings = library_factory({"fire": 2, "sea": 2}, unsorted=2)
+    assert retrain.run(settings).ok
+    model = (settings.artifacts_dir / "model.joblib").read_bytes()
+    full = tmp_path / "full"
+    with tiny_tmpfs(full):
+        shutil.copytree(
+            settings.artifacts_dir, full / "art", ignore=shutil.ignore_patterns("features*")
+        )
+        settings = replace(settings, artifacts_dir=full / "art")
+        library = Library(settings)
+        name = library.unsorted()[0]
+        fill(full)
+        with pytest.raises(MoveFailed, match="left unsorted"):
+            library.sort(name, "sea")
+        assert (settings.data_dir / name).exists() and not (
+            settings.data_dir / "sea" / name
+        ).exists()
+        result = retrain.run(settings)
+        assert not result.ok and result.last_result.startswith("Failed at ")
+        assert "No space left" in result.last_result or "disk is full" in result.last_result
+        assert (settings.artifacts_dir / "model.joblib").read_bytes() == model
+        (full / "filler").unlink()
+        assert retrain.run(settings).ok  # space back: everything works again
