@@ -22,6 +22,11 @@ CREATE TABLE IF NOT EXISTS features (
     name TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, version INTEGER NOT NULL,
     global BLOB, local BLOB, local_rows INTEGER, error TEXT,
     PRIMARY KEY (name, size, mtime_ns, version)
+);
+CREATE TABLE IF NOT EXISTS encoded (
+    name TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, version INTEGER NOT NULL,
+    vocabulary TEXT NOT NULL, vector BLOB NOT NULL,
+    PRIMARY KEY (name, size, mtime_ns, version, vocabulary)
 )
 """
 
@@ -32,7 +37,7 @@ class FeatureCache:
         self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute(_SCHEMA)
+        self.db.executescript(_SCHEMA)
 
     def close(self) -> None:
         self.db.close()
@@ -74,3 +79,24 @@ class FeatureCache:
             self.db.executemany(
                 "INSERT OR REPLACE INTO features VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows
             )
+
+    def encoded(self, keys: Iterable[Key], vocabulary: str) -> dict[Key, np.ndarray]:
+        """Fisher vectors already computed with this vocabulary (refits reuse them)."""
+        wanted = set(keys)
+        rows = self.db.execute(
+            "SELECT name, size, mtime_ns, vector FROM encoded WHERE version = ? AND vocabulary = ?",
+            (FEATURE_VERSION, vocabulary),
+        )
+        return {
+            (n, s, m): np.frombuffer(v, np.float32) for n, s, m, v in rows if (n, s, m) in wanted
+        }
+
+    def store_encoded(self, items: list[tuple[Key, np.ndarray]], vocabulary: str) -> None:
+        rows = [
+            (n, s, m, FEATURE_VERSION, vocabulary, np.ascontiguousarray(v, np.float32).tobytes())
+            for (n, s, m), v in items
+        ]
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("DELETE FROM encoded WHERE vocabulary != ?", (vocabulary,))
+            self.db.executemany("INSERT OR REPLACE INTO encoded VALUES (?, ?, ?, ?, ?, ?)", rows)

@@ -59,5 +59,18 @@ def fisher_vector(local: np.ndarray, vocab: ColourVocabulary) -> np.ndarray:
     return (fv / (np.linalg.norm(fv) + 1e-12)).astype(np.float32)
 
 
+def vocabulary_id(vocab: ColourVocabulary) -> str:
+    """Names a vocabulary, so cached encodings made with another one are never reused."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for array in (vocab.weights, vocab.means, vocab.variances):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()[:16]
+
+
 def encode_all(locals_: list[np.ndarray], vocab: ColourVocabulary) -> np.ndarray:
-    return np.stack([fisher_vector(x, vocab) for x in locals_]) if locals_ else np.zeros((0, 0))
+    """Fisher vectors of many videos (per video: batching was slower, memory-bound)."""
+    if not locals_:
+        return np.zeros((0, vocab.dimension), np.float32)
+    return np.stack([fisher_vector(x, vocab) for x in locals_])

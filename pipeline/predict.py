@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from pipeline.features import VideoFeatures
 from pipeline.model import TrainedModel, load
 from pipeline.stage import StageError, library_videos
@@ -15,9 +17,17 @@ from vidsort_tui.core.predictions import Prediction, write_predictions
 TOP_K = 3
 
 
-def predict(model: TrainedModel, unsorted: dict[str, VideoFeatures]) -> dict[str, Prediction]:
+def predict(
+    model: TrainedModel, unsorted: dict[str, VideoFeatures], matrix: np.ndarray | None = None
+) -> dict[str, Prediction]:
+    """Top-3 per video; ``matrix`` (fused rows in sorted-name order) skips re-encoding."""
     names = sorted(unsorted)
-    probabilities = model.probabilities([unsorted[n] for n in names])
+    if not names:
+        return {}
+    if matrix is None:
+        probabilities = model.probabilities([unsorted[n] for n in names])
+    else:
+        probabilities = model.classifier.predict_proba(matrix)  # type: ignore[attr-defined]
     out: dict[str, Prediction] = {}
     for name, row in zip(names, probabilities, strict=True):
         order = row.argsort()[::-1][:TOP_K]
@@ -31,12 +41,18 @@ def run(settings, extracted, model: TrainedModel | None = None) -> dict[str, Pre
     model = model or load(Path(settings.artifacts_dir))
     if model is None:
         raise StageError("no trained model: run a retrain first")
-    unsorted = {
-        v.rel: extracted.features[v.rel]
+    from pipeline.matrix import fused, keys_for
+
+    refs = {
+        v.rel: v
         for v in library_videos(settings)
         if v.label is None and v.rel in extracted.features
     }
-    predictions = predict(model, unsorted)
+    unsorted = {rel: extracted.features[rel] for rel in refs}
+    names = sorted(unsorted)
+    matrix = fused([unsorted[n] for n in names], keys_for([refs[n].path for n in names]),
+                   model.vocabulary, Path(settings.artifacts_dir))  # fmt: skip
+    predictions = predict(model, unsorted, matrix)
     write_predictions(Path(settings.artifacts_dir), predictions)
     return predictions
 

@@ -1,7 +1,8 @@
 """The fast path after sorts: refit the chosen model on cached features, no decoding.
 
 Sorting renames a file, which keeps its cache key, so every sorted video already has
-features; only the classifier is fitted again (the colour vocabulary stays), then the
+features and (since the last full retrain) its Fisher encoding; only the classifier is
+fitted again, without the calibration folds (the full retrain recalibrates), and the
 unsorted videos are predicted again.
 """
 
@@ -12,31 +13,35 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.cache import FeatureCache
+from pipeline.cache import FeatureCache, Key
 from pipeline.extract_features import CACHE_FILE, _key
 from pipeline.features import VideoFeatures
+from pipeline.matrix import fused
 from pipeline.model import load, save
 from pipeline.predict import predict
 from pipeline.stage import library_videos
 from pipeline.train import learnable
 from vidsort_tui.core.predictions import write_predictions
 
+Cached = dict[str, tuple[str | None, VideoFeatures, Key]]
 
-def cached_features(settings) -> tuple[dict[str, tuple[str | None, VideoFeatures]], int]:  # type: ignore[no-untyped-def]
-    """video id -> (label, features) for every video already in the cache; and the total."""
+
+def cached_features(settings) -> Cached:  # type: ignore[no-untyped-def]
+    """video id -> (label, features, cache key) for every video already in the cache."""
     videos = library_videos(settings)
-    keys = {v.rel: _key(v.path) for v in videos}
+    keys = {v.rel: _key(v.path) for v in videos if not v.problem}
     cache = FeatureCache(Path(settings.artifacts_dir) / CACHE_FILE)
     try:
         known = cache.lookup(k for k in keys.values() if not isinstance(k, str))
     finally:
         cache.close()
-    out = {}
+    out: Cached = {}
     for v in videos:
-        value = known.get(keys[v.rel]) if not isinstance(keys[v.rel], str) else None
+        key = keys.get(v.rel)
+        value = known.get(key) if key is not None and not isinstance(key, str) else None
         if isinstance(value, VideoFeatures):
-            out[v.rel] = (v.label, value)
-    return out, len(videos)
+            out[v.rel] = (v.label, value, key)  # type: ignore[assignment]
+    return out
 
 
 def refit(settings) -> tuple[int, int, float] | None:  # type: ignore[no-untyped-def]
@@ -46,19 +51,21 @@ def refit(settings) -> tuple[int, int, float] | None:  # type: ignore[no-untyped
     model = load(artifacts)
     if model is None:
         return None
-    features, _total = cached_features(settings)
-    labelled = [(label, f) for label, f in features.values() if label is not None]
-    classes, _ = learnable([label for label, _ in labelled])
+    cached = cached_features(settings)
+    classes, _ = learnable([label for label, _, _ in cached.values() if label is not None])
     if len(classes) < 2:
         return None
-    labelled = [(label, f) for label, f in labelled if label in classes]
-    y = np.array([label for label, _ in labelled])
+    labelled = [(label, f, k) for label, f, k in cached.values() if label in classes]
+    y = np.array([label for label, _, _ in labelled])
     if min(np.unique(y, return_counts=True)[1]) < 2:
         return None
-    x = model.matrix([f for _, f in labelled])
+    x = fused([f for _, f, _ in labelled], [k for _, _, k in labelled], model.vocabulary, artifacts)
     refitted = model.refitted(x, y)
-    unsorted = {rel: f for rel, (label, f) in features.items() if label is None}
-    predictions = predict(refitted, unsorted)
+    unsorted = {rel: (f, k) for rel, (label, f, k) in cached.items() if label is None}
+    names = sorted(unsorted)
+    matrix = fused([unsorted[n][0] for n in names], [unsorted[n][1] for n in names],
+                   model.vocabulary, artifacts)  # fmt: skip
+    predictions = predict(refitted, {n: unsorted[n][0] for n in names}, matrix)
     save(refitted, artifacts)
     write_predictions(artifacts, predictions)
     return len(labelled), len(predictions), time.monotonic() - start

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
-from pipeline.encoding import fit_vocabulary
+from pipeline.encoding import ColourVocabulary, fit_vocabulary
 from pipeline.features import VideoFeatures
 from pipeline.model import LateFusion, TrainedModel, fuse, save
 from pipeline.stage import StageError
@@ -124,7 +125,9 @@ def reliability(confidence: np.ndarray, correct: np.ndarray) -> list[dict[str, f
 
 
 def train(
-    labelled: dict[str, tuple[str, VideoFeatures]], skipped: dict[str, str] | None = None
+    labelled: dict[str, tuple[str, VideoFeatures]],
+    skipped: dict[str, str] | None = None,
+    encode: Callable[[list[str], list[VideoFeatures], ColourVocabulary], np.ndarray] | None = None,
 ) -> TrainResult:
     """``labelled``: video id -> (folder, features). Raises StageError for unusable libraries."""
     start = time.monotonic()
@@ -141,7 +144,7 @@ def train(
     y = np.array([labelled[i][0] for i in ids])
     feats = [labelled[i][1] for i in ids]
     vocabulary = fit_vocabulary([f.local for f in feats])
-    x = fuse(feats, vocabulary)
+    x = encode(ids, feats, vocabulary) if encode else fuse(feats, vocabulary)
     split = feats[0].global_.shape[0]
     kind, scores = select(x, y, split)
     if Counter(y).most_common()[-1][1] < MIN_FOR_CALIBRATION and kind == "linear-svm":
@@ -151,8 +154,10 @@ def train(
     oof = cross_val_predict(
         clone(template), x[idx], y[idx], cv=_folds(y[idx]), method="predict_proba"
     )
+    base = candidates(split)[kind]
+    refit_template = base if hasattr(base, "predict_proba") else template
     model = TrainedModel(clone(template).fit(x, y), list(classes), vocabulary, kind,
-                         unlearnable=unlearnable, template=template)  # fmt: skip
+                         unlearnable=unlearnable, template=refit_template)  # fmt: skip
     metrics = _metrics(oof, y[idx], np.array(model.classes), labels, kind, scores)
     metrics.update(skipped=dict(sorted((skipped or {}).items())), unlearnable=unlearnable)
     metrics["calibration"] = type(template).__name__ == "CalibratedClassifierCV"
@@ -192,14 +197,23 @@ def save_result(result: TrainResult, artifacts_dir: Path) -> None:
 
 def run(settings, extracted) -> TrainResult:  # type: ignore[no-untyped-def]
     """Train on the labelled videos of an ExtractResult and save model + metrics."""
+    from pipeline.matrix import fused, keys_for
     from pipeline.stage import library_videos
 
-    labelled = {
-        v.rel: (v.label, extracted.features[v.rel])
+    refs = {
+        v.rel: v
         for v in library_videos(settings)
         if v.label is not None and v.rel in extracted.features
     }
-    result = train(labelled, extracted.skipped)
+    labelled = {rel: (v.label, extracted.features[rel]) for rel, v in refs.items()}
+
+    def encode(
+        ids: list[str], feats: list[VideoFeatures], vocabulary: ColourVocabulary
+    ) -> np.ndarray:
+        keys = keys_for([refs[i].path for i in ids])
+        return fused(feats, keys, vocabulary, Path(settings.artifacts_dir))
+
+    result = train(labelled, extracted.skipped, encode)
     save_result(result, Path(settings.artifacts_dir))
     return result
 
