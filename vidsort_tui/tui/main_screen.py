@@ -125,7 +125,7 @@ class MainScreen(Screen[None]):
             self.folders, entry.prediction.predicted_folder if entry else None
         )
 
-    def on_data_table_row_highlighted(self) -> None:
+    def on_video_list_highlighted(self) -> None:
         entry = self.current
         video = self.query_one(VideoView)
         if entry is None or video.path != self.library.root / entry.filename:
