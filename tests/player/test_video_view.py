@@ -105,3 +105,13 @@ async def test_no_player_mode_shows_nothing():
         view = pilot.app.query_one(VideoView)
         assert view.backend_name == "none" and view.toggle_pause() is True
         assert np.all(view.render_line(0).cell_length == 30)
+
+
+async def test_window_mode_without_a_display_plays_inline_and_says_so(clips, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    async with PlayerApp("window").run_test(size=(60, 20)) as pilot:
+        view = pilot.app.query_one(VideoView)
+        assert view.backend_name == "mpv" and "no display" in view.fallback_hint
+        view.play(clips[0])
+        await wait_for(pilot, lambda: view.frames_painted > 0, 2.0)

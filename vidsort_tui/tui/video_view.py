@@ -85,6 +85,9 @@ class VideoView(Widget):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         keys = self._keys
+        if self.backend_name == "window" and y == self.size.height // 2 and self._path:
+            text = f" playing in its own window: {self._path.name} "[:width].center(width)
+            return Strip([Segment(text, Style(color="white", bgcolor="black"))], width)
         if keys is None or y >= keys.shape[0]:
             return Strip.blank(width, Style(bgcolor="black"))
         row = keys[y]
