@@ -22,9 +22,7 @@ from pipeline.sampling import SampleError, sample_video
 from pipeline.stage import (
     StageTimeout,
     VideoRef,
-    add_common_args,
     library_videos,
-    settings_from_args,
 )
 
 CACHE_FILE = "features.sqlite"
@@ -134,19 +132,18 @@ def run(settings, progress: Progress | None = None, deadline: float | None = Non
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
+    from pipeline.stage import stage_main
 
-    parser = argparse.ArgumentParser(description=__doc__)
-    add_common_args(parser)
-    args = parser.parse_args(argv)
-    result = run(settings_from_args(args))
-    print(
-        f"{len(result.features)} videos described ({result.decoded} decoded, "
-        f"{result.cached} cached), {len(result.skipped)} skipped in {result.seconds:.1f} s"
-    )
-    for name, reason in sorted(result.skipped.items()):
-        print(f"  skipped {name}: {reason}")
-    return 0
+    def body(settings) -> str:  # type: ignore[no-untyped-def]
+        result = run(settings)
+        lines = [
+            f"{len(result.features)} videos described ({result.decoded} decoded, "
+            f"{result.cached} cached), {len(result.skipped)} skipped in {result.seconds:.1f} s"
+        ]
+        lines += [f"  skipped {n}: {r}" for n, r in sorted(result.skipped.items())]
+        return "\n".join(lines)  # fmt: skip
+
+    return stage_main(__doc__ or "", body, argv)
 
 
 if __name__ == "__main__":

@@ -58,21 +58,13 @@ def run(settings, extracted, model: TrainedModel | None = None) -> dict[str, Pre
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
-
     from pipeline import extract_features
-    from pipeline.stage import add_common_args, settings_from_args
+    from pipeline.stage import stage_main
 
-    parser = argparse.ArgumentParser(description=__doc__)
-    add_common_args(parser)
-    settings = settings_from_args(parser.parse_args(argv))
-    try:
-        predictions = run(settings, extract_features.run(settings))
-    except StageError as exc:
-        print(f"predict: {exc}")
-        return 1
-    print(f"{len(predictions)} unsorted videos predicted")
-    return 0
+    def body(settings) -> str:  # type: ignore[no-untyped-def]
+        return f"{len(run(settings, extract_features.run(settings)))} unsorted videos predicted"
+
+    return stage_main(__doc__ or "", body, argv)
 
 
 if __name__ == "__main__":

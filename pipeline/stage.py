@@ -7,6 +7,7 @@ the symlink rule have one source; it imports nothing else from the app.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,3 +59,16 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
             "jobs": args.jobs,
         }
     )
+
+
+def stage_main(description: str, body: Callable[[Settings], str], argv: list[str] | None) -> int:
+    """`python -m pipeline.<stage>`: parse the common flags, run, print one line; 1 on failure."""
+    parser = argparse.ArgumentParser(description=description)
+    add_common_args(parser)
+    settings = settings_from_args(parser.parse_args(argv))
+    try:
+        print(body(settings))
+    except StageError as exc:
+        print(f"{parser.prog}: {exc}")
+        return 1
+    return 0

@@ -219,25 +219,15 @@ def run(settings, extracted) -> TrainResult:  # type: ignore[no-untyped-def]
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
-
     from pipeline import extract_features
-    from pipeline.stage import add_common_args, settings_from_args
+    from pipeline.stage import stage_main
 
-    parser = argparse.ArgumentParser(description=__doc__)
-    add_common_args(parser)
-    settings = settings_from_args(parser.parse_args(argv))
-    try:
-        result = run(settings, extract_features.run(settings))
-    except StageError as exc:
-        print(f"train: {exc}")
-        return 1
-    m = result.metrics
-    print(
-        f"model {m['model']}: CV top-1 {m['top1']:.3f}, top-3 {m['top3']:.3f}; "
-        f"candidates {m['candidates_top1']}"
-    )
-    return 0
+    def body(settings) -> str:  # type: ignore[no-untyped-def]
+        m = run(settings, extract_features.run(settings)).metrics
+        return (f"model {m['model']}: CV top-1 {m['top1']:.3f}, top-3 {m['top3']:.3f}; "
+                f"candidates {m['candidates_top1']}")  # fmt: skip
+
+    return stage_main(__doc__ or "", body, argv)
 
 
 if __name__ == "__main__":

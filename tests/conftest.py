@@ -75,6 +75,18 @@ def library_factory(tmp_path: Path, clip_factory: ClipFactory) -> LibraryFactory
     return build
 
 
+def wait_until(condition: Callable[[], object], seconds: float) -> None:
+    """Poll ``condition`` (for results another process produces) until true or time is up."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"not within {seconds} s")
+
+
 def realclips_dir() -> Path:
     """../shared/realclips, or skip the test when this checkout has no shared folder."""
     if not SHARED_REALCLIPS.is_dir():

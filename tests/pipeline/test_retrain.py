@@ -7,22 +7,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
 from pipeline.model import load
+from tests.conftest import wait_until
 from vidsort_tui.core import retrain
 from vidsort_tui.core.predictions import PredictionStore
-
-
-def wait_until(condition, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("not in time")
 
 
 def digest(path) -> str:

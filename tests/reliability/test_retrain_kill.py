@@ -10,17 +10,9 @@ import time
 from pathlib import Path
 
 from pipeline.model import load
+from tests.conftest import wait_until
 from vidsort_tui.core import retrain
 from vidsort_tui.core.predictions import PredictionStore
-
-
-def wait_until(condition, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("not in time")
 
 
 def children_of(pid: int) -> list[int]:

@@ -22,7 +22,46 @@ from vidsort_tui.player.base import FrameCallback
 _SW_SIZE, _SW_FORMAT, _SW_STRIDE, _SW_POINTER = 17, 18, 19, 20
 
 
-class MpvPlayer:
+class MpvControls:
+    """Playback controls shared by the inline and the window player (both own ``_mpv``)."""
+
+    _mpv: mpv.MPV
+    _muted: bool
+
+    def play(self, path: Path | None) -> None:
+        if path is None:
+            self._mpv.command("stop")
+        else:
+            self._mpv.command("loadfile", str(path), "replace")
+            self._mpv.pause = False
+
+    def toggle_pause(self) -> bool:
+        self._mpv.pause = not self._mpv.pause
+        return bool(self._mpv.pause)
+
+    def seek(self, seconds: float) -> None:
+        with contextlib.suppress(SystemError):  # nothing loaded yet
+            self._mpv.command("seek", str(seconds), "relative+exact")
+
+    def toggle_mute(self) -> bool:
+        self._muted = not self._muted
+        self._mpv.mute = self._muted
+        return self._muted
+
+    @property
+    def position(self) -> float | None:
+        try:
+            value = self._mpv.time_pos
+        except (SystemError, RuntimeError):
+            return None
+        return float(value) if value is not None else None
+
+    @property
+    def paused(self) -> bool:
+        return bool(self._mpv.pause)
+
+
+class MpvPlayer(MpvControls):
     name = "mpv"
 
     def __init__(self, on_frame: FrameCallback, audio: bool = True) -> None:
@@ -73,41 +112,9 @@ class MpvPlayer:
         params[4].type_id, params[4].data = 0, None
         mpv._mpv_render_context_render(self._context._handle, params)
 
-    def play(self, path: Path | None) -> None:
-        if path is None:
-            self._mpv.command("stop")
-        else:
-            self._mpv.command("loadfile", str(path), "replace")
-            self._mpv.pause = False
-
     def resize(self, width: int, height: int) -> None:
         self._size = (max(2, width), max(2, height))
         self._wake.set()
-
-    def toggle_pause(self) -> bool:
-        self._mpv.pause = not self._mpv.pause
-        return bool(self._mpv.pause)
-
-    def seek(self, seconds: float) -> None:
-        with contextlib.suppress(SystemError):  # nothing loaded yet
-            self._mpv.command("seek", str(seconds), "relative+exact")
-
-    def toggle_mute(self) -> bool:
-        self._muted = not self._muted
-        self._mpv.mute = self._muted
-        return self._muted
-
-    @property
-    def position(self) -> float | None:
-        try:
-            value = self._mpv.time_pos
-        except (SystemError, RuntimeError):
-            return None
-        return float(value) if value is not None else None
-
-    @property
-    def paused(self) -> bool:
-        return bool(self._mpv.pause)
 
     def close(self) -> None:
         self._stop.set()
