@@ -85,20 +85,35 @@ def _folds(y: np.ndarray) -> StratifiedKFold:
     )
 
 
-def select(x: np.ndarray, y: np.ndarray, split: int) -> tuple[str, dict[str, float]]:
-    """The candidate with the best out-of-fold top-1 (top-3 breaks ties)."""
+def select(
+    x: np.ndarray, y: np.ndarray, split: int
+) -> tuple[str, dict[str, float], dict[str, np.ndarray]]:
+    """The candidate with the best out-of-fold top-1 (top-3 breaks ties).
+
+    Also returns each candidate's out-of-fold probabilities (on ``_subsample(y)``), so the
+    calibration choice can be made on the same held-out predictions.
+    """
     idx = _subsample(y, MAX_CV_SAMPLES)
     xs, ys = x[idx], y[idx]
     classes = np.unique(ys)
     results: dict[str, tuple[float, float]] = {}
+    probabilities: dict[str, np.ndarray] = {}
     for name, estimator in candidates(split).items():
         method = "predict_proba" if hasattr(estimator, "predict_proba") else "decision_function"
         scores = cross_val_predict(clone(estimator), xs, ys, cv=_folds(ys), method=method)
         if scores.ndim == 1:  # binary decision_function
             scores = np.stack([-scores, scores], 1)
+        if method == "predict_proba":
+            probabilities[name] = scores
         results[name] = (_topk(scores, classes, ys, 1), _topk(scores, classes, ys, 3))
     best = max(results, key=lambda n: results[n])
-    return best, {n: round(r[0], 4) for n, r in results.items()}
+    return best, {n: round(r[0], 4) for n, r in results.items()}, probabilities
+
+
+def _log_loss(y: np.ndarray, probabilities: np.ndarray) -> float:
+    classes = np.unique(y)
+    truth = probabilities[np.arange(len(y)), np.searchsorted(classes, y)]
+    return float(-np.mean(np.log(np.clip(truth, 1e-6, 1))))
 
 
 #: below this many examples in the smallest folder, calibration folds would be too small
@@ -146,21 +161,32 @@ def train(
     vocabulary = fit_vocabulary([f.local for f in feats])
     x = encode(ids, feats, vocabulary) if encode else fuse(feats, vocabulary)
     split = feats[0].global_.shape[0]
-    kind, scores = select(x, y, split)
+    kind, scores, raw = select(x, y, split)
     if Counter(y).most_common()[-1][1] < MIN_FOR_CALIBRATION and kind == "linear-svm":
         kind = max((n for n in scores if n != "linear-svm"), key=lambda n: scores[n])
-    template = _calibrated(candidates(split)[kind], y)
-    idx = _subsample(y, MAX_CV_SAMPLES, seed=1)
-    oof = cross_val_predict(
-        clone(template), x[idx], y[idx], cv=_folds(y[idx]), method="predict_proba"
-    )
     base = candidates(split)[kind]
+    template = _calibrated(base, y)
+    idx = _subsample(y, MAX_CV_SAMPLES)
+    oof = raw.get(kind)
+    calibration = "none (too few videos a folder to calibrate)"
+    if isinstance(template, CalibratedClassifierCV):
+        calibrated = cross_val_predict(clone(template), x[idx], y[idx], cv=_folds(y[idx]),
+                                       method="predict_proba")  # fmt: skip
+        # Keep whichever probabilities score better (log-loss) on the same held-out folds:
+        # on small libraries calibration folds are tiny and make confidences timid.
+        if oof is None or _log_loss(y[idx], calibrated) <= _log_loss(y[idx], oof):
+            oof, calibration = calibrated, template.method  # type: ignore[attr-defined]
+        else:
+            template, calibration = (
+                base,
+                "none (the model's own probabilities scored better held out)",
+            )
     refit_template = base if hasattr(base, "predict_proba") else template
     model = TrainedModel(clone(template).fit(x, y), list(classes), vocabulary, kind,
                          unlearnable=unlearnable, template=refit_template)  # fmt: skip
     metrics = _metrics(oof, y[idx], np.array(model.classes), labels, kind, scores)
     metrics.update(skipped=dict(sorted((skipped or {}).items())), unlearnable=unlearnable)
-    metrics["calibration"] = type(template).__name__ == "CalibratedClassifierCV"
+    metrics["calibration"] = calibration
     metrics["train_seconds"] = round(time.monotonic() - start, 2)
     return TrainResult(model, metrics)
 
