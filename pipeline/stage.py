@@ -35,8 +35,10 @@ def library_videos(settings: Settings) -> list[VideoRef]:
     library = Library(settings)
     snapshot = library.scan()
     refs = [VideoRef(n, library.root / n, None) for n in snapshot.unsorted]
-    for folder, names in snapshot.categories.items():
-        refs += [VideoRef(f"{folder}/{n}", library.root / folder / n, folder) for n in names]
+    for folder, names in snapshot.categories.items():  # sorted: folds and caches stay stable
+        refs += [
+            VideoRef(f"{folder}/{n}", library.root / folder / n, folder) for n in sorted(names)
+        ]
     for rel, kind in snapshot.irregular.items():
         label = rel.split("/")[0] if "/" in rel else None
         refs.append(VideoRef(rel, library.root / rel, label, problem=kind))

@@ -82,7 +82,8 @@ class Folder:
 
 @dataclass
 class Snapshot:
-    """One scan of the library: unsorted names and each category's video names, sorted."""
+    """One scan of the library: unsorted names (sorted) and each category's video names
+    (in no particular order)."""
 
     unsorted: list[str] = field(default_factory=list)
     categories: dict[str, list[str]] = field(default_factory=dict)
@@ -126,7 +127,7 @@ class Library:
             return False
         return len(name) <= _MAX_CHARS_WITHOUT_BYTE_CHECK or _fits_in_bytes(name)
 
-    def _valid_names(self, names: list[str]) -> list[str]:
+    def _valid_names(self, names: list[str], ordered: bool = True) -> list[str]:
         """The valid ones among ``names``, sorted.
 
         Listing 30,000 files is on the hot path (the TUI rescans every ~2 s, the API on every
@@ -144,7 +145,8 @@ class Library:
                 valid = set(filter(_fits_in_bytes, valid))
             self._known_valid |= valid
             self._known_invalid |= fresh - valid
-        return sorted(present.intersection(self._known_valid))
+        valid = present.intersection(self._known_valid)
+        return sorted(valid) if ordered else list(valid)
 
     def check_name(self, name: object) -> str:
         if not self.is_valid_name(name):
@@ -189,20 +191,20 @@ class Library:
 
     # ----- reading -----------------------------------------------------------------------
     def _classify(self, entries: list[os.DirEntry[str]], prefix: str,
-                  irregular: dict[str, str] | None) -> list[str]:  # fmt: skip
+                  irregular: dict[str, str] | None, ordered: bool = True) -> list[str]:  # fmt: skip
         """Valid video names among ``entries``; records what else is named like a video."""
         files = [e.name for e in entries if e.is_file(follow_symlinks=False)]
         if irregular is not None and len(files) != len(entries):
             for entry in entries:
                 if not entry.is_file(follow_symlinks=False) and self.is_valid_name(entry.name):
                     irregular[prefix + entry.name] = _kind(entry)
-        return self._valid_names(files)
+        return self._valid_names(files, ordered)
 
-    def _videos_in(self, directory: Path, prefix: str = "",
-                   irregular: dict[str, str] | None = None) -> list[str]:  # fmt: skip
+    def _videos_in(self, directory: Path, prefix: str = "", irregular: dict[str, str] | None = None,
+                   ordered: bool = True) -> list[str]:  # fmt: skip
         with os.scandir(directory) as it:
             entries = list(it)
-        return self._classify(entries, prefix, irregular)
+        return self._classify(entries, prefix, irregular, ordered)
 
     def scan(self) -> Snapshot:
         """One pass over the root and each category folder."""
@@ -220,7 +222,8 @@ class Library:
         categories: dict[str, list[str]] = {}
         for name in folder_names:
             try:
-                categories[name] = self._videos_in(self.root / name, f"{name}/", irregular)
+                # Unordered: counts are what callers need; sorting 20,000 names cost 15%.
+                categories[name] = self._videos_in(self.root / name, f"{name}/", irregular, False)
             except OSError:  # unreadable or vanished mid-scan: show it empty, keep going
                 categories[name] = []
         return Snapshot(unsorted, categories, irregular)
