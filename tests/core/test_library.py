@@ -189,3 +189,12 @@ def test_missing_data_dir_gives_a_clear_message(tmp_path):
     for call in (library.scan, library.unsorted, library.folders, lambda: library.locate("1.mp4")):
         with pytest.raises(LibraryMissing, match=r"does not exist: create it, or point --data"):
             call()
+
+
+def test_listing_stays_right_when_the_name_memo_is_reset(library_factory):
+    settings = library_factory({"sea": 1}, unsorted=3)
+    library = Library(settings)
+    names = library.unsorted()
+    library._known_invalid.update(f"junk{i}" for i in range(1_000_001))  # over the bound
+    (settings.data_dir / "7999000000000000.mp4").write_bytes(b"new")
+    assert library.unsorted() == sorted([*names, "7999000000000000.mp4"])

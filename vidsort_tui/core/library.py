@@ -128,7 +128,7 @@ class Library:
         return len(name) <= _MAX_CHARS_WITHOUT_BYTE_CHECK or _fits_in_bytes(name)
 
     def _valid_names(self, names: list[str], ordered: bool = True) -> list[str]:
-        """The valid ones among ``names``, sorted.
+        """The valid ones among ``names`` (sorted unless ``ordered`` is False).
 
         Listing 30,000 files is on the hot path (the TUI rescans every ~2 s, the API on every
         request), and the regex costs more than the scandir itself; names seen before are
@@ -138,8 +138,9 @@ class Library:
         fresh = present.difference(self._known_valid, self._known_invalid)
         if fresh:
             if len(self._known_valid) + len(self._known_invalid) > 1_000_000:
-                self._known_valid.clear()
+                self._known_valid.clear()  # bounded memory; this listing is classified afresh
                 self._known_invalid.clear()
+                fresh = present
             valid = set(filter(self._name_regex.match, fresh))
             if max(map(len, valid), default=0) > _MAX_CHARS_WITHOUT_BYTE_CHECK:
                 valid = set(filter(_fits_in_bytes, valid))
