@@ -245,3 +245,23 @@ async def test_refit_after_every_n_sorts(make_app, tui_library):
         await wait_for(pilot, lambda: model.stat().st_mtime_ns != before, 30)
         status = pilot.app.screen.query_one("#status")
         await wait_for(pilot, lambda: "refitted on" in str(status.render()), 10)
+
+
+async def test_names_with_brackets_are_shown_not_parsed_as_markup(
+    make_app, tui_library, clip_factory
+):
+    odd = tui_library.data_dir / "[b]clip [1] [i].mp4"
+    shutil.copyfile(clip_factory("sea"), odd)
+    (tui_library.data_dir / "[red]folder").mkdir()
+    async with make_app().run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = screen(pilot.app).query_one(VideoList)
+        table.move_cursor(row=table.row_count - 1)  # "[" sorts after digits
+        await pilot.pause()
+        assert selected(pilot.app) == odd.name
+        assert odd.name in str(pilot.app.screen.query_one("#now").render())
+        (tui_library.data_dir / "sea" / odd.name).write_bytes(b"clash")  # an error naming it
+        await pilot.press("3")  # folders: [red]folder, fire, sea, snow: 3 = sea, a clash
+        await wait_for(pilot, lambda: any(odd.name in n.message for n in pilot.app._notifications))
+        await pilot.press("A")  # the confirmation lists folder names too
+        assert isinstance(pilot.app.screen, ConfirmAcceptAll)

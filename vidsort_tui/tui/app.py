@@ -39,7 +39,7 @@ class VidsortApp(App[None]):
             )  # fmt: skip
         )
         for problem in self.config_problems:
-            self.notify(problem, severity="warning", timeout=8)
+            self.notify(problem, severity="warning", timeout=8, markup=False)
 
     def on_unmount(self) -> None:
         for view in self.query(VideoView):

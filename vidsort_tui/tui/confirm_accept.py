@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -23,6 +24,12 @@ class ConfirmAcceptAll(ModalScreen[bool]):
         detail = ", ".join(f"{n} → {folder}" for folder, n in by_folder.most_common())
         with Vertical(id="confirm"):
             yield Static(
-                f"[b]File {len(self.plan)} videos[/b] predicted with confidence ≥ "
-                f"{self.threshold:.0%}?\n{detail}\n\n[b]y[/b] yes   [b]n[/b] no"
+                Text.assemble(
+                    (f"File {len(self.plan)} videos", "bold"),
+                    f" predicted with confidence ≥ {self.threshold:.0%}?\n{detail}\n\n",
+                    ("y", "bold"),
+                    " yes   ",
+                    ("n", "bold"),
+                    " no",
+                )
             )

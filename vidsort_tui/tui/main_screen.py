@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -66,9 +67,13 @@ class MainScreen(Screen[None]):
         self._show_accuracy()
         hint = self.query_one(VideoView).fallback_hint
         if hint:
-            self.notify(hint, severity="warning", timeout=8)
+            self.notify_plain(hint, severity="warning", timeout=8)
         if retrain.read_status(self.settings.artifacts_dir).running:
             self._start_retrain_polling()
+
+    def notify_plain(self, message: str, **options: object) -> None:
+        """Notify without markup: messages carry file and folder names ("clip [1].mp4")."""
+        self.notify(message, markup=False, **options)  # type: ignore[arg-type]
 
     # ----- state -------------------------------------------------------------------------
     @property
@@ -81,7 +86,7 @@ class MainScreen(Screen[None]):
         try:
             entries, folders = await asyncio.to_thread(self._scan)
         except LibraryError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify_plain(str(exc), severity="error")
             return
         self._apply(entries, folders, keep)
 
@@ -118,7 +123,7 @@ class MainScreen(Screen[None]):
                 if p.predicted_folder
                 else "no prediction yet"
             )
-            now.update(f"[b]{entry.filename}[/b]  {guess}")
+            now.update(Text.assemble((entry.filename, "bold"), "  ", guess))
             if force or video.path != self.library.root / entry.filename:
                 video.play(self.library.root / entry.filename)
         self.query_one(FolderPanel).show(
@@ -142,7 +147,7 @@ class MainScreen(Screen[None]):
         if entry is None:
             return
         if not entry.prediction.predicted_folder:
-            self.notify(
+            self.notify_plain(
                 "No prediction for this video yet: press a folder's number", severity="warning"
             )
             return
@@ -150,7 +155,9 @@ class MainScreen(Screen[None]):
 
     async def action_file_into(self, index: int) -> None:
         if index >= len(self.folders):
-            self.notify(f"There is no folder {index + 1 if index < 9 else 0}", severity="warning")
+            self.notify_plain(
+                f"There is no folder {index + 1 if index < 9 else 0}", severity="warning"
+            )
             return
         await self.file_current(self.folders[index].name)
 
@@ -161,7 +168,7 @@ class MainScreen(Screen[None]):
         try:
             await asyncio.to_thread(self.library.sort, entry.filename, folder)
         except LibraryError as exc:
-            self.notify(str(exc), severity="error", timeout=6)
+            self.notify_plain(str(exc), severity="error", timeout=6)
             await self.reload()
             return
         self._after_sorts([(entry.filename, folder)])
@@ -196,7 +203,7 @@ class MainScreen(Screen[None]):
         try:
             undone = await asyncio.to_thread(self.library.undo)
         except LibraryError as exc:
-            self.notify(str(exc), severity="warning")
+            self.notify_plain(str(exc), severity="warning")
             return
         entry = undone[0]
         self.query_one(StatusBar).last_action = f"Undid: {entry.filename} is back from {entry.dst}"
@@ -220,7 +227,7 @@ class MainScreen(Screen[None]):
             try:
                 await asyncio.to_thread(self.library.create_folder, name)
             except LibraryError as exc:
-                self.notify(str(exc), severity="error")
+                self.notify_plain(str(exc), severity="error")
                 return
             self.folders = await asyncio.to_thread(self.library.folders)
             if self.current is not None:
@@ -251,7 +258,7 @@ class MainScreen(Screen[None]):
             if e.prediction.predicted_folder and e.prediction.confidence >= self.accept_threshold
         ]
         if not plan:
-            self.notify(
+            self.notify_plain(
                 f"No prediction has confidence ≥ {self.accept_threshold:.0%}", severity="warning"
             )
             return
@@ -277,13 +284,13 @@ class MainScreen(Screen[None]):
         if done:
             self._after_sorts(done)
         if errors:
-            self.notify(f"{len(errors)} not filed: {errors[0]}", severity="error", timeout=8)
+            self.notify_plain(f"{len(errors)} not filed: {errors[0]}", severity="error", timeout=8)
 
     # ----- retrain -----------------------------------------------------------------------
     def action_retrain(self) -> None:
         outcome = retrain.start_background(self.settings)
         if outcome == "already_running":
-            self.notify("A retrain is already running", severity="warning")
+            self.notify_plain("A retrain is already running", severity="warning")
         self._start_retrain_polling()
 
     def _start_retrain_polling(self) -> None:
@@ -306,7 +313,7 @@ class MainScreen(Screen[None]):
         ok = status.last_result == "success"
         status_bar.retrain = "retrain done" if ok else f"retrain: {status.last_result}"
         if not ok:
-            self.notify(status.last_result or "retrain failed", severity="error", timeout=10)
+            self.notify_plain(status.last_result or "retrain failed", severity="error", timeout=10)
         self._show_accuracy()
         await self.reload()
 
