@@ -26,7 +26,10 @@ def test_train_then_predict_top3_in_the_documented_shape(library_factory):
     assert set(metrics["per_folder_recall"]) == {"fire", "sea", "snow"}
     assert metrics["examples_per_folder"] == {"fire": 6, "sea": 6, "snow": 6}
     assert len(metrics["confusion"]["matrix"]) == 3
-    assert metrics["calibration"] in ("sigmoid", "none (the model's own probabilities scored better held out)")
+    assert metrics["calibration"] in (
+        "sigmoid",
+        "none (the model's own probabilities scored better held out)",
+    )
     assert sum(row["count"] for row in metrics["reliability"]) == metrics["evaluated_videos"]
     assert load(settings.artifacts_dir).classes == result.model.classes
     predictions = predict.run(settings, extracted)
