@@ -3,11 +3,12 @@
 # password); otherwise print the exact command and carry on (the app then falls back to
 # OpenCV playback; the tests need them).
 #   run:  libmpv2 (the embedded player), python3-venv
-#   test: also ffmpeg, tmux, chromium (browser tests), dosfstools (no-hard-link filesystem tests)
+#   test: also ffmpeg, tmux, chromium (browser tests), dosfstools (no-hard-link filesystem
+#         tests), xvfb + xauth (the --player window test)
 set -eu
 purpose=${1:-run}
 packages="libmpv2 python3-venv"
-[ "$purpose" = test ] && packages="$packages ffmpeg tmux chromium dosfstools fonts-dejavu-core"
+[ "$purpose" = test ] && packages="$packages ffmpeg tmux chromium dosfstools fonts-dejavu-core xvfb xauth"
 
 missing=""
 for p in $packages; do
