@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
+from tests.live_server import Server
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.demo import ClipSpec, write_clip
 
@@ -92,3 +93,33 @@ def realclips_dir() -> Path:
     if not SHARED_REALCLIPS.is_dir():
         pytest.skip("../shared/realclips is not present in this checkout")
     return SHARED_REALCLIPS
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., Server]]:
+    """serve(settings, workers=1) -> a running real server; all are stopped afterwards."""
+    servers: list[Server] = []
+
+    def start(settings: Settings, workers: int = 1) -> Server:
+        servers.append(Server(settings, workers))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+EXIT_GRACE_SECONDS = 120
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Turn a hang at interpreter exit into a failure with every thread's stack.
+
+    A library's exit hook once waited forever after a green run and CI sat out its whole
+    time limit with nothing to show; now such a hang costs two minutes and names its cause.
+    """
+    import faulthandler
+    import sys
+
+    faulthandler.dump_traceback_later(EXIT_GRACE_SECONDS, exit=True, file=sys.__stderr__)

@@ -7,7 +7,6 @@ import time
 
 import pytest
 
-from tests.api.conftest import serve  # noqa: F401  (fixture)
 from tests.tui.conftest import predict_all
 from vidsort_tui.core.library import Library
 
@@ -39,7 +38,7 @@ def browser():
 
 
 @pytest.fixture
-def page_on_library(browser, library_factory, serve):  # noqa: F811
+def page_on_library(browser, library_factory, serve):
     settings = library_factory({"fire": 3, "sea": 3}, unsorted=3)
     names = Library(settings).unsorted()
     predict_all(settings, {names[0]: ("sea", 0.9), names[1]: ("fire", 0.7)})
@@ -101,7 +100,7 @@ def test_retrain_button_shows_live_status(page_on_library):
     assert errors == []
 
 
-def test_phone_width_layout(browser, library_factory, serve):  # noqa: F811
+def test_phone_width_layout(browser, library_factory, serve):
     settings = library_factory({"fire": 1, "sea": 1}, unsorted=2)
     server = serve(settings)
     page = browser.new_page(viewport={"width": 390, "height": 844})

@@ -11,7 +11,6 @@ from dataclasses import replace
 
 import httpx
 
-from tests.api.conftest import serve  # noqa: F401  (fixture)
 from tests.reliability.invariants import assert_each_video_once, assert_journal_consistent
 from vidsort_tui.core.library import Library
 from vidsort_tui.tui.app import VidsortApp
@@ -39,7 +38,7 @@ def api_client_loop(url: str, seed: int, stop: threading.Event, codes: list[int]
             codes.append(r.status_code)
 
 
-async def test_tui_and_two_servers_at_once_keep_every_invariant(library_factory, serve):  # noqa: F811
+async def test_tui_and_two_servers_at_once_keep_every_invariant(library_factory, serve):
     settings = library_factory({"fire": 3, "sea": 3, "snow": 3}, unsorted=24)
     originals = {
         p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in settings.data_dir.rglob("*.mp4")

@@ -1,4 +1,4 @@
-"""A real uvicorn on 127.0.0.1 serving a temporary library."""
+"""A real uvicorn on 127.0.0.1 serving a temporary library, in its own process group."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from vidsort_tui.core.config import Settings
 
@@ -27,6 +26,9 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, **settings.to_env()}
+        # A file, not a pipe: nobody reads the server's log while it runs, and a full pipe
+        # would block uvicorn's access log and with it every request.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115  (closed by stop())
         command = [
             sys.executable,
             "-m",
@@ -40,7 +42,7 @@ class Server:
         self.process = subprocess.Popen(
             command,
             env=env,
-            stdout=subprocess.PIPE,
+            stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -51,8 +53,13 @@ class Server:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)
+        log = self.output()
         self.stop()
-        raise RuntimeError("server did not start:\n" + self.process.stdout.read().decode())
+        raise RuntimeError("server did not start:\n" + log)
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30)
@@ -64,16 +71,4 @@ class Server:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, 9)
-
-
-@pytest.fixture
-def serve() -> Iterator:
-    servers: list[Server] = []
-
-    def start(settings: Settings, workers: int = 1) -> Server:
-        servers.append(Server(settings, workers))
-        return servers[-1]
-
-    yield start
-    for server in servers:
-        server.stop()
+        self.log.close()
