@@ -20,7 +20,8 @@ from pydantic import BaseModel, Field
 from vidsort_tui.core import retrain
 from vidsort_tui.core.atomic import read_json
 from vidsort_tui.core.config import Settings
-from vidsort_tui.core.library import Folder, Library, LibraryError, NotFound
+from vidsort_tui.core.errors import LibraryError, NotFound
+from vidsort_tui.core.library import Folder, Library
 from vidsort_tui.core.listing import VideoListing
 from vidsort_tui.core.predictions import PredictionStore
 

@@ -14,7 +14,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from vidsort_tui.core.config import ConfigError, Settings
-from vidsort_tui.core.library import Library, LibraryError
+from vidsort_tui.core.errors import LibraryError
+from vidsort_tui.core.library import Library
 
 DESCRIPTION = """\
 Keyboard-first video sorter. Plays each unsorted video in DATA_DIR's root inside the

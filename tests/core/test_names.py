@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from vidsort_tui.core.config import DOCUMENTED_NAME_PATTERN, Settings
-from vidsort_tui.core.library import InvalidFolder, InvalidName, Library
+from vidsort_tui.core.errors import InvalidFolder, InvalidName
+from vidsort_tui.core.library import Library
 
 
 def _library(tmp_path, pattern: str | None = None) -> Library:

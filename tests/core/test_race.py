@@ -11,7 +11,8 @@ import pytest
 
 from vidsort_tui.core import moves
 from vidsort_tui.core.config import Settings
-from vidsort_tui.core.library import Library, LibraryError
+from vidsort_tui.core.errors import LibraryError
+from vidsort_tui.core.library import Library
 
 ROUNDS = 200
 

@@ -6,7 +6,8 @@ import hashlib
 import os
 from pathlib import Path
 
-from vidsort_tui.core.library import Library, LibraryError, NothingToUndo
+from vidsort_tui.core.errors import LibraryError, NothingToUndo
+from vidsort_tui.core.library import Library
 
 
 def fingerprint(root: Path) -> dict[str, list[tuple[str, str]]]:

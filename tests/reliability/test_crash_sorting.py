@@ -13,7 +13,8 @@ import pytest
 from tests.reliability.invariants import assert_each_video_once, assert_journal_consistent
 from vidsort_tui.core import moves
 from vidsort_tui.core.config import Settings
-from vidsort_tui.core.library import Library, LibraryError
+from vidsort_tui.core.errors import LibraryError
+from vidsort_tui.core.library import Library
 
 KILLS = 500
 

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
 from vidsort_tui.core.config import DOCUMENTED_NAME_PATTERN, Settings
-from vidsort_tui.core.library import Library, LibraryError
+from vidsort_tui.core.errors import LibraryError
+from vidsort_tui.core.library import Library
 
 
 def tree(root: Path) -> dict[str, bytes | None]:

@@ -11,7 +11,8 @@ import pytest
 
 from tests.reliability.invariants import fingerprint
 from vidsort_tui.core import moves, retrain
-from vidsort_tui.core.library import Library, MoveFailed
+from vidsort_tui.core.errors import MoveFailed
+from vidsort_tui.core.library import Library
 from vidsort_tui.tui.app import VidsortApp
 
 

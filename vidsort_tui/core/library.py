@@ -10,13 +10,22 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from vidsort_tui.core.atomic import fsync_dir
-from vidsort_tui.core.config import DEFAULT_NAME_PATTERN, Settings
+from vidsort_tui.core.config import Settings
+from vidsort_tui.core.errors import (
+    AlreadyExists,
+    InvalidFolder,
+    LibraryError,
+    LibraryMissing,
+    MoveFailed,
+    NotFound,
+    NothingToUndo,
+    UndoRefused,
+)
 from vidsort_tui.core.moves import (
     Journal,
     JournalEntry,
@@ -24,54 +33,9 @@ from vidsort_tui.core.moves import (
     finish_interrupted_move,
     move_no_replace,
 )
+from vidsort_tui.core.names import NamePolicy
 
-MAX_NAME_BYTES = 255
-# Characters no name may hold whatever the configured pattern: separators, control
-# characters, and undecodable bytes (surrogate escapes). Dot-files are refused too.
-_UNSAFE_CHARS = r"\x00-\x1f\x7f/\\\ud800-\udfff"
-_UNSAFE = re.compile(rf"[{_UNSAFE_CHARS}]|^\.")
-_MAX_CHARS_WITHOUT_BYTE_CHECK = MAX_NAME_BYTES // 4  # UTF-8 uses at most 4 bytes a character
 ROOT = ""  # the folder name journal entries use for DATA_DIR itself
-
-
-class LibraryError(Exception):
-    """Base of every expected failure; ``status`` is the HTTP code the API answers with."""
-
-    status = 400
-
-
-class InvalidName(LibraryError):
-    status = 400
-
-
-class InvalidFolder(LibraryError):
-    status = 400
-
-
-class NotFound(LibraryError):
-    status = 404
-
-
-class AlreadyExists(LibraryError):
-    status = 409
-
-
-class UndoRefused(LibraryError):
-    status = 409
-
-
-class NothingToUndo(LibraryError):
-    status = 409
-
-
-class MoveFailed(LibraryError):
-    """The OS refused a move (permissions, other filesystem, disk full); nothing was lost."""
-
-    status = 409
-
-
-class LibraryMissing(LibraryError):
-    status = 503
 
 
 @dataclass(frozen=True)
@@ -113,62 +77,19 @@ class Library:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.root = Path(settings.data_dir)
-        pattern = settings.name_pattern
-        self._name_regex = re.compile(rf"(?=[^{_UNSAFE_CHARS}]*\Z)(?!\.)(?:{pattern})\Z", re.ASCII)
-        self._known_valid: set[str] = set()
-        self._known_invalid: set[str] = set()
+        self.names = NamePolicy(settings.name_pattern)
         self.journal = Journal(Path(settings.artifacts_dir) / "moves.jsonl")
         self._move_lock = Path(settings.artifacts_dir) / "moves.lock"
         finish_interrupted_move(self._move_lock)
 
     # ----- rules -------------------------------------------------------------------------
     def is_valid_name(self, name: object) -> bool:
-        if not isinstance(name, str) or self._name_regex.match(name) is None:
-            return False
-        return len(name) <= _MAX_CHARS_WITHOUT_BYTE_CHECK or _fits_in_bytes(name)
-
-    def _valid_names(self, names: list[str], ordered: bool = True) -> list[str]:
-        """The valid ones among ``names`` (sorted unless ``ordered`` is False).
-
-        Listing 30,000 files is on the hot path (the TUI rescans every ~2 s, the API on every
-        request), and the regex costs more than the scandir itself; names seen before are
-        answered from two sets with C-level set operations, new names get the regex.
-        """
-        present = set(names)
-        fresh = present.difference(self._known_valid, self._known_invalid)
-        if fresh:
-            if len(self._known_valid) + len(self._known_invalid) > 1_000_000:
-                self._known_valid.clear()  # bounded memory; this listing is classified afresh
-                self._known_invalid.clear()
-                fresh = present
-            valid = set(filter(self._name_regex.match, fresh))
-            if max(map(len, valid), default=0) > _MAX_CHARS_WITHOUT_BYTE_CHECK:
-                valid = set(filter(_fits_in_bytes, valid))
-            self._known_valid |= valid
-            self._known_invalid |= fresh - valid
-        valid = present.intersection(self._known_valid)
-        return sorted(valid) if ordered else list(valid)
+        return self.names.is_valid(name)
 
     def check_name(self, name: object) -> str:
-        if not self.is_valid_name(name):
-            shown = repr(name)[:80]
-            if self.settings.name_pattern == DEFAULT_NAME_PATTERN:
-                rule = "one file name with a video extension (.mp4 .m4v .mov .webm .mkv)"
-            else:
-                rule = f"one file name matching {self.settings.name_pattern!r}"
-            raise InvalidName(f"invalid video name {shown}: expected {rule}, at most 255 bytes")
-        return name  # type: ignore[return-value]
+        return self.names.check(name)
 
-    @staticmethod
-    def is_valid_folder_name(name: object) -> bool:
-        if not isinstance(name, str) or not name.strip() or name in {".", ".."}:
-            return False
-        if _UNSAFE.search(name) or os.path.isabs(name):
-            return False
-        try:
-            return len(name.encode("utf-8")) <= MAX_NAME_BYTES
-        except UnicodeEncodeError:
-            return False
+    is_valid_folder_name = staticmethod(NamePolicy.is_valid_folder_name)
 
     def check_folder(self, name: object) -> str:
         """An existing, non-hidden, real (not symlinked) direct subdirectory."""
@@ -199,7 +120,7 @@ class Library:
             for entry in entries:
                 if not entry.is_file(follow_symlinks=False) and self.is_valid_name(entry.name):
                     irregular[prefix + entry.name] = _kind(entry)
-        return self._valid_names(files, ordered)
+        return self.names.valid_among(files, ordered)
 
     def _videos_in(self, directory: Path, prefix: str = "", irregular: dict[str, str] | None = None,
                    ordered: bool = True) -> list[str]:  # fmt: skip
@@ -357,13 +278,6 @@ def _kind(entry: os.DirEntry[str]) -> str:
     if entry.is_dir(follow_symlinks=False):
         return "a directory"
     return "not a regular file"
-
-
-def _fits_in_bytes(name: str) -> bool:
-    try:
-        return len(name.encode("utf-8")) <= MAX_NAME_BYTES
-    except UnicodeEncodeError:
-        return False
 
 
 def _undone_suffix(done: list[JournalEntry]) -> str:

@@ -17,7 +17,8 @@ from textual.widgets import Footer, Static
 
 from vidsort_tui.core import retrain
 from vidsort_tui.core.atomic import read_json
-from vidsort_tui.core.library import Folder, Library, LibraryError
+from vidsort_tui.core.errors import LibraryError
+from vidsort_tui.core.library import Folder, Library
 from vidsort_tui.core.listing import VideoEntry, VideoListing
 from vidsort_tui.core.predictions import PredictionStore
 from vidsort_tui.tui.confirm_accept import ConfirmAcceptAll
