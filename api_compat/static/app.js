@@ -1,6 +1,7 @@
 "use strict";
 // The vidsort page: the same keys as the terminal app, talking to the documented API.
 const $ = (id) => document.getElementById(id);
+const SURE = 0.8;  // confidence shown in green, as in the terminal app
 const state = { videos: [], folders: [], selected: 0, lastSort: null, retrainRunning: false };
 
 async function api(path, options = {}) {
@@ -30,7 +31,8 @@ function renderList() {
     if (i === state.selected) li.className = "selected";
     const name = document.createElement("span"); name.className = "name"; name.textContent = v.filename;
     const pred = document.createElement("span"); pred.className = "pred"; pred.textContent = v.predicted_folder || "—";
-    const conf = document.createElement("span"); conf.className = "conf"; conf.textContent = v.predicted_folder ? pct(v.confidence) : "";
+    const conf = document.createElement("span"); conf.textContent = v.predicted_folder ? pct(v.confidence) : "";
+    conf.className = v.predicted_folder && v.confidence >= SURE ? "conf sure" : "conf";
     li.append(name, pred, conf);
     li.addEventListener("click", () => select(i));
     return li;
