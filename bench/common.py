@@ -21,6 +21,15 @@ def timings(func: Callable[[], object], repeat: int = 7, warmup: int = 1) -> lis
     return out
 
 
+def paired_timings(
+    subject: Callable[[], object], baseline: Callable[[], object], repeat: int = 21
+) -> tuple[list[float], list[float]]:
+    """Alternate the two, so drift in the machine's speed falls on both alike."""
+    subject(), baseline()
+    pairs = [(timings(subject, 1, 0)[0], timings(baseline, 1, 0)[0]) for _ in range(repeat)]
+    return [s for s, _ in pairs], [b for _, b in pairs]
+
+
 def median_ms(values: list[float]) -> float:
     return statistics.median(values) * 1000
 

@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from bench.common import median_ms, report, timings
+from bench.common import median_ms, paired_timings, report, timings
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
 
@@ -57,10 +57,10 @@ def main() -> float:
             len(snapshot.unsorted) == UNSORTED and sum(f.count for f in snapshot.folders) == 20_000
         )
         settings = library.settings
-        base = median_ms(timings(lambda: bare_scandir(root), repeat=9))
-        warm = median_ms(timings(library.scan, repeat=9))
+        warm_runs, base_runs = paired_timings(library.scan, lambda: bare_scandir(root))
+        base, warm = median_ms(base_runs), median_ms(warm_runs)
         cold = median_ms(timings(lambda: Library(settings).scan(), repeat=9))
-        print(f"{UNSORTED} unsorted + {FOLDERS} folders x {PER_FOLDER}; medians of 9 runs")
+        print(f"{UNSORTED} unsorted + {FOLDERS} folders x {PER_FOLDER}; medians of 21 runs")
         report("first scan in a process (every name through the regex)", cold, base, "info")
         return report(
             "Library.scan, list + counts (the TUI's 2 s rescan, each API call)", warm, base, "<= 2x"

@@ -195,6 +195,6 @@ def test_listing_stays_right_when_the_name_memo_is_reset(library_factory):
     settings = library_factory({"sea": 1}, unsorted=3)
     library = Library(settings)
     names = library.unsorted()
-    library.names._known_invalid.update(f"junk{i}" for i in range(1_000_001))  # over the bound
+    library.names._memo.update((f"junk{i}", False) for i in range(1_000_001))  # over the bound
     (settings.data_dir / "7999000000000000.mp4").write_bytes(b"new")
     assert library.unsorted() == sorted([*names, "7999000000000000.mp4"])

@@ -6,8 +6,10 @@ pipeline reads. Names are single path components; nothing here touches the disk.
 
 from __future__ import annotations
 
+import operator
 import os
 import re
+from itertools import compress, repeat
 
 from vidsort_tui.core.config import DEFAULT_NAME_PATTERN
 from vidsort_tui.core.errors import InvalidName
@@ -27,8 +29,7 @@ class NamePolicy:
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
         self._regex = re.compile(rf"(?=[^{_UNSAFE_CHARS}]*\Z)(?!\.)(?:{pattern})\Z", re.ASCII)
-        self._known_valid: set[str] = set()
-        self._known_invalid: set[str] = set()
+        self._memo: dict[str, bool] = {}  # name -> is_valid(name), for names seen before
 
     def is_valid(self, name: object) -> bool:
         if not isinstance(name, str) or self._regex.match(name) is None:
@@ -40,22 +41,20 @@ class NamePolicy:
 
         Listing 30,000 files is on the hot path (the TUI rescans every ~2 s, the API on every
         request), and the regex costs more than the scandir itself; names seen before are
-        answered from two sets with C-level set operations, new names get the regex.
+        answered from a memo with C-level ``map``/``compress``, new names get the regex.
         """
-        present = set(names)
-        fresh = present.difference(self._known_valid, self._known_invalid)
-        if fresh:
-            if len(self._known_valid) + len(self._known_invalid) > _MEMO_BOUND:
-                self._known_valid.clear()  # bounded memory; this listing is classified afresh
-                self._known_invalid.clear()
-                fresh = present
-            valid = set(filter(self._regex.match, fresh))
-            if max(map(len, valid), default=0) > _MAX_CHARS_WITHOUT_BYTE_CHECK:
-                valid = set(filter(_fits_in_bytes, valid))
-            self._known_valid |= valid
-            self._known_invalid |= fresh - valid
-        valid = present.intersection(self._known_valid)
-        return sorted(valid) if ordered else list(valid)
+        verdicts = list(map(self._memo.get, names))  # True, False, or None for a new name
+        if None in verdicts:
+            if len(self._memo) > _MEMO_BOUND:
+                self._memo.clear()  # bounded memory; this listing is classified afresh
+                verdicts = [None] * len(names)
+            for name in compress(names, map(operator.is_, verdicts, repeat(None))):
+                self._memo[name] = self.is_valid(name)
+            verdicts = list(map(self._memo.__getitem__, names))
+        valid = list(compress(names, verdicts))
+        if ordered:
+            valid.sort()
+        return valid
 
     def check(self, name: object) -> str:
         if not self.is_valid(name):
