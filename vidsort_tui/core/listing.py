@@ -37,9 +37,11 @@ class VideoListing:
         self._stamp: tuple[object, ...] | None = None
         self._body: bytes = b""
 
-    def entries(self) -> list[VideoEntry]:
-        snapshot = self.predictions.snapshot()
-        return [VideoEntry(n, snapshot.get(n, NO_PREDICTION)) for n in self.library.unsorted()]
+    def entries(self, unsorted: list[str] | None = None) -> list[VideoEntry]:
+        """The unsorted videos (from a fresh listing unless given) with their predictions."""
+        names = self.library.unsorted() if unsorted is None else unsorted
+        predicted = self.predictions.snapshot()
+        return [VideoEntry(n, predicted.get(n, NO_PREDICTION)) for n in names]
 
     def payload(self) -> dict[str, object]:
         videos = [e.to_json() for e in self.entries()]

@@ -92,7 +92,8 @@ class MainScreen(Screen[None]):
         self._apply(entries, folders, keep)
 
     def _scan(self) -> tuple[list[VideoEntry], list[Folder]]:
-        return self.listing.entries(), self.library.folders()
+        snapshot = self.library.scan()  # one pass gives both the list and the counts
+        return self.listing.entries(snapshot.unsorted), snapshot.folders
 
     def _apply(self, entries: list[VideoEntry], folders: list[Folder], keep: str | None) -> None:
         before = self.current.filename if self.current else None
