@@ -6,10 +6,9 @@ pipeline reads. Names are single path components; nothing here touches the disk.
 
 from __future__ import annotations
 
-import operator
 import os
 import re
-from itertools import compress, repeat
+from itertools import compress
 
 from vidsort_tui.core.config import DEFAULT_NAME_PATTERN
 from vidsort_tui.core.errors import InvalidName
@@ -48,13 +47,17 @@ class NamePolicy:
             if len(self._memo) > _MEMO_BOUND:
                 self._memo.clear()  # bounded memory; this listing is classified afresh
                 verdicts = [None] * len(names)
-            for name in compress(names, map(operator.is_, verdicts, repeat(None))):
-                self._memo[name] = self.is_valid(name)
-            verdicts = list(map(self._memo.__getitem__, names))
+            # Local verdicts, never re-read from the memo: another thread may clear it meanwhile.
+            pairs = zip(names, verdicts, strict=True)
+            verdicts = [self._remember(n) if v is None else v for n, v in pairs]
         valid = list(compress(names, verdicts))
         if ordered:
             valid.sort()
         return valid
+
+    def _remember(self, name: str) -> bool:
+        self._memo[name] = verdict = self.is_valid(name)
+        return verdict
 
     def check(self, name: object) -> str:
         if not self.is_valid(name):
