@@ -97,11 +97,12 @@ def realclips_dir() -> Path:
 
 @pytest.fixture
 def serve() -> Iterator[Callable[..., Server]]:
-    """serve(settings, workers=1) -> a running real server; all are stopped afterwards."""
+    """serve(settings, workers=1, plain_uvicorn=False) -> a running real server; all are
+    stopped afterwards."""
     servers: list[Server] = []
 
-    def start(settings: Settings, workers: int = 1) -> Server:
-        servers.append(Server(settings, workers))
+    def start(settings: Settings, workers: int = 1, plain_uvicorn: bool = False) -> Server:
+        servers.append(Server(settings, workers, plain_uvicorn))
         return servers[-1]
 
     yield start

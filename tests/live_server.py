@@ -21,7 +21,8 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, settings: Settings, workers: int = 1) -> None:
+    def __init__(self, settings: Settings, workers: int = 1, plain_uvicorn: bool = False) -> None:
+        """``plain_uvicorn``: `uvicorn api_compat.server:app`, settings from VIDSORT_* only."""
         self.settings = settings
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -29,16 +30,11 @@ class Server:
         # A file, not a pipe: nobody reads the server's log while it runs, and a full pipe
         # would block uvicorn's access log and with it every request.
         self.log = tempfile.TemporaryFile()  # noqa: SIM115  (closed by stop())
-        command = [
-            sys.executable,
-            "-m",
-            "vidsort_tui.cli",
-            "--serve",
-            "--port",
-            str(self.port),
-            "--workers",
-            str(workers),
-        ]
+        if plain_uvicorn:
+            command = [sys.executable, "-m", "uvicorn", "api_compat.server:app"]
+        else:
+            command = [sys.executable, "-m", "vidsort_tui.cli", "--serve"]
+        command += ["--port", str(self.port), "--workers", str(workers)]
         self.process = subprocess.Popen(
             command,
             env=env,

@@ -24,6 +24,15 @@ def api(library_factory, serve):
         yield client, settings, names
 
 
+def test_plain_uvicorn_takes_its_settings_from_vidsort_variables(library_factory, serve):
+    settings = library_factory({"fire": 2, "sea": 1}, unsorted=2)
+    server = serve(settings, workers=2, plain_uvicorn=True)
+    with server.client() as client:
+        folders = {f["name"]: f["count"] for f in client.get("/api/folders").json()["folders"]}
+        assert folders == {"fire": 2, "sea": 1}
+        assert client.get("/api/videos").json()["total"] == 2
+
+
 def test_index_serves_the_page(api):
     client, _, _ = api
     response = client.get("/")
