@@ -41,6 +41,10 @@ class ExtractResult:
     seconds: float = 0.0
 
 
+class TransientSkip(str):
+    """A skip reason that may not hold next time (see SampleError.transient): never cached."""
+
+
 def _describe_file(path: str, time_limit: float) -> VideoFeatures | str:
     """Runs in a worker: the features, or the reason the file was skipped."""
     import cv2
@@ -51,8 +55,10 @@ def _describe_file(path: str, time_limit: float) -> VideoFeatures | str:
             return "empty file"
         return describe(sample_video(path, time_limit=time_limit))
     except SampleError as exc:
-        return str(exc)
-    except (OSError, ValueError, MemoryError) as exc:
+        return TransientSkip(exc) if exc.transient else str(exc)
+    except OSError as exc:
+        return TransientSkip(f"unreadable: {exc}"[:300])
+    except (ValueError, MemoryError) as exc:
         return f"unreadable: {exc}"[:300]
 
 
@@ -104,7 +110,8 @@ def extract(
             stored = []
             for video, value in zip(chunk, outputs, strict=True):
                 _record(result, video.rel, value)
-                stored.append((keys[video.rel], value))
+                if not isinstance(value, TransientSkip):
+                    stored.append((keys[video.rel], value))
                 done += 1
                 if progress:
                     progress(done, total)

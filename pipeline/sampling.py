@@ -21,7 +21,15 @@ MIN_KEYFRAMES = 4
 
 
 class SampleError(Exception):
-    """The video cannot be sampled; the message is the skip reason users see."""
+    """The video cannot be sampled; the message is the skip reason users see.
+
+    ``transient``: the file may be fine (a time limit hit under load, permission denied,
+    an I/O error), so the skip is not cached and the next run tries again.
+    """
+
+    def __init__(self, message: str, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 @dataclass
@@ -50,8 +58,11 @@ def sample_video(path: str, k: int = DEFAULT_FRAMES, time_limit: float = 60.0) -
     deadline = time.monotonic() + time_limit
     try:
         container = av.open(path, mode="r", timeout=time_limit)
+    except av.ExitError:  # FFmpeg's own timeout while opening (a stalled file or mount)
+        raise SampleError(f"timed out after {time_limit:g} s while opening", True) from None
     except (av.FFmpegError, OSError, UnicodeDecodeError) as exc:
-        raise SampleError(_reason(exc, "cannot open")) from None
+        # OSError: the system refused (permissions, I/O), not the content
+        raise SampleError(_reason(exc, "cannot open"), isinstance(exc, OSError)) from None
     try:
         if not container.streams.video:
             raise SampleError("no video stream")
@@ -68,7 +79,7 @@ def sample_video(path: str, k: int = DEFAULT_FRAMES, time_limit: float = 60.0) -
             if packet.size:
                 packets.append(packet)
             if time.monotonic() > deadline:
-                raise SampleError(f"timed out after {time_limit:.0f} s")
+                raise SampleError(f"timed out after {time_limit:g} s", True)
         if not packets:
             raise SampleError("no video frames")
         key_positions = [i for i, p in enumerate(packets) if p.is_keyframe]
@@ -107,7 +118,7 @@ def _decode_keyframes(ctx, packets, key_positions, k, size, deadline) -> list[np
         if decoded:
             frames.append(_to_array(decoded[0], size))
         if time.monotonic() > deadline:
-            raise SampleError("timed out while decoding")
+            raise SampleError("timed out while decoding", True)
     return frames
 
 

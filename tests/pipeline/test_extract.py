@@ -8,7 +8,7 @@ import shutil
 
 import numpy as np
 
-from pipeline.extract_features import CACHE_FILE, _describe_file, extract, run
+from pipeline.extract_features import CACHE_FILE, TransientSkip, _describe_file, extract, run
 from pipeline.stage import VideoRef, library_videos
 from vidsort_tui.core.library import Library
 
@@ -86,7 +86,16 @@ def test_every_kind_of_bad_file_is_skipped_with_its_reason(library_factory, clip
     child.start()
     reason = queue.get(timeout=30)
     child.join()
-    assert isinstance(reason, str) and "ermission denied" in reason
+    assert isinstance(reason, TransientSkip) and "ermission denied" in reason  # retried next run
     # A file that vanishes between the scan and extraction.
     gone = extract([VideoRef("x.mp4", tmp_path / "x.mp4", None)], tmp_path / CACHE_FILE)
     assert gone.skipped["x.mp4"].startswith("cannot stat")
+
+
+def test_a_video_over_its_time_limit_is_skipped_with_the_reason(library_factory, tmp_path):
+    settings = library_factory({"sea": 2}, unsorted=1)
+    result = extract(library_videos(settings), tmp_path / "c.sqlite", jobs=2, time_limit=1e-9)
+    assert not result.features and len(result.skipped) == 3
+    assert all(reason.startswith("timed out after") for reason in result.skipped.values())
+    # Not cached as broken (a limit can be hit under load): with a sane limit they are read.
+    assert len(extract(library_videos(settings), tmp_path / "c.sqlite", jobs=1).features) == 3
