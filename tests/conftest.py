@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -97,12 +98,12 @@ def realclips_dir() -> Path:
 
 @pytest.fixture
 def serve() -> Iterator[Callable[..., Server]]:
-    """serve(settings, workers=1, plain_uvicorn=False) -> a running real server; all are
+    """serve(settings, workers=1, **Server options) -> a running real server; all are
     stopped afterwards."""
     servers: list[Server] = []
 
-    def start(settings: Settings, workers: int = 1, plain_uvicorn: bool = False) -> Server:
-        servers.append(Server(settings, workers, plain_uvicorn))
+    def start(settings: Settings | None, workers: int = 1, **options: Any) -> Server:
+        servers.append(Server(settings, workers, **options))
         return servers[-1]
 
     yield start

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import httpx
 
@@ -21,23 +22,27 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, settings: Settings, workers: int = 1, plain_uvicorn: bool = False) -> None:
-        """``plain_uvicorn``: `uvicorn api_compat.server:app`, settings from VIDSORT_* only."""
+    def __init__(self, settings: Settings | None, workers: int = 1, plain_uvicorn: bool = False,
+                 cli_args: tuple[str, ...] = (), cwd: Path | None = None) -> None:  # fmt: skip
+        """``plain_uvicorn``: `uvicorn api_compat.server:app`, settings from VIDSORT_* only.
+        ``settings`` None: no VIDSORT_* variables at all, as for `vidsort-tui --demo --serve`."""
         self.settings = settings
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, **settings.to_env()}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("VIDSORT_")}
+        env.update(settings.to_env() if settings else {})
         # A file, not a pipe: nobody reads the server's log while it runs, and a full pipe
         # would block uvicorn's access log and with it every request.
         self.log = tempfile.TemporaryFile()  # noqa: SIM115  (closed by stop())
         if plain_uvicorn:
             command = [sys.executable, "-m", "uvicorn", "api_compat.server:app"]
         else:
-            command = [sys.executable, "-m", "vidsort_tui.cli", "--serve"]
+            command = [sys.executable, "-m", "vidsort_tui.cli", *cli_args, "--serve"]
         command += ["--port", str(self.port), "--workers", str(workers)]
         self.process = subprocess.Popen(
             command,
             env=env,
+            cwd=cwd,
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -8,13 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 
-from tests.conftest import wait_until
-from tests.live_server import free_port
-
-
-def test_demo_retrain_then_demo_serve_from_an_empty_folder(tmp_path: Path):
+def test_demo_retrain_then_demo_serve_from_an_empty_folder(tmp_path: Path, serve):
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIDSORT_")}
     cli = [sys.executable, "-m", "vidsort_tui.cli", "--demo"]
     done = subprocess.run([*cli, "--retrain"], cwd=tmp_path, env=env, capture_output=True,
@@ -31,22 +26,8 @@ def test_demo_retrain_then_demo_serve_from_an_empty_folder(tmp_path: Path):
     assert set(json.loads((artifacts / "predictions.json").read_text())) == unsorted
     assert json.loads((artifacts / "metrics.json").read_text())["top1"] >= 0.8  # learnable
 
-    port = free_port()
-    server = subprocess.Popen([*cli, "--serve", "--port", str(port)], cwd=tmp_path, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    try:
-        url = f"http://127.0.0.1:{port}/api/videos"
-
-        def listed() -> dict | None:
-            try:
-                return httpx.get(url, timeout=2).json()
-            except httpx.HTTPError:
-                return None
-
-        wait_until(listed, 30)
-        body = listed()
-        assert body is not None and body["total"] == len(unsorted)
-        assert all(v["predicted_folder"] for v in body["videos"])
-    finally:
-        server.terminate()
-        server.wait(10)
+    server = serve(None, cli_args=("--demo",), cwd=tmp_path)
+    with server.client() as client:
+        body = client.get("/api/videos").json()
+    assert body["total"] == len(unsorted)
+    assert all(v["predicted_folder"] for v in body["videos"])
