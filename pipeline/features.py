@@ -1,12 +1,16 @@
 """The video descriptor: classical computer vision, pooled over the sampled frames.
 
-Two parts, both cached per video:
+Two classical parts, both cached per video (the content embedding, a third part, is
+computed beside them by ``pipeline.embedder`` and cached under its own version):
 - ``global_``: colour (HSV histograms, Lab spatial layout), texture and shape (gradient-
   orientation grid, uniform LBP, GIST-like Gabor energies), motion between sampled frames,
   and basic stats; per-frame parts are pooled with mean and std.
 - ``local``: dense local colour statistics (Lab mean/std of small patches plus the patch
   position), encoded later as Fisher vectors over a GMM fitted on the training videos.
-Bump FEATURE_VERSION whenever the output changes: it invalidates the cache.
+Frames arrive with their short side at 224 (for the embedder's square crops); the descriptor
+scales them down to DESCRIBE_LONG_SIDE on the long side first, so its cost does not grow.
+Bump FEATURE_VERSION whenever the output changes: it invalidates the cached classical parts
+(and nothing else).
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import numpy as np
 
 from pipeline.sampling import Sample
 
-FEATURE_VERSION = 1
+#: 2: frames are sampled at short side 224 and scaled to DESCRIBE_LONG_SIDE here
+FEATURE_VERSION = 2
+DESCRIBE_LONG_SIDE = 224
 PATCH_GRID = (6, 10)  # local colour patches across, down
 LAYOUT_GRID = (4, 6)
 HOG_GRID = 3
@@ -30,6 +36,7 @@ GABOR_GRID = 4
 class VideoFeatures:
     global_: np.ndarray  # float32 vector
     local: np.ndarray  # float16, n x 8: Lab mean(3), Lab std(3), x, y
+    embedding: np.ndarray | None = None  # float32 content vector (pipeline.embedder), or None
 
 
 def _uniform_lbp_table() -> np.ndarray:
@@ -130,8 +137,18 @@ def _motion(smalls: list[np.ndarray]) -> np.ndarray:
     return np.concatenate([[diffs.mean()], grid]).astype(np.float32)
 
 
+def _describable(rgb: np.ndarray) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    if max(h, w) <= DESCRIBE_LONG_SIDE:
+        return rgb
+    scale = DESCRIBE_LONG_SIDE / max(h, w)
+    size = (max(16, round(w * scale) // 2 * 2), max(16, round(h * scale) // 2 * 2))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+
+
 def describe(sample: Sample) -> VideoFeatures:
-    per_frame = [frame_descriptor(frame) for frame in sample.frames]
+    """The classical parts (``embedding`` is left None: the embedder adds it)."""
+    per_frame = [frame_descriptor(_describable(frame)) for frame in sample.frames]
     globals_ = np.stack([g for g, _, _ in per_frame])
     stats = [
         sample.width / max(sample.height, 1),
