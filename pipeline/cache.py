@@ -1,4 +1,7 @@
-"""features.sqlite: descriptors keyed by (file name, size, mtime_ns, feature version).
+"""features.sqlite: descriptors keyed by (file name, size, mtime_ns, version).
+
+The classical parts (table ``features``, FEATURE_VERSION) and the content embedding (table
+``embeddings``, EMBEDDING_VERSION) are versioned apart: bumping one never throws the other away.
 
 Keyed by name rather than path, so sorting a video (a rename keeps size and mtime) never
 forces it to be decoded again. Failures are cached too: an unchanged broken file is not
@@ -13,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.embedder import EMBEDDING_VERSION
 from pipeline.features import FEATURE_VERSION, VideoFeatures
 
 Key = tuple[str, int, int]  # name, size, mtime_ns
@@ -27,6 +31,11 @@ CREATE TABLE IF NOT EXISTS encoded (
     name TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, version INTEGER NOT NULL,
     vocabulary TEXT NOT NULL, vector BLOB NOT NULL,
     PRIMARY KEY (name, size, mtime_ns, version, vocabulary)
+);
+CREATE TABLE IF NOT EXISTS embeddings (
+    name TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, version INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (name, size, mtime_ns, version)
 )
 """
 
@@ -42,8 +51,13 @@ class FeatureCache:
     def close(self) -> None:
         self.db.close()
 
-    def lookup(self, keys: Iterable[Key]) -> dict[Key, VideoFeatures | str]:
-        """Cached features (or the cached skip reason) for the keys that have them."""
+    def lookup(
+        self, keys: Iterable[Key], embeddings: bool = True
+    ) -> dict[Key, VideoFeatures | str]:
+        """Cached features (or the cached skip reason) for the keys that have them.
+
+        With ``embeddings``, each VideoFeatures carries its cached embedding (or None).
+        """
         wanted = {k: None for k in keys}
         out: dict[Key, VideoFeatures | str] = {}
         rows = self.db.execute(
@@ -60,11 +74,32 @@ class FeatureCache:
             else:
                 local = np.frombuffer(loc, np.float16).reshape(loc_rows, -1)
                 out[key] = VideoFeatures(np.frombuffer(glob, np.float32), local)
+        if embeddings:
+            for key, vector in self.embeddings(
+                k for k, v in out.items() if not isinstance(v, str)
+            ).items():
+                out[key].embedding = vector  # type: ignore[union-attr]
         return out
 
-    def store(self, items: list[tuple[Key, VideoFeatures | str]]) -> None:
-        rows = []
+    def embeddings(self, keys: Iterable[Key]) -> dict[Key, np.ndarray]:
+        wanted = set(keys)
+        rows = self.db.execute(
+            "SELECT name, size, mtime_ns, vector FROM embeddings WHERE version = ?",
+            (EMBEDDING_VERSION,),
+        )
+        return {
+            (n, s, m): np.frombuffer(v, np.float32) for n, s, m, v in rows if (n, s, m) in wanted
+        }
+
+    def store(self, items: list[tuple[Key, VideoFeatures | str]], classical: bool = True) -> None:
+        """Store results; ``classical=False`` stores only embeddings (the rest was cached)."""
+        rows, embedded = [], []
         for (name, size, mtime_ns), value in items:
+            if not isinstance(value, str) and value.embedding is not None:
+                vector = np.ascontiguousarray(value.embedding, np.float32).tobytes()
+                embedded.append((name, size, mtime_ns, EMBEDDING_VERSION, vector))
+            if not classical:
+                continue
             if isinstance(value, str):
                 rows.append((name, size, mtime_ns, FEATURE_VERSION, None, None, None, value))
             else:
@@ -78,6 +113,9 @@ class FeatureCache:
             self.db.execute("BEGIN")
             self.db.executemany(
                 "INSERT OR REPLACE INTO features VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows
+            )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?, ?)", embedded
             )
 
     def encoded(self, keys: Iterable[Key], vocabulary: str) -> dict[Key, np.ndarray]:

@@ -1,8 +1,10 @@
 """Stage 1: descriptors for every video in the library, incremental and parallel.
 
 Only videos whose (name, size, mtime_ns) is not cached are decoded, one worker process per
-core (joblib/loky), each with one decoder thread and OpenCV limited to one thread. A broken
-file is skipped with its reason; the run still succeeds.
+core (joblib/loky), each with one decoder thread, OpenCV and onnxruntime limited to one
+thread. The same frames feed the classical descriptor and the content embedder; when the
+embedder is unavailable (``ExtractResult.embedder`` says why) the classical parts alone are
+extracted. A broken file is skipped with its reason; the run still succeeds.
 Run: python -m pipeline.extract_features --data DIR --artifacts DIR [--jobs N]
 """
 
@@ -14,9 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 from joblib import Parallel, delayed
 
 from pipeline.cache import FeatureCache, Key
+from pipeline.embedder import Embedder, EmbedderPlan, prepare
 from pipeline.features import VideoFeatures, describe
 from pipeline.sampling import SampleError, sample_video
 from pipeline.stage import (
@@ -39,21 +43,25 @@ class ExtractResult:
     decoded: int = 0
     cached: int = 0
     seconds: float = 0.0
+    embedder: EmbedderPlan = field(default_factory=lambda: EmbedderPlan(None, "not prepared"))
 
 
 class TransientSkip(str):
     """A skip reason that may not hold next time (see SampleError.transient): never cached."""
 
 
-def _describe_file(path: str, time_limit: float) -> VideoFeatures | str:
-    """Runs in a worker: the features, or the reason the file was skipped."""
-    import cv2
-
+def _describe_file(path: str, time_limit: float, model: Path | None = None) -> VideoFeatures | str:
+    """Runs in a worker: the features (with the embedding when ``model`` is given), or the
+    reason the file was skipped."""
     cv2.setNumThreads(1)
     try:
         if os.path.getsize(path) == 0:
             return "empty file"
-        return describe(sample_video(path, time_limit=time_limit))
+        sample = sample_video(path, time_limit=time_limit)
+        features = describe(sample)
+        if model is not None:
+            features.embedding = Embedder.load(model).embed(sample.frames)
+        return features
     except SampleError as exc:
         return TransientSkip(exc) if exc.transient else str(exc)
     except OSError as exc:
@@ -77,10 +85,16 @@ def extract(
     progress: Progress | None = None,
     time_limit: float = PER_VIDEO_SECONDS,
     deadline: float | None = None,
+    embedder: EmbedderPlan | None = None,
 ) -> ExtractResult:
-    """Features for ``videos`` (cached or decoded now); skipped files with reasons."""
+    """Features for ``videos`` (cached or decoded now); skipped files with reasons.
+
+    ``embedder``: what to extract the content embedding with (default: prepared beside the
+    cache). A video cached without an embedding is decoded again only when one is wanted.
+    """
     start = time.monotonic()
-    result = ExtractResult()
+    plan = embedder or prepare(Path(cache_path).parent)
+    result = ExtractResult(embedder=plan)
     keys: dict[str, Key] = {}
     for video in videos:
         if video.problem:
@@ -93,7 +107,12 @@ def extract(
             keys[video.rel] = key
     cache = FeatureCache(cache_path)
     try:
-        known = cache.lookup(keys.values())
+        known = cache.lookup(keys.values(), embeddings=plan.model_path is not None)
+        if plan.model_path is not None:  # classical parts cached, embedding still wanted
+            partial = {
+                k for k, v in known.items() if isinstance(v, VideoFeatures) and v.embedding is None
+            }
+            known = {k: v for k, v in known.items() if k not in partial}
         todo = [v for v in videos if v.rel in keys and keys[v.rel] not in known]
         for rel, key in keys.items():
             if key in known:
@@ -106,7 +125,9 @@ def extract(
         runner = Parallel(n_jobs=min(workers, max(len(todo), 1)), return_as="generator")
         for offset in range(0, len(todo), BATCH * workers):
             chunk = todo[offset : offset + BATCH * workers]
-            outputs = runner(delayed(_describe_file)(str(v.path), time_limit) for v in chunk)
+            outputs = runner(
+                delayed(_describe_file)(str(v.path), time_limit, plan.model_path) for v in chunk
+            )
             stored = []
             for video, value in zip(chunk, outputs, strict=True):
                 _record(result, video.rel, value)
@@ -135,7 +156,9 @@ def _record(result: ExtractResult, name: str, value: VideoFeatures | str) -> Non
 def run(settings, progress: Progress | None = None, deadline: float | None = None) -> ExtractResult:  # type: ignore[no-untyped-def]
     """Extract features for every labelled and unsorted video of the library."""
     cache_path = Path(settings.artifacts_dir) / CACHE_FILE
-    return extract(library_videos(settings), cache_path, settings.jobs, progress, deadline=deadline)
+    plan = prepare(Path(settings.artifacts_dir), settings.embedder)
+    return extract(library_videos(settings), cache_path, settings.jobs, progress,
+                   deadline=deadline, embedder=plan)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         result = run(settings)
         lines = [
             f"{len(result.features)} videos described ({result.decoded} decoded, "
-            f"{result.cached} cached), {len(result.skipped)} skipped in {result.seconds:.1f} s"
+            f"{result.cached} cached), {len(result.skipped)} skipped in {result.seconds:.1f} s; "
+            f"features: {result.embedder.feature_set}"
         ]
         lines += [f"  skipped {n}: {r}" for n, r in sorted(result.skipped.items())]
         return "\n".join(lines)  # fmt: skip

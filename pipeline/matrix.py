@@ -1,4 +1,4 @@
-"""Fused [global | Fisher vector] rows, with Fisher vectors cached per video and vocabulary.
+"""Fused [global | Fisher vector (| embedding)] rows, Fisher vectors cached per vocabulary.
 
 Encoding is the costly part of a refit (about 1 ms a video); a full retrain stores every
 video's encoding, so a refit after sorts only encodes what it has never seen.
@@ -14,6 +14,7 @@ from pipeline.cache import FeatureCache, Key
 from pipeline.encoding import ColourVocabulary, encode_all, vocabulary_id
 from pipeline.extract_features import CACHE_FILE, _key
 from pipeline.features import VideoFeatures
+from pipeline.model import with_content
 
 
 def keys_for(paths: list[Path]) -> list[Key | None]:
@@ -22,7 +23,8 @@ def keys_for(paths: list[Path]) -> list[Key | None]:
 
 
 def fused(features: list[VideoFeatures], keys: list[Key | None], vocabulary: ColourVocabulary,
-          artifacts_dir: Path) -> np.ndarray:  # fmt: skip
+          artifacts_dir: Path, content: bool = False) -> np.ndarray:  # fmt: skip
+    """[global | Fisher (| embedding)] rows, as ``pipeline.model.fuse`` makes them."""
     if not features:
         return np.zeros((0, 0), np.float32)
     vocab = vocabulary_id(vocabulary)
@@ -43,4 +45,5 @@ def fused(features: list[VideoFeatures], keys: list[Key | None], vocabulary: Col
             fisher[i] = known[k]
     if missing:
         fisher[missing] = fresh
-    return np.hstack([np.stack([f.global_ for f in features]), fisher]).astype(np.float32)
+    return with_content(np.hstack([np.stack([f.global_ for f in features]), fisher]), features,
+                        content)  # fmt: skip

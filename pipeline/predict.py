@@ -50,8 +50,11 @@ def run(settings, extracted, model: TrainedModel | None = None) -> dict[str, Pre
     }
     unsorted = {rel: extracted.features[rel] for rel in refs}
     names = sorted(unsorted)
+    if model.content:  # a video without an embedding cannot be predicted by this model
+        names = [n for n in names if unsorted[n].embedding is not None]
+        unsorted = {n: unsorted[n] for n in names}
     matrix = fused([unsorted[n] for n in names], keys_for([refs[n].path for n in names]),
-                   model.vocabulary, Path(settings.artifacts_dir))  # fmt: skip
+                   model.vocabulary, Path(settings.artifacts_dir), model.content)  # fmt: skip
     predictions = predict(model, unsorted, matrix)
     write_predictions(Path(settings.artifacts_dir), predictions)
     return predictions

@@ -52,6 +52,8 @@ def refit(settings) -> tuple[int, int, float] | None:  # type: ignore[no-untyped
     if model is None:
         return None
     cached = cached_features(settings)
+    if model.content:  # the model needs every video's embedding
+        cached = {r: v for r, v in cached.items() if v[1].embedding is not None}
     classes, _ = learnable([label for label, _, _ in cached.values() if label is not None])
     if len(classes) < 2:
         return None
@@ -59,12 +61,13 @@ def refit(settings) -> tuple[int, int, float] | None:  # type: ignore[no-untyped
     y = np.array([label for label, _, _ in labelled])
     if min(np.unique(y, return_counts=True)[1]) < 2:
         return None
-    x = fused([f for _, f, _ in labelled], [k for _, _, k in labelled], model.vocabulary, artifacts)
-    refitted = model.refitted(x, y)
     unsorted = {rel: (f, k) for rel, (label, f, k) in cached.items() if label is None}
     names = sorted(unsorted)
-    matrix = fused([unsorted[n][0] for n in names], [unsorted[n][1] for n in names],
-                   model.vocabulary, artifacts)  # fmt: skip
+    rows = [(f, k) for _, f, k in labelled] + [unsorted[n] for n in names]  # one cache read
+    both = fused([f for f, _ in rows], [k for _, k in rows], model.vocabulary, artifacts,
+                 model.content)  # fmt: skip
+    refitted = model.refitted(both[: len(labelled)], y)
+    matrix = both[len(labelled) :]
     predictions = predict(refitted, {n: unsorted[n][0] for n in names}, matrix)
     save(refitted, artifacts)
     write_predictions(artifacts, predictions)

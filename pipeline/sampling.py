@@ -27,6 +27,8 @@ SHORT_SIDE = 224
 DEFAULT_FRAMES = 8
 #: with at least this many keyframes, keyframes alone represent the video well enough
 MIN_KEYFRAMES = 4
+#: decoding in order skips B-frames once a clip has this many times more frames than wanted
+SKIP_NONREF_FROM = 4
 
 
 class SampleError(Exception):
@@ -112,7 +114,8 @@ def sample_video(path: str, k: int = DEFAULT_FRAMES, time_limit: float = 60.0) -
         lo, hi = (first, last) if timed and first is not None else (0, count - 1)
         targets = [lo + (i + 0.5) * (hi - lo) / k for i in range(k)] if count > k else []
         targets = targets or [float(i) for i in range(count)]  # fewer frames than k: all
-        sample.frames = _decode_in_order(path, targets, size, clock, by_time=timed)
+        skip = timed and count > SKIP_NONREF_FROM * k  # short clips: every frame may count
+        sample.frames = _decode_in_order(path, targets, size, clock, timed, skip)
     if not sample.frames:
         raise SampleError("no decodable frames")
     return sample
@@ -177,19 +180,18 @@ def _decode_keyframes(path: str, wanted: set[int], size, clock: _Clock) -> list[
 
 
 def _decode_in_order(
-    path: str, targets: list[float], size, clock: _Clock, by_time: bool
+    path: str, targets: list[float], size, clock: _Clock, by_time: bool, skip_nonref: bool
 ) -> list[np.ndarray]:  # type: ignore[no-untyped-def]
     """The first frame at or past each target, decoding in order up to the last target.
 
     Positions are presentation timestamps (or output ordinals when the file lacks them).
-    With timestamps, frames nothing refers to (B-frames) are not decoded at all: about half
-    the work on H.264 from phones and encoders' defaults. A truncated tail keeps what came
-    before it.
+    With ``skip_nonref``, frames nothing refers to (B-frames) are not decoded at all: about
+    half the work on H.264 from encoders' defaults. A truncated tail keeps what came before.
     """
     frames: list[np.ndarray] = []
     with _second_pass(path, clock) as (container, stream):
         ctx = stream.codec_context  # type: ignore[attr-defined]
-        if by_time:
+        if skip_nonref:
             ctx.skip_frame = "NONREF"
         seen = 0
         for packet in itertools.chain(container.demux(stream), [None]):  # type: ignore[attr-defined]

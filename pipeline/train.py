@@ -1,8 +1,10 @@
 """Stage 2: pick a model by stratified cross-validation, calibrate it, save it with metrics.
 
 Candidates share one input: the global descriptor beside the Fisher vector of local colour
-patches. The best by CV top-1 (then top-3) is calibrated (sigmoid) so that `confidence`
-means what it says; metrics.json reports the out-of-fold figures of the calibrated model.
+patches, followed by the content embedding when every video has one (the feature set, and
+why it is classical only otherwise, is reported). The best by CV top-1 (then top-3) is
+calibrated so that `confidence` means what it says; metrics.json reports the out-of-fold
+figures of the calibrated model, its reliability table and what confidence >= 0.8 gives.
 Run: python -m pipeline.train --data DIR --artifacts DIR
 """
 
@@ -17,21 +19,25 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
+from pipeline.calibration import THRESHOLD, Tempered, choose_temperature, soften
+from pipeline.classifiers import ContentFusion, ContentOnly, LateFusion
+from pipeline.embedder import EmbedderPlan
 from pipeline.encoding import ColourVocabulary, fit_vocabulary
 from pipeline.features import VideoFeatures
-from pipeline.model import LateFusion, TrainedModel, fuse, save
+from pipeline.model import TrainedModel, fuse, save
 from pipeline.stage import StageError
 
 METRICS_FILE = "metrics.json"
 MAX_CV_SAMPLES = 3000
 BINS = [0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0001]
+
+Encode = Callable[[list[str], list[VideoFeatures], ColourVocabulary, bool], np.ndarray]
 
 
 @dataclass
@@ -40,7 +46,14 @@ class TrainResult:
     metrics: dict[str, object] = field(default_factory=dict)
 
 
-def candidates(split: int) -> dict[str, object]:
+def candidates(split: int, content: int = 0) -> dict[str, object]:
+    """Models to compare; ``content`` is the column where the embedding starts (0: none)."""
+    if content:
+        return {
+            "content+classical": ContentFusion(split, content),
+            "content-logreg": ContentOnly(content),
+            "late-fusion-logreg": LateFusion(split=split, end=content),
+        }
     return {
         "late-fusion-logreg": LateFusion(split=split),
         "logreg": make_pipeline(StandardScaler(), LogisticRegression(C=0.5, max_iter=3000)),
@@ -86,46 +99,34 @@ def _folds(y: np.ndarray) -> StratifiedKFold:
 
 
 def select(
-    x: np.ndarray, y: np.ndarray, split: int
+    x: np.ndarray, y: np.ndarray, split: int, content: int = 0
 ) -> tuple[str, dict[str, float], dict[str, np.ndarray]]:
     """The candidate with the best out-of-fold top-1 (top-3 breaks ties).
 
-    Also returns each candidate's out-of-fold probabilities (on ``_subsample(y)``), so the
-    calibration choice can be made on the same held-out predictions.
+    Also returns each candidate's out-of-fold logits (on ``_subsample(y)``), so calibration
+    is fitted on the same held-out predictions.
     """
     idx = _subsample(y, MAX_CV_SAMPLES)
     xs, ys = x[idx], y[idx]
     classes = np.unique(ys)
     results: dict[str, tuple[float, float]] = {}
-    probabilities: dict[str, np.ndarray] = {}
-    for name, estimator in candidates(split).items():
+    oof_logits: dict[str, np.ndarray] = {}
+    for name, estimator in candidates(split, content).items():
         method = "predict_proba" if hasattr(estimator, "predict_proba") else "decision_function"
         scores = cross_val_predict(clone(estimator), xs, ys, cv=_folds(ys), method=method)
         if scores.ndim == 1:  # binary decision_function
             scores = np.stack([-scores, scores], 1)
         if method == "predict_proba":
-            probabilities[name] = scores
+            scores = np.log(np.clip(scores, 1e-12, 1))
+        oof_logits[name] = scores
         results[name] = (_topk(scores, classes, ys, 1), _topk(scores, classes, ys, 3))
     best = max(results, key=lambda n: results[n])
-    return best, {n: round(r[0], 4) for n, r in results.items()}, probabilities
+    return best, {n: round(r[0], 4) for n, r in results.items()}, oof_logits
 
 
-def _log_loss(y: np.ndarray, probabilities: np.ndarray) -> float:
-    classes = np.unique(y)
-    truth = probabilities[np.arange(len(y)), np.searchsorted(classes, y)]
-    return float(-np.mean(np.log(np.clip(truth, 1e-6, 1))))
-
-
-#: below this many examples in the smallest folder, calibration folds would be too small
+#: below this many examples in the smallest folder, held-out predictions are too few to
+#: calibrate on: the model's own probabilities are kept
 MIN_FOR_CALIBRATION = 6
-
-
-def _calibrated(estimator: object, y: np.ndarray) -> object:
-    """Sigmoid calibration (isotonic on large sets); tiny sets keep their own probabilities."""
-    if Counter(y).most_common()[-1][1] < MIN_FOR_CALIBRATION:
-        return clone(estimator)
-    method = "isotonic" if len(y) >= 1000 else "sigmoid"  # isotonic overfits small sets
-    return CalibratedClassifierCV(clone(estimator), method=method, cv=3)
 
 
 def reliability(confidence: np.ndarray, correct: np.ndarray) -> list[dict[str, float]]:
@@ -139,12 +140,26 @@ def reliability(confidence: np.ndarray, correct: np.ndarray) -> list[dict[str, f
     return table
 
 
+def feature_set(feats: list[VideoFeatures], plan: EmbedderPlan | None) -> tuple[bool, str]:
+    """(use the content embedding?, the feature set as people read it)."""
+    if plan is not None and plan.model_path is None:
+        return False, plan.feature_set
+    missing = sum(f.embedding is None for f in feats)
+    if missing:
+        return False, f"classical ({missing} of {len(feats)} videos have no content embedding)"
+    return True, "content+classical"
+
+
 def train(
     labelled: dict[str, tuple[str, VideoFeatures]],
     skipped: dict[str, str] | None = None,
-    encode: Callable[[list[str], list[VideoFeatures], ColourVocabulary], np.ndarray] | None = None,
+    encode: Encode | None = None,
+    embedder: EmbedderPlan | None = None,
 ) -> TrainResult:
-    """``labelled``: video id -> (folder, features). Raises StageError for unusable libraries."""
+    """``labelled``: video id -> (folder, features). Raises StageError for unusable libraries.
+
+    ``embedder``: the plan extraction ran with (None: use embeddings wherever all have one).
+    """
     start = time.monotonic()
     labels = [label for label, _ in labelled.values()]
     if not labels:
@@ -159,33 +174,27 @@ def train(
     y = np.array([labelled[i][0] for i in ids])
     feats = [labelled[i][1] for i in ids]
     vocabulary = fit_vocabulary([f.local for f in feats])
-    x = encode(ids, feats, vocabulary) if encode else fuse(feats, vocabulary)
+    content, described = feature_set(feats, embedder)
+    x = encode(ids, feats, vocabulary, content) if encode else fuse(feats, vocabulary, content)
     split = feats[0].global_.shape[0]
-    kind, scores, raw = select(x, y, split)
-    if Counter(y).most_common()[-1][1] < MIN_FOR_CALIBRATION and kind == "linear-svm":
+    first_content = split + vocabulary.dimension if content else 0
+    kind, scores, oof_logits = select(x, y, split, first_content)
+    tiny = Counter(y).most_common()[-1][1] < MIN_FOR_CALIBRATION
+    if tiny and kind == "linear-svm":  # no probabilities of its own to fall back on
         kind = max((n for n in scores if n != "linear-svm"), key=lambda n: scores[n])
-    base = candidates(split)[kind]
-    template = _calibrated(base, y)
-    idx = _subsample(y, MAX_CV_SAMPLES)
-    oof = raw.get(kind)
-    calibration = "none (too few videos a folder to calibrate)"
-    if isinstance(template, CalibratedClassifierCV):
-        calibrated = cross_val_predict(clone(template), x[idx], y[idx], cv=_folds(y[idx]),
-                                       method="predict_proba")  # fmt: skip
-        # Keep whichever probabilities score better (log-loss) on the same held-out folds:
-        # on small libraries calibration folds are tiny and make confidences timid.
-        if oof is None or _log_loss(y[idx], calibrated) <= _log_loss(y[idx], oof):
-            oof, calibration = calibrated, template.method  # type: ignore[attr-defined]
-        else:
-            template, calibration = (
-                base,
-                "none (the model's own probabilities scored better held out)",
-            )
-    refit_template = base if hasattr(base, "predict_proba") else template
+    ys = y[_subsample(y, MAX_CV_SAMPLES)]
+    truth = np.searchsorted(np.unique(ys), ys)
+    temperature, calibration = 1.0, "none (too few videos a folder to calibrate)"
+    if not tiny:
+        temperature, calibration = choose_temperature(oof_logits[kind], truth)
+    oof = soften(oof_logits[kind], temperature)
+    template = Tempered(candidates(split, first_content)[kind], temperature)
     model = TrainedModel(clone(template).fit(x, y), list(classes), vocabulary, kind,
-                         unlearnable=unlearnable, template=refit_template)  # fmt: skip
-    metrics = _metrics(oof, y[idx], np.array(model.classes), labels, kind, scores)
+                         unlearnable=unlearnable, template=template, content=content,
+                         feature_set=described)  # fmt: skip
+    metrics = _metrics(oof, ys, np.array(model.classes), labels, kind, scores)
     metrics.update(skipped=dict(sorted((skipped or {}).items())), unlearnable=unlearnable)
+    metrics["feature_set"] = described
     metrics["calibration"] = calibration
     metrics["train_seconds"] = round(time.monotonic() - start, 2)
     return TrainResult(model, metrics)
@@ -196,7 +205,7 @@ def _metrics(oof, y, classes, labels, kind, scores) -> dict[str, object]:  # typ
     confidence = oof.max(1)
     correct = predicted == y
     confusion = [[int(((y == a) & (predicted == b)).sum()) for b in classes] for a in classes]
-    confident = confidence >= 0.8
+    confident = confidence >= THRESHOLD
     return {
         "top1": round(float(correct.mean()), 4),
         "top3": round(_topk(oof, classes, y, 3), 4),
@@ -207,6 +216,7 @@ def _metrics(oof, y, classes, labels, kind, scores) -> dict[str, object]:  # typ
         "accuracy_at_confidence_0_8": round(float(correct[confident].mean()), 4)
         if confident.any()
         else None,
+        "coverage_at_confidence_0_8": round(float(confident.mean()), 4),
         "model": kind,
         "candidates_top1": scores,
         "evaluated_videos": int(len(y)),
@@ -234,12 +244,12 @@ def run(settings, extracted) -> TrainResult:  # type: ignore[no-untyped-def]
     labelled = {rel: (v.label, extracted.features[rel]) for rel, v in refs.items()}
 
     def encode(
-        ids: list[str], feats: list[VideoFeatures], vocabulary: ColourVocabulary
+        ids: list[str], feats: list[VideoFeatures], vocabulary: ColourVocabulary, content: bool
     ) -> np.ndarray:
         keys = keys_for([refs[i].path for i in ids])
-        return fused(feats, keys, vocabulary, Path(settings.artifacts_dir))
+        return fused(feats, keys, vocabulary, Path(settings.artifacts_dir), content)
 
-    result = train(labelled, extracted.skipped, encode)
+    result = train(labelled, extracted.skipped, encode, extracted.embedder)
     save_result(result, Path(settings.artifacts_dir))
     return result
 
@@ -250,8 +260,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def body(settings) -> str:  # type: ignore[no-untyped-def]
         m = run(settings, extract_features.run(settings)).metrics
-        return (f"model {m['model']}: CV top-1 {m['top1']:.3f}, top-3 {m['top3']:.3f}; "
-                f"candidates {m['candidates_top1']}")  # fmt: skip
+        return (f"model {m['model']} on {m['feature_set']} features: CV top-1 {m['top1']:.3f}, "
+                f"top-3 {m['top3']:.3f}; candidates {m['candidates_top1']}")  # fmt: skip
 
     return stage_main(__doc__ or "", body, argv)
 

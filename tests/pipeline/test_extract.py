@@ -8,8 +8,18 @@ import shutil
 
 import numpy as np
 
-from pipeline.extract_features import CACHE_FILE, TransientSkip, _describe_file, extract, run
+from pipeline.cache import FeatureCache
+from pipeline.embedder import prepare
+from pipeline.extract_features import (
+    CACHE_FILE,
+    TransientSkip,
+    _describe_file,
+    _key,
+    extract,
+    run,
+)
 from pipeline.stage import VideoRef, library_videos
+from vidsort_tui.core import retrain
 from vidsort_tui.core.library import Library
 
 
@@ -26,6 +36,38 @@ def test_second_run_decodes_nothing_and_a_sort_keeps_the_cache(library_factory):
     np.testing.assert_array_equal(
         third.features[f"sea/{name}"].global_, first.features[name].global_
     )
+
+
+def test_a_sort_then_a_retrain_decodes_nothing(library_factory):
+    settings = library_factory({"sea": 2, "fire": 2}, unsorted=2)
+    assert retrain.run(settings).ok
+    library = Library(settings)
+    library.sort(library.unsorted()[0], "fire")
+    again = run(settings)
+    assert again.decoded == 0 and all(f.embedding is not None for f in again.features.values())
+    assert retrain.run(settings).ok  # and the retrain itself (which runs the same) succeeds
+
+
+def test_each_part_of_the_cache_has_its_own_version(library_factory, monkeypatch):
+    """Bumping the embedder keeps the classical parts, and the other way round."""
+    settings = library_factory({"sea": 2}, unsorted=1)
+    first = run(settings)
+    cache = FeatureCache(settings.artifacts_dir / CACHE_FILE)
+    keys = [_key(v.path) for v in library_videos(settings)]
+    try:
+        monkeypatch.setattr("pipeline.cache.EMBEDDING_VERSION", 99)
+        classical = cache.lookup(keys)
+        assert len(classical) == 3 and all(v.embedding is None for v in classical.values())
+        monkeypatch.undo()
+        monkeypatch.setattr("pipeline.cache.FEATURE_VERSION", 99)
+        assert cache.lookup(keys) == {} and len(cache.embeddings(keys)) == 3
+    finally:
+        cache.close()
+    monkeypatch.undo()
+    # Classical features alone never need the embedder: nothing is decoded.
+    off = extract(library_videos(settings), settings.artifacts_dir / CACHE_FILE,
+                  embedder=prepare(settings.artifacts_dir, "off"))  # fmt: skip
+    assert off.decoded == 0 and off.features.keys() == first.features.keys()
 
 
 def test_a_changed_file_is_extracted_again(library_factory, clip_factory):
@@ -45,6 +87,8 @@ def test_parallel_and_serial_give_the_same_features(library_factory, tmp_path):
     for rel, value in serial.features.items():
         np.testing.assert_array_equal(value.global_, parallel.features[rel].global_)
         np.testing.assert_array_equal(value.local, parallel.features[rel].local)
+        assert value.embedding is not None and value.embedding.shape == (1280,)
+        np.testing.assert_array_equal(value.embedding, parallel.features[rel].embedding)
 
 
 def _unreadable_as_nobody(path: str, queue) -> None:  # runs in a child that dropped root

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -10,9 +11,11 @@ import sys
 
 import pytest
 
+from pipeline import train
 from pipeline.model import load
 from tests.conftest import wait_until
 from vidsort_tui.core import retrain
+from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import PredictionStore
 
 
@@ -85,12 +88,13 @@ def test_sigkill_mid_retrain_keeps_the_last_model_and_the_next_retrain_works(
     assert len(PredictionStore(settings.artifacts_dir).snapshot()) == 12
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "vidsort_tui.cli", *args],
         capture_output=True,
         text=True,
         timeout=180,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -106,6 +110,7 @@ def test_retrain_command_exit_codes_and_summary(library_factory, tmp_path):
     ok = run_cli(*args)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "Done:" in ok.stdout and "6 videos, 0 skipped" in ok.stdout and "top-1" in ok.stdout
+    assert "features: content+classical" in ok.stdout
     for name in os.listdir(settings.data_dir / "sea"):
         os.unlink(settings.data_dir / "sea" / name)
     failed = run_cli(*args)
@@ -114,3 +119,29 @@ def test_retrain_command_exit_codes_and_summary(library_factory, tmp_path):
         "--retrain", "--data", str(tmp_path / "none"), "--artifacts", str(tmp_path / "a")
     )
     assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+
+def test_without_the_embedder_it_trains_on_classical_features_and_says_why(library_factory):
+    settings = library_factory({"sea": 3, "fire": 3}, unsorted=2)
+    args = [
+        "--retrain",
+        "--data",
+        str(settings.data_dir),
+        "--artifacts",
+        str(settings.artifacts_dir),
+    ]
+    done = run_cli(*args, env={"VIDSORT_EMBEDDER": "off"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    why = "classical (content embedder turned off (VIDSORT_EMBEDDER=off))"
+    assert f"features: {why}" in " ".join(done.stdout.split())
+    metrics = json.loads((settings.artifacts_dir / "metrics.json").read_text())
+    assert metrics["feature_set"] == why and metrics["model"] in train.candidates(1)
+    assert load(settings.artifacts_dir).content is False
+    assert set(PredictionStore(settings.artifacts_dir).snapshot()) == set(
+        Library(settings).unsorted()
+    )
+    assert not list(settings.artifacts_dir.glob("*.onnx"))  # the embedder was never built
+    # Turned back on, the next retrain adds the embeddings (the classical parts are cached).
+    assert run_cli(*args).returncode == 0
+    metrics = json.loads((settings.artifacts_dir / "metrics.json").read_text())
+    assert metrics["feature_set"] == "content+classical"

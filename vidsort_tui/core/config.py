@@ -45,6 +45,7 @@ class Settings:
     audio: bool = True
     refit_every: int = 5  # sorts between background refits in the TUI
     config_file: Path | None = None  # TOML keymap/config for the TUI
+    embedder: str = "auto"  # auto | off: the content embedder (off = classical features only)
 
     def __post_init__(self) -> None:
         try:
@@ -55,6 +56,8 @@ class Settings:
             ) from None
         if self.player not in {"auto", "inline", "window", "none"}:
             raise ConfigError(f"player must be auto, inline, window or none, not {self.player!r}")
+        if self.embedder not in {"auto", "off"}:
+            raise ConfigError(f"embedder must be auto or off, not {self.embedder!r}")
         if self.workers < 1:
             raise ConfigError("workers must be at least 1")
         if self.refit_every < 1:
@@ -92,6 +95,7 @@ class Settings:
             "VIDSORT_ARTIFACTS_DIR": str(Path(self.artifacts_dir).resolve()),
             "VIDSORT_NAME_PATTERN": self.name_pattern,
             "VIDSORT_JOBS": str(self.jobs),
+            "VIDSORT_EMBEDDER": self.embedder,
         }
 
     def for_demo(self) -> Settings:
@@ -108,6 +112,8 @@ def _convert(name: str, raw: str) -> object:
             raise ConfigError(
                 f"{ENV_PREFIX}{name.upper()} must be a whole number, not {raw!r}"
             ) from None
+    if name == "embedder":
+        return raw.strip().lower()
     if name == "audio":
         return raw.strip().lower() not in {"0", "false", "no", "off"}
     return raw

@@ -203,6 +203,8 @@ def _summary(result: RetrainResult) -> str:
     parts = [f"{result.videos} videos", f"{len(result.skipped)} skipped"]
     if result.metrics.get("top1") is not None:
         parts.append(f"CV top-1 {result.metrics['top1']:.2f}")
+    if result.metrics.get("feature_set"):
+        parts.append(f"features {result.metrics['feature_set']}")
     return ", ".join(parts) + f", {result.seconds:.1f} s"
 
 

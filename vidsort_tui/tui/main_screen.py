@@ -323,6 +323,8 @@ class MainScreen(Screen[None]):
         try:
             metrics = read_json(Path(self.settings.artifacts_dir) / "metrics.json")
             text = f"model top-1 {metrics['top1']:.2f} · top-3 {metrics['top3']:.2f}"
+            if metrics.get("feature_set"):  # content+classical, or classical (and why)
+                text += f" · features {metrics['feature_set']}"
         except (OSError, ValueError, KeyError, TypeError):
             text = "no model yet: press r to train"
         self.query_one(StatusBar).accuracy = text

@@ -1,0 +1,94 @@
+"""Confidence that means what it says, and an accept-all key that is safe to press.
+
+One temperature scales the chosen model's logits (log-probabilities, or an SVM's decision
+values): fitted on out-of-fold predictions to minimise held-out log-loss, then raised (made
+more modest) only as far as needed for held-out predictions at or above the accept-all
+threshold to be right at least SAFE_ACCURACY of the time. One parameter cannot overfit a small
+library the way per-class sigmoid or isotonic maps do, and a refit keeps it without refolding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+
+from pipeline.classifiers import fit_part
+
+#: the accept-all key's default threshold (README, TUI config): what "confident" means
+THRESHOLD = 0.8
+#: held-out accuracy wanted from predictions at or above THRESHOLD
+SAFE_ACCURACY = 0.95
+TEMPERATURES = np.geomspace(0.2, 50, 141)
+#: how many confident held-out predictions it takes to judge them (fewer in tiny libraries)
+MIN_EVIDENCE = 20
+
+
+def logits(estimator: object, x: np.ndarray) -> np.ndarray:
+    """Log-probabilities, or decision values (two columns for a binary problem)."""
+    if hasattr(estimator, "predict_proba"):
+        return np.log(np.clip(estimator.predict_proba(x), 1e-12, 1))  # type: ignore[attr-defined]
+    scores = estimator.decision_function(x)  # type: ignore[attr-defined]
+    return np.stack([-scores, scores], 1) if scores.ndim == 1 else scores
+
+
+def soften(scores: np.ndarray, temperature: float) -> np.ndarray:
+    z = scores / temperature
+    z = np.exp(z - z.max(1, keepdims=True))
+    return z / z.sum(1, keepdims=True)
+
+
+def _log_loss(p: np.ndarray, truth: np.ndarray) -> float:
+    return float(-np.mean(np.log(np.clip(p[np.arange(len(truth)), truth], 1e-12, 1))))
+
+
+def _confident_accuracy(p: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    """(accuracy, coverage) of the predictions at or above THRESHOLD."""
+    confident = p.max(1) >= THRESHOLD
+    if not confident.any():
+        return 1.0, 0.0
+    return float((p.argmax(1) == truth)[confident].mean()), float(confident.mean())
+
+
+def _safe(p: np.ndarray, truth: np.ndarray) -> bool:
+    """Held-out predictions at or above THRESHOLD are right often enough, judged on enough of
+    them (a handful that happen to be right proves nothing), or there are none."""
+    accuracy, coverage = _confident_accuracy(p, truth)
+    enough = min(MIN_EVIDENCE, len(truth) / 4)
+    return coverage == 0 or (accuracy >= SAFE_ACCURACY and coverage * len(truth) >= enough)
+
+
+def choose_temperature(scores: np.ndarray, truth: np.ndarray) -> tuple[float, str]:
+    """(temperature, how it was chosen) from out-of-fold ``scores`` and class indices."""
+    losses = [_log_loss(soften(scores, t), truth) for t in TEMPERATURES]
+    best = int(np.argmin(losses))
+    for t in TEMPERATURES[best:]:
+        if _safe(soften(scores, t), truth):
+            break
+    how = f"temperature {t:.2f} (held-out log-loss"
+    if t != TEMPERATURES[best]:
+        how += (f", then softened until {SAFE_ACCURACY:.0%} of predictions at {THRESHOLD:.0%} "
+                "or more were right")  # fmt: skip
+    return float(t), how + ")"
+
+
+class Tempered(ClassifierMixin, BaseEstimator):
+    """``estimator`` with its logits divided by ``temperature`` before the softmax."""
+
+    def __init__(
+        self, estimator: object = None, temperature: float = 1.0, warm_start: bool = False
+    ) -> None:
+        self.estimator = estimator
+        self.temperature = temperature
+        self.warm_start = warm_start
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> Tempered:
+        previous = getattr(self, "estimator_", None)
+        self.estimator_ = fit_part(previous, lambda: clone(self.estimator), x, y, self.warm_start)
+        self.classes_ = self.estimator_.classes_
+        return self
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        return soften(logits(self.estimator_, x), self.temperature)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self.classes_[self.predict_proba(x).argmax(1)]

@@ -1,0 +1,61 @@
+"""Confidence is calibrated on held-out predictions, and made modest enough for `A` to be safe;
+a warm refit lands where a cold one does."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import clone
+
+from pipeline.calibration import SAFE_ACCURACY, THRESHOLD, Tempered, choose_temperature, soften
+from pipeline.classifiers import ContentFusion
+
+
+def _overconfident(n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Three classes, 85% right, every prediction claiming about 99%."""
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, 3, n)
+    guess = np.where(rng.random(n) < 0.85, truth, (truth + rng.integers(1, 3, n)) % 3)
+    scores = rng.normal(0, 0.3, (n, 3))
+    scores[np.arange(n), guess] += 6
+    return scores, truth
+
+
+def test_temperature_tames_overconfidence_until_accept_all_is_safe():
+    scores, truth = _overconfident()
+    raw = soften(scores, 1.0)
+    assert (raw.max(1) >= THRESHOLD).mean() > 0.99  # everything looks sure...
+    temperature, how = choose_temperature(scores, truth)
+    p = soften(scores, temperature)
+    confident = p.max(1) >= THRESHOLD
+    assert temperature > 1 and how.startswith(f"temperature {temperature:.2f}")
+    # ...and right or wrong look alike, so once calibrated (about 85% sure each), A must not
+    # file them: "80% sure" would be right 85% of the time, not 95%.
+    assert "softened" in how
+    assert not confident.any() or (p.argmax(1) == truth)[confident].mean() >= SAFE_ACCURACY
+
+
+def test_a_good_model_keeps_its_confidence():
+    rng = np.random.default_rng(1)
+    truth = rng.integers(0, 4, 1000)
+    scores = rng.normal(0, 1, (1000, 4))
+    scores[np.arange(1000), truth] += 5  # about 99% right
+    temperature, how = choose_temperature(scores, truth)
+    p = soften(scores, temperature)
+    confident = p.max(1) >= THRESHOLD
+    assert confident.mean() > 0.9 and (p.argmax(1) == truth)[confident].mean() >= 0.99
+    assert "softened" not in how
+
+
+def test_a_warm_refit_lands_where_a_cold_one_does():
+    rng = np.random.default_rng(2)
+    centres = rng.normal(0, 1, (3, 40))
+    y = rng.integers(0, 3, 600)
+    x = centres[y] + rng.normal(0, 1.5, (600, 40))
+    model = Tempered(ContentFusion(split=10, start=20), 1.3).fit(x[:500], y[:500])
+    warm = clone(model).set_params(warm_start=True)
+    warm.estimator_ = model.estimator_  # as TrainedModel.refitted does with its fitted model
+    warm.fit(x, y)
+    cold = clone(model).fit(x, y)
+    # Both stop within the solver's tolerance of the same optimum.
+    np.testing.assert_allclose(warm.predict_proba(x), cold.predict_proba(x), atol=0.05)
+    assert (warm.predict(x) == cold.predict(x)).mean() > 0.99
