@@ -52,17 +52,19 @@ class FeatureCache:
         self.db.close()
 
     def lookup(
-        self, keys: Iterable[Key], embeddings: bool = True
+        self, keys: Iterable[Key], embeddings: bool = True, local: bool = True
     ) -> dict[Key, VideoFeatures | str]:
         """Cached features (or the cached skip reason) for the keys that have them.
 
         With ``embeddings``, each VideoFeatures carries its cached embedding (or None).
+        Without ``local``, the local descriptors are left out (empty): a refit whose videos
+        are all encoded already does not need them (``locals`` reads them on demand).
         """
         wanted = {k: None for k in keys}
         out: dict[Key, VideoFeatures | str] = {}
         rows = self.db.execute(
-            "SELECT name, size, mtime_ns, global, local, local_rows, error FROM features "
-            "WHERE version = ?",
+            f"SELECT name, size, mtime_ns, global, {'local' if local else 'NULL'}, local_rows, "
+            "error FROM features WHERE version = ?",
             (FEATURE_VERSION,),
         )
         for name, size, mtime_ns, glob, loc, loc_rows, error in rows:
@@ -72,14 +74,32 @@ class FeatureCache:
             if error is not None:
                 out[key] = error
             else:
-                local = np.frombuffer(loc, np.float16).reshape(loc_rows, -1)
-                out[key] = VideoFeatures(np.frombuffer(glob, np.float32), local)
+                patches = (
+                    np.frombuffer(loc, np.float16).reshape(loc_rows, -1)
+                    if loc is not None
+                    else np.zeros((0, 8), np.float16)
+                )
+                out[key] = VideoFeatures(np.frombuffer(glob, np.float32), patches)
         if embeddings:
             for key, vector in self.embeddings(
                 k for k, v in out.items() if not isinstance(v, str)
             ).items():
                 out[key].embedding = vector  # type: ignore[union-attr]
         return out
+
+    def locals(self, keys: Iterable[Key]) -> dict[Key, np.ndarray]:
+        """The local descriptors of these keys (for features looked up without them)."""
+        wanted = set(keys)
+        rows = self.db.execute(
+            "SELECT name, size, mtime_ns, local, local_rows FROM features "
+            "WHERE version = ? AND error IS NULL",
+            (FEATURE_VERSION,),
+        )
+        return {
+            (n, s, m): np.frombuffer(v, np.float16).reshape(r, -1)
+            for n, s, m, v, r in rows
+            if (n, s, m) in wanted
+        }
 
     def embeddings(self, keys: Iterable[Key]) -> dict[Key, np.ndarray]:
         wanted = set(keys)

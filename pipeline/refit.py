@@ -32,7 +32,7 @@ def cached_features(settings) -> Cached:  # type: ignore[no-untyped-def]
     keys = {v.rel: _key(v.path) for v in videos if not v.problem}
     cache = FeatureCache(Path(settings.artifacts_dir) / CACHE_FILE)
     try:
-        known = cache.lookup(k for k in keys.values() if not isinstance(k, str))
+        known = cache.lookup((k for k in keys.values() if not isinstance(k, str)), local=False)
     finally:
         cache.close()
     out: Cached = {}
