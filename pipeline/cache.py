@@ -16,10 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.embedder import EMBEDDING_VERSION
+from pipeline.embedder import EMBEDDING_VERSION, EMBEDDING_WIDTH
 from pipeline.features import FEATURE_VERSION, VideoFeatures
 
 Key = tuple[str, int, int]  # name, size, mtime_ns
+EMBEDDING_BYTES = EMBEDDING_WIDTH * 4  # float32
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS features (
@@ -102,24 +103,28 @@ class FeatureCache:
         }
 
     def embeddings(self, keys: Iterable[Key]) -> dict[Key, np.ndarray]:
+        """Cached embeddings; a damaged one (wrong size, not finite) reads as missing, so the
+        video is described again rather than poisoning a model."""
         wanted = set(keys)
         rows = self.db.execute(
             "SELECT name, size, mtime_ns, vector FROM embeddings WHERE version = ?",
             (EMBEDDING_VERSION,),
         )
-        return {
-            (n, s, m): np.frombuffer(v, np.float32) for n, s, m, v in rows if (n, s, m) in wanted
-        }
+        out = {}
+        for n, s, m, blob in rows:
+            if (n, s, m) in wanted and isinstance(blob, bytes) and len(blob) == EMBEDDING_BYTES:
+                vector = np.frombuffer(blob, np.float32)
+                if np.isfinite(vector).all():
+                    out[(n, s, m)] = vector
+        return out
 
-    def store(self, items: list[tuple[Key, VideoFeatures | str]], classical: bool = True) -> None:
-        """Store results; ``classical=False`` stores only embeddings (the rest was cached)."""
+    def store(self, items: list[tuple[Key, VideoFeatures | str]]) -> None:
+        """Store results: classical parts or skip reasons, and embeddings where present."""
         rows, embedded = [], []
         for (name, size, mtime_ns), value in items:
             if not isinstance(value, str) and value.embedding is not None:
                 vector = np.ascontiguousarray(value.embedding, np.float32).tobytes()
                 embedded.append((name, size, mtime_ns, EMBEDDING_VERSION, vector))
-            if not classical:
-                continue
             if isinstance(value, str):
                 rows.append((name, size, mtime_ns, FEATURE_VERSION, None, None, None, value))
             else:

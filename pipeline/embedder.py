@@ -40,6 +40,7 @@ WEIGHTS_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77
 #: bump when the graph or what is fed to it changes: it names the ONNX file and the cache rows
 EMBEDDING_VERSION = 1
 CROP = 224
+EMBEDDING_WIDTH = 1280  # the head's channels: what every cached embedding must measure
 #: the TensorFlow Lite builder's normalisation, which these weights were trained with
 #: (torchvision's ImageNet mean/std gave the black swan 0.50 instead of 0.92 here)
 MEAN, STD = 127.0, 128.0

@@ -70,6 +70,21 @@ def test_each_part_of_the_cache_has_its_own_version(library_factory, monkeypatch
     assert off.decoded == 0 and off.features.keys() == first.features.keys()
 
 
+def test_a_damaged_cached_embedding_is_made_again(library_factory):
+    settings = library_factory({"sea": 2, "fire": 2}, unsorted=1)
+    first = run(settings)
+    cache = FeatureCache(settings.artifacts_dir / CACHE_FILE)
+    with cache.db:
+        cache.db.execute("UPDATE embeddings SET vector = ? WHERE rowid = 1", (b"\0" * 12,))
+        cache.db.execute("UPDATE embeddings SET vector = ? WHERE rowid = 2",
+                         (np.full(1280, np.nan, np.float32).tobytes(),))  # fmt: skip
+    cache.close()
+    again = run(settings)
+    assert again.decoded == 2
+    for rel, value in again.features.items():
+        np.testing.assert_array_equal(value.embedding, first.features[rel].embedding)
+
+
 def test_a_changed_file_is_extracted_again(library_factory, clip_factory):
     settings = library_factory({"sea": 2}, unsorted=1)
     run(settings)
