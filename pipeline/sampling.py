@@ -111,11 +111,12 @@ def sample_video(path: str, k: int = DEFAULT_FRAMES, time_limit: float = 60.0) -
         wanted = {keys[i] for i in _evenly(len(keys), k)}
         sample.frames = _decode_keyframes(path, wanted, size, clock)
     else:
-        lo, hi = (first, last) if timed and first is not None else (0, count - 1)
-        targets = [lo + (i + 0.5) * (hi - lo) / k for i in range(k)] if count > k else []
-        targets = targets or [float(i) for i in range(count)]  # fewer frames than k: all
-        skip = timed and count > SKIP_NONREF_FROM * k  # short clips: every frame may count
-        sample.frames = _decode_in_order(path, targets, size, clock, timed, skip)
+        by_time = timed and first is not None and count > k  # else: every frame, by ordinal
+        lo, hi = (first, last) if by_time else (0, count - 1)
+        targets = [lo + (i + 0.5) * (hi - lo) / k for i in range(k)] if by_time else []
+        targets = targets or [float(i) for i in range(count)]
+        skip = by_time and count > SKIP_NONREF_FROM * k  # short clips: every frame may count
+        sample.frames = _decode_in_order(path, targets, size, clock, by_time, skip)
     if not sample.frames:
         raise SampleError("no decodable frames")
     return sample

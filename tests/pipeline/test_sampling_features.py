@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import av
 import numpy as np
 import pytest
 
@@ -39,6 +40,22 @@ def test_real_camera_footage_decodes():
     for path in clips[:4]:
         sample = sample_video(str(path))
         assert len(sample.frames) >= 6 and sample.frames[0].shape[0] == SHORT_SIDE  # landscape
+
+
+def test_a_clip_shorter_than_k_frames_gives_every_frame(tmp_path):
+    path = tmp_path / "five.mp4"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=24)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        for i in range(5):
+            image = np.full((64, 64, 3), i * 40, np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    sample = sample_video(str(path), k=8)
+    assert sample.keyframes == 1 and len(sample.frames) == 5
+    assert [round(f.mean() / 40) for f in sample.frames] == [0, 1, 2, 3, 4]  # in order
 
 
 @pytest.mark.parametrize(
