@@ -10,7 +10,7 @@ from __future__ import annotations
 import mimetypes
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -24,6 +24,7 @@ from vidsort_tui.core.errors import LibraryError, NotFound
 from vidsort_tui.core.library import Folder, Library
 from vidsort_tui.core.listing import VideoListing
 from vidsort_tui.core.predictions import PredictionStore
+from vidsort_tui.core.undo import undo_sorts
 
 STATIC = Path(__file__).resolve().parent / "static"
 VIDEO_TYPES = {".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime",
@@ -81,6 +82,9 @@ class RetrainStatusResponse(BaseModel):
 # ----- additions (additive: no documented response changes) --------------------------------
 class UndoRequest(BaseModel):
     count: int = Field(1, ge=1, le=100)
+    #: drop sorts whose name is taken in the unsorted folder from the history, and undo the
+    #: next older ones instead of refusing
+    skip_blocked: bool = False
 
 
 class UndoneItem(BaseModel):
@@ -92,6 +96,7 @@ class UndoResponse(BaseModel):
     success: bool
     undone: list[UndoneItem]
     folders: list[FolderItem]
+    skipped: list[UndoneItem] = []
 
 
 class NewFolderRequest(BaseModel):
@@ -133,11 +138,12 @@ def _folders(folders: list[Folder]) -> list[FolderItem]:
     return [FolderItem(name=f.name, count=f.count) for f in folders]
 
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse},
     404: {"model": ErrorResponse},
     409: {"model": ErrorResponse},
 }
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"model": ErrorResponse}}
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -172,7 +178,7 @@ def create_app(settings: Settings) -> FastAPI:
     def list_folders(svc: Svc) -> FoldersResponse:
         return FoldersResponse(folders=_folders(svc.library.folders()))
 
-    @app.post("/api/sort", response_model=SortResponse, responses=ERRORS)
+    @app.post("/api/sort", response_model=SortResponse, responses={**ERRORS, **UNAVAILABLE})
     def sort_video(body: SortRequest, svc: Svc) -> SortResponse:
         """Move an unsorted video into a folder; never overwrites (409 if the name is taken)."""
         svc.library.sort(body.filename, body.folder)
@@ -197,13 +203,16 @@ def create_app(settings: Settings) -> FastAPI:
         return FileResponse(path, media_type=media_type or "application/octet-stream")
 
     # Additions ----------------------------------------------------------------------------
-    @app.post("/api/undo", response_model=UndoResponse, responses=ERRORS)
+    @app.post("/api/undo", response_model=UndoResponse, responses={**ERRORS, **UNAVAILABLE})
     def undo(svc: Svc, body: UndoRequest | None = None) -> UndoResponse:
-        """Undo the last sort(s), newest first (409 when nothing can be undone)."""
-        done = svc.library.undo((body or UndoRequest()).count)
+        """Undo the last sort(s), newest first (409 when nothing can be undone; with
+        skip_blocked, sorts whose name is taken again are dropped from the history instead)."""
+        request = body or UndoRequest()
+        done = undo_sorts(svc.library, request.count, request.skip_blocked)
         return UndoResponse(
-            success=True, undone=[UndoneItem(filename=e.filename, folder=e.dst) for e in done],
-            folders=_folders(svc.library.folders()),
+            success=True, folders=_folders(svc.library.folders()),
+            undone=[UndoneItem(filename=e.filename, folder=e.dst) for e in done.undone],
+            skipped=[UndoneItem(filename=e.filename, folder=e.dst) for e in done.skipped],
         )  # fmt: skip
 
     @app.post("/api/folders", response_model=FolderItem, status_code=201, responses=ERRORS)

@@ -228,3 +228,31 @@ def test_additions_undo_create_folder_metrics(api):
         "/api/undo",
         "/api/metrics",
     } <= set(schema["paths"])
+
+
+def test_undo_can_skip_a_sort_whose_name_is_taken_again(library_factory, serve):
+    settings = library_factory({"sea": 1}, unsorted=2)
+    first, second = Library(settings).unsorted()
+    with serve(settings).client() as client:
+        for name in (first, second):
+            client.post("/api/sort", json={"filename": name, "folder": "sea"})
+        (settings.data_dir / second).write_bytes(b"taken")
+        refused = client.post("/api/undo")
+        assert refused.status_code == 409 and "skip_blocked" in refused.json()["detail"]
+        skipped = client.post("/api/undo", json={"skip_blocked": True})
+        assert skipped.status_code == 200, skipped.text
+        body = skipped.json()
+        assert body["undone"] == [{"filename": first, "folder": "sea"}]
+        assert body["skipped"] == [{"filename": second, "folder": "sea"}]
+        assert client.post("/api/undo").status_code == 409  # nothing left to undo
+
+
+def test_a_folder_named_like_a_video_is_refused_everywhere(api):
+    client, settings, names = api
+    created = client.post("/api/folders", json={"name": "9999.mp4"})
+    assert created.status_code == 400 and "named like a video" in created.json()["detail"]
+    assert not (settings.data_dir / "9999.mp4").exists()
+    (settings.data_dir / "9999.mp4").mkdir()  # made by another program
+    sort = client.post("/api/sort", json={"filename": names[0], "folder": "9999.mp4"})
+    assert sort.status_code == 400 and (settings.data_dir / names[0]).exists()
+    assert "9999.mp4" not in {f["name"] for f in client.get("/api/folders").json()["folders"]}

@@ -198,3 +198,88 @@ def test_listing_stays_right_when_the_name_memo_is_reset(library_factory):
     library.names._memo.update((f"junk{i}", False) for i in range(1_000_001))  # over the bound
     (settings.data_dir / "7999000000000000.mp4").write_bytes(b"new")
     assert library.unsorted() == sorted([*names, "7999000000000000.mp4"])
+
+
+def test_a_directory_named_like_a_video_is_never_a_category(library_factory):
+    """One rule everywhere: create, sort, scan, lookup and undo all refuse it."""
+    settings = library_factory({"sea": 1}, unsorted=2)
+    library = Library(settings)
+    first, second = library.unsorted()
+    with pytest.raises(InvalidFolder, match="named like a video"):
+        library.create_folder("9999.mp4")
+    (settings.data_dir / "9999.mp4").mkdir()  # made by another program
+    with pytest.raises(InvalidFolder):
+        library.sort(first, "9999.mp4")
+    assert (settings.data_dir / first).exists()
+    assert "9999.mp4" not in library.scan().categories
+    assert library.scan().irregular["9999.mp4"] == "a directory"
+    os.rename(settings.data_dir / second, settings.data_dir / "9999.mp4" / second)
+    with pytest.raises(NotFound):
+        library.locate(second)  # its videos are not served either
+    with open(settings.artifacts_dir / "moves.jsonl", "ab") as journal:
+        line = {"id": "1" * 32, "op": "sort", "filename": second, "src": "", "dst": "9999.mp4",
+                "at": 1.0}  # fmt: skip
+        journal.write((json.dumps(line) + "\n").encode())
+    with pytest.raises(NothingToUndo):
+        library.undo()
+    assert (settings.data_dir / "9999.mp4" / second).exists()
+
+
+def test_names_that_are_not_utf8_or_hold_a_backslash_are_reported_with_a_reason(
+    library_factory,
+):
+    settings = library_factory({"sea": 1}, unsorted=1)
+    root = os.fsencode(settings.data_dir)
+    for name in (b"caf\xe9.mp4", b"sea/\xff\xfe.mov", b"back\\slash.mp4", b"tab\t.mkv"):
+        with open(root + b"/" + name, "wb") as handle:
+            handle.write(b"x")
+    (settings.data_dir / "notes\\.txt").write_bytes(b"not a video at all")
+    snapshot = Library(settings).scan()
+    assert snapshot.irregular == {
+        "caf\\xe9.mp4": "a file whose name is not valid UTF-8 (rename it to sort it)",
+        "sea/\\xff\\xfe.mov": "a file whose name is not valid UTF-8 (rename it to sort it)",
+        "back\\\\slash.mp4": "a file whose name contains a backslash (rename it to sort it)",
+        "tab\\t.mkv": "a file whose name contains a control character (rename it to sort it)",
+    }
+    assert len(snapshot.unsorted) == 1 and len(snapshot.categories["sea"]) == 1
+
+
+def test_leftover_intent_temp_files_are_swept(library_factory):
+    settings = library_factory({"sea": 1}, unsorted=1)
+    for i in range(3):  # what killed link+unlink moves of earlier versions left behind
+        (settings.artifacts_dir / f".moves.lock.intent.{i}abc.tmp").write_bytes(b"[")
+    Library(settings)
+    assert not list(settings.artifacts_dir.glob("*.tmp"))
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["intent", "intent of earlier versions"])
+def test_a_link_unlink_move_cut_by_a_crash_is_completed(library_factory, legacy):
+    settings = library_factory({"sea": 1}, unsorted=1)
+    name = Library(settings).unsorted()[0]
+    os.link(settings.data_dir / name, settings.data_dir / "sea" / name)  # killed right here
+    intent = (
+        [str(settings.data_dir / name), str(settings.data_dir / "sea" / name)]
+        if legacy
+        else {"src": "", "dst": "sea", "name": name}
+    )
+    (settings.artifacts_dir / "moves.lock.intent").write_text(json.dumps(intent))
+    Library(settings)
+    assert not (settings.data_dir / name).exists() and (settings.data_dir / "sea" / name).exists()
+    assert not (settings.artifacts_dir / "moves.lock.intent").exists()
+
+
+@pytest.mark.parametrize(
+    "intent",
+    [{"src": "../outside", "dst": "", "name": "v.mp4"}, ["/tmp/x/v.mp4", "/tmp/y/v.mp4"], "{"],
+)
+def test_an_intent_file_is_input_too(library_factory, tmp_path, intent):
+    settings = library_factory({"sea": 1}, unsorted=0)
+    for folder in ("outside", "x", "y"):
+        (tmp_path / folder).mkdir(exist_ok=True)
+    (tmp_path / "outside" / "v.mp4").write_bytes(b"outside")
+    os.link(tmp_path / "outside" / "v.mp4", settings.data_dir / "v.mp4")
+    (settings.artifacts_dir / "moves.lock.intent").write_text(json.dumps(intent))
+    Library(settings)
+    assert (tmp_path / "outside" / "v.mp4").read_bytes() == b"outside"
+    assert (settings.data_dir / "v.mp4").exists()
+    assert not (settings.artifacts_dir / "moves.lock.intent").exists()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from vidsort_tui.core.config import DOCUMENTED_NAME_PATTERN, Settings
+from vidsort_tui.core.config import DOCUMENTED_NAME_PATTERN, ConfigError, Settings
 from vidsort_tui.core.errors import InvalidFolder, InvalidName
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.names import NamePolicy
 
 
 def _library(tmp_path, pattern: str | None = None) -> Library:
@@ -98,3 +99,40 @@ def test_folder_must_exist_and_be_a_real_directory(tmp_path):
     for name in ("missing", "afile", "linked"):
         with pytest.raises(InvalidFolder):
             library.check_folder(name)
+
+
+@pytest.mark.parametrize("pattern", [r"\d+\.mp4)|(.+", r"(.+", r"\d+\.mp4)"])
+def test_a_pattern_is_compiled_on_its_own_so_unbalanced_groups_are_refused(tmp_path, pattern):
+    with pytest.raises(ConfigError, match="not a valid regex"):
+        Settings.load({"data_dir": tmp_path, "name_pattern": pattern}, environ={})
+    with pytest.raises(ConfigError):
+        NamePolicy(pattern)
+
+
+@pytest.mark.parametrize("pattern", [r".*", r".+\.mp4|.*", r"(?s).*", r"[^x]*"])
+def test_no_pattern_can_admit_an_unsafe_name(tmp_path, pattern):
+    library = _library(tmp_path, pattern)
+    for name in ("../9.mp4", "a/b.mp4", "..", ".", "", ".hidden.mp4", "a\\b.mp4", "a\nb",
+                 "x" * 300, "\udcff.mp4"):  # fmt: skip
+        assert not library.is_valid_name(name), name
+    assert library.is_valid_name("9.mp4")
+
+
+@pytest.mark.parametrize("name", ["9999.mp4", "clip.MOV", "a.webm"])
+def test_a_folder_cannot_be_named_like_a_video(tmp_path, name):
+    library = _library(tmp_path)
+    assert not library.is_valid_folder_name(name)
+    with pytest.raises(InvalidFolder, match="named like a video"):
+        library.create_folder(name)
+    assert not (tmp_path / name).exists()
+    (tmp_path / name).mkdir()  # made by another program: still not a category
+    with pytest.raises(InvalidFolder):
+        library.check_folder(name)
+    assert name not in library.scan().categories
+
+
+def test_with_the_documented_pattern_other_names_may_be_folders(tmp_path):
+    library = _library(tmp_path, DOCUMENTED_NAME_PATTERN)
+    assert library.create_folder("clip.mov").name == "clip.mov"  # not a video name here
+    with pytest.raises(InvalidFolder, match="named like a video"):
+        library.create_folder("9999.mp4")

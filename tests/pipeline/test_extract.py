@@ -158,3 +158,18 @@ def test_a_video_over_its_time_limit_is_skipped_with_the_reason(library_factory,
     assert all(reason.startswith("timed out after") for reason in result.skipped.values())
     # Not cached as broken (a limit can be hit under load): with a sane limit they are read.
     assert len(extract(library_videos(settings), tmp_path / "c.sqlite", jobs=1).features) == 3
+
+
+def test_names_that_are_not_utf8_or_hold_a_backslash_are_in_the_skip_list(library_factory):
+    settings = library_factory({"sea": 1}, unsorted=1)
+    for name in (b"caf\xe9.mp4", b"back\\slash.mp4"):
+        with open(os.fsencode(settings.data_dir) + b"/" + name, "wb") as handle:
+            handle.write(b"x")
+    refs = [v for v in library_videos(settings) if v.problem]
+    skipped = extract(refs, settings.artifacts_dir / "features.sqlite").skipped
+    assert skipped == {
+        "caf\\xe9.mp4": "not a video file: it is a file whose name is not valid UTF-8 "
+        "(rename it to sort it)",
+        "back\\\\slash.mp4": "not a video file: it is a file whose name contains a backslash "
+        "(rename it to sort it)",
+    }

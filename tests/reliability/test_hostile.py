@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import subprocess
 from dataclasses import replace
@@ -143,3 +144,38 @@ def test_full_disk_for_artifacts(library_factory, tmp_path):
         assert again.metrics["feature_set"].startswith(
             "classical (cannot write the embedder graph: No space left"
         )
+
+
+def test_a_journal_line_is_written_whole_or_the_sort_is_refused(library_factory, serve, tmp_path):
+    """Full disk: the line's first bytes fit in the journal's last page, the rest do not."""
+    settings = library_factory({"sea": 1}, unsorted=3)
+    first, second, third = Library(settings).unsorted()
+    full = tmp_path / "full"
+    with tiny_tmpfs(full, "1m"):
+        settings = replace(settings, artifacts_dir=full / "art")
+        settings.artifacts_dir.mkdir()
+        Library(settings).sort(first, "sea")
+        journal = settings.artifacts_dir / "moves.jsonl"
+        pad = {"id": "p" * 32, "op": "forget", "filename": "x.mp4", "src": "", "dst": "",
+               "at": 1.0, "undoes": "none", "padding": ""}  # fmt: skip
+        room = 4096 - 40 - len(journal.read_bytes()) - len(json.dumps(pad)) - 1
+        journal.write_bytes(
+            journal.read_bytes() + (json.dumps({**pad, "padding": "x" * room}) + "\n").encode()
+        )
+        before = journal.read_bytes()
+        server = serve(settings)
+        fill(full)
+        with server.client() as client:
+            refused = client.post("/api/sort", json={"filename": second, "folder": "sea"})
+            assert refused.status_code == 503, refused.text
+            assert "left unsorted" in refused.json()["detail"]
+            assert journal.read_bytes() == before  # no half line
+            assert (settings.data_dir / second).exists()
+            assert not (settings.data_dir / "sea" / second).exists()
+            (full / "filler").unlink()
+            assert (
+                client.post("/api/sort", json={"filename": third, "folder": "sea"}).status_code
+                == 200
+            )
+            undone = [client.post("/api/undo").json()["undone"][0]["filename"] for _ in range(2)]
+            assert undone == [third, first]  # the right ones, newest first

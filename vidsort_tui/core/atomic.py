@@ -1,14 +1,18 @@
-"""Atomic file writes: temp file in the same folder, fsync, os.replace, fsync the folder.
+"""Atomic file writes (temp file in the same folder, fsync, os.replace, fsync the folder) and
+safe reads of artifact files.
 
 A reader (another worker, the TUI) sees either the old file or the new one, never half of
-one, and a crash mid-write leaves the old file in place.
+one, and a crash mid-write leaves the old file in place. Reads never block and never follow
+a symlink: an artifact replaced by a FIFO, a device or a link is refused, not waited on.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -44,6 +48,38 @@ def write_json_atomic(path: Path, value: Any) -> None:
     write_bytes_atomic(path, json.dumps(value, indent=1, sort_keys=False).encode("utf-8"))
 
 
+#: Far above any artifact vidsort writes; a bigger file is refused rather than read into memory.
+MAX_ARTIFACT_BYTES = 512 * 1024 * 1024
+
+
+def read_regular(path: Path, limit: int = MAX_ARTIFACT_BYTES) -> bytes:
+    """The bytes of a regular file; OSError for anything else (FIFO, device, symlink, too big).
+
+    O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOFOLLOW: a link is not the file.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OSError(errno.ELOOP, "is a symbolic link, not a file", str(path)) from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        if st.st_size > limit:
+            raise OSError(errno.EFBIG, f"larger than {limit} bytes", str(path))
+        chunks, size = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise OSError(errno.EFBIG, f"larger than {limit} bytes", str(path))
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def read_json(path: Path) -> Any:
-    with open(path, "rb") as handle:
-        return json.loads(handle.read().decode("utf-8"))
+    """JSON from a regular file (see read_regular); ValueError if it is not JSON."""
+    return json.loads(read_regular(path).decode("utf-8"))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 #: Any single safe path component with a video extension; see DESIGN.md "Library rules".
-#: Extra limits the regex cannot express (255 bytes, control characters) live in library.py.
+#: Limits a regex cannot express (255 bytes, safe components) live in names.py.
 DEFAULT_NAME_PATTERN = r"[^./\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]*\.(?i:mp4|m4v|mov|webm|mkv)"
 #: The documented behaviour of the original server (`--name-pattern '\d+\.mp4'`).
 DOCUMENTED_NAME_PATTERN = r"\d+\.mp4"
@@ -49,7 +49,8 @@ class Settings:
 
     def __post_init__(self) -> None:
         try:
-            re.compile(f"(?:{self.name_pattern})", re.ASCII)
+            # On its own, never wrapped: '\d+\.mp4)|(.+' must fail here, not widen a wrapper.
+            re.compile(self.name_pattern, re.ASCII)
         except re.error as exc:
             raise ConfigError(
                 f"name pattern {self.name_pattern!r} is not a valid regex: {exc}"
@@ -62,10 +63,6 @@ class Settings:
             raise ConfigError("workers must be at least 1")
         if self.refit_every < 1:
             raise ConfigError("refit_every must be at least 1")
-
-    @property
-    def name_regex(self) -> re.Pattern[str]:
-        return re.compile(self.name_pattern, re.ASCII)
 
     @classmethod
     def load(

@@ -40,5 +40,18 @@ class MoveFailed(LibraryError):
     status = 409
 
 
+class JournalUnavailable(MoveFailed):
+    """The journal cannot be written (full or read-only artifacts): the change was refused
+    or rolled back, so the history still matches the folders."""
+
+    status = 503
+
+
+class Unreadable(LibraryError):
+    """The video exists but this process may not read it."""
+
+    status = 403
+
+
 class LibraryMissing(LibraryError):
     status = 503

@@ -2,7 +2,9 @@
 
 Every interface (TUI, HTTP API, pipeline) goes through this module, so the name policy,
 folder rules, symlink rule and no-overwrite moves are written exactly once.
-Symlinks are never videos and never categories: nothing here follows one.
+Resolve once, act on what was resolved: each operation opens the root, then folders and
+files relative to that descriptor without following links (dirfd.py), so nothing is checked
+by name and then looked up again.
 """
 
 from __future__ import annotations
@@ -10,32 +12,28 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vidsort_tui.core.atomic import fsync_dir
+from vidsort_tui.core import dirfd
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import (
     AlreadyExists,
     InvalidFolder,
+    JournalUnavailable,
     LibraryError,
     LibraryMissing,
     MoveFailed,
     NotFound,
-    NothingToUndo,
-    UndoRefused,
+    Unreadable,
 )
-from vidsort_tui.core.moves import (
-    Journal,
-    JournalEntry,
-    file_lock,
-    finish_interrupted_move,
-    move_no_replace,
-)
-from vidsort_tui.core.names import NamePolicy
+from vidsort_tui.core.journal import ROOT, Journal, JournalEntry
+from vidsort_tui.core.moves import Intent, Mover
+from vidsort_tui.core.names import NamePolicy, display_name
+from vidsort_tui.core.undo import undo_sorts
 
-ROOT = ""  # the folder name journal entries use for DATA_DIR itself
+__all__ = ["ROOT", "Folder", "Library", "OpenVideo", "Snapshot", "SortOutcome"]
 
 
 @dataclass(frozen=True)
@@ -51,8 +49,8 @@ class Snapshot:
 
     unsorted: list[str] = field(default_factory=list)
     categories: dict[str, list[str]] = field(default_factory=dict)
-    #: entries named like videos that are not regular files ("folder/name" -> what they are):
-    #: never listed as videos, reported so a retrain can say why they were skipped
+    #: entries that look like videos but are not listed ("folder/name" -> why): not regular
+    #: files, or names that are not valid UTF-8 or hold a backslash; a retrain reports them
     irregular: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -67,6 +65,18 @@ class SortOutcome:
     entry: JournalEntry
 
 
+@dataclass
+class OpenVideo:
+    """A video opened for reading: serve from ``fd`` (never reopen by name); close() it."""
+
+    fd: int
+    stat: os.stat_result
+    folder: str
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
 def _folder_sort_key(name: str) -> tuple[str, str]:
     return (name.casefold(), name)
 
@@ -79,8 +89,9 @@ class Library:
         self.root = Path(settings.data_dir)
         self.names = NamePolicy(settings.name_pattern)
         self.journal = Journal(Path(settings.artifacts_dir) / "moves.jsonl")
-        self._move_lock = Path(settings.artifacts_dir) / "moves.lock"
-        finish_interrupted_move(self._move_lock)
+        self.mover = Mover(Path(settings.artifacts_dir) / "moves.lock", self.root)
+        with contextlib.suppress(LibraryError, OSError), self.open_root() as root_fd:
+            self.mover.finish_interrupted(root_fd)
 
     # ----- rules -------------------------------------------------------------------------
     def is_valid_name(self, name: object) -> bool:
@@ -89,187 +100,195 @@ class Library:
     def check_name(self, name: object) -> str:
         return self.names.check(name)
 
-    is_valid_folder_name = staticmethod(NamePolicy.is_valid_folder_name)
+    def is_valid_folder_name(self, name: object) -> bool:
+        return self.names.is_valid_folder_name(name)
 
     def check_folder(self, name: object) -> str:
         """An existing, non-hidden, real (not symlinked) direct subdirectory."""
-        if not self.is_valid_folder_name(name):
-            raise InvalidFolder(f"invalid folder name {repr(name)[:80]}")
-        self._require_root()
-        try:
-            mode = os.lstat(self.root / name).st_mode  # type: ignore[operator]
-        except (FileNotFoundError, NotADirectoryError):
-            raise InvalidFolder(f"folder {name!r} does not exist") from None
-        if not stat.S_ISDIR(mode):
-            raise InvalidFolder(f"{name!r} is not a folder")
-        return name  # type: ignore[return-value]
+        with self.open_root() as root_fd, self.open_folder(root_fd, name):
+            return name  # type: ignore[return-value]
 
-    def _require_root(self) -> None:
-        if not self.root.is_dir():
+    @contextlib.contextmanager
+    def open_root(self) -> Iterator[int]:
+        try:
+            fd = dirfd.open_root(self.root)
+        except OSError as exc:
             raise LibraryMissing(
                 f"video folder {self.root} does not exist: create it, or point --data "
                 f"(or VIDSORT_DATA_DIR) at your videos"
-            )
+                if exc.errno in dirfd.NOT_THERE
+                else f"video folder {self.root} cannot be opened: {exc.strerror}"
+            ) from None
+        with dirfd.opened(fd):
+            yield fd
+
+    @contextlib.contextmanager
+    def open_folder(self, root_fd: int, name: object) -> Iterator[int]:
+        """The category's descriptor, opened without following a link."""
+        folder = self.names.check_folder_name(name)
+        try:
+            fd = dirfd.open_dir(folder, root_fd)
+        except OSError as exc:
+            if exc.errno == errno.ENOENT:
+                raise InvalidFolder(f"folder {folder!r} does not exist") from None
+            if exc.errno in dirfd.NOT_THERE:
+                raise InvalidFolder(f"{folder!r} is not a folder") from None
+            raise MoveFailed(f"cannot open folder {folder!r}: {exc.strerror}") from None
+        with dirfd.opened(fd):
+            yield fd
 
     # ----- reading -----------------------------------------------------------------------
-    def _videos_in(self, directory: Path, prefix: str = "", irregular: dict[str, str] | None = None,
+    def _videos_in(self, dir_fd: int, prefix: str = "", irregular: dict[str, str] | None = None,
                    ordered: bool = True, others: list[os.DirEntry[str]] | None = None,
                    ) -> list[str]:  # fmt: skip
-        """Valid video names in ``directory``; records what else is named like a video.
+        """Valid video names in the open folder; records what else looks like a video.
 
         One pass that keeps only names: DirEntry objects of regular files are dropped at once
         (holding 30,000 of them cost 10% of a scan); the rare others go to ``others``.
         """
         others = [] if others is None else others
-        with os.scandir(directory) as it:
+        with os.scandir(dir_fd) as it:
             files = [e.name for e in it if e.is_file(follow_symlinks=False) or others.append(e)]
+        valid = self.names.valid_among(files, ordered)
         if irregular is not None:
             for entry in others:
                 if self.is_valid_name(entry.name):
                     irregular[prefix + entry.name] = _kind(entry)
-        return self.names.valid_among(files, ordered)
+            if len(valid) != len(files):
+                for name in set(files).difference(valid):
+                    if reason := self.names.unlisted_reason(name):
+                        irregular[prefix + display_name(name)] = reason
+        return valid
 
     def scan(self) -> Snapshot:
         """One pass over the root and each category folder."""
-        self._require_root()
         irregular: dict[str, str] = {}
         others: list[os.DirEntry[str]] = []
-        unsorted = self._videos_in(self.root, "", irregular, others=others)
-        folder_names = sorted(
-            (e.name for e in others
-             if e.is_dir(follow_symlinks=False) and self.is_valid_folder_name(e.name)
-             and e.name not in irregular),  # a directory named like a video is no category
-            key=_folder_sort_key,
-        )  # fmt: skip
-        categories: dict[str, list[str]] = {}
-        for name in folder_names:
-            try:
+        with self.open_root() as root_fd:
+            unsorted = self._videos_in(root_fd, "", irregular, others=others)
+            folder_names = sorted(
+                (e.name for e in others
+                 if e.is_dir(follow_symlinks=False) and self.is_valid_folder_name(e.name)),
+                key=_folder_sort_key,
+            )  # fmt: skip
+            categories: dict[str, list[str]] = {}
+            for name in folder_names:
                 # Unordered: counts are what callers need; sorting 20,000 names cost 15%.
-                categories[name] = self._videos_in(self.root / name, f"{name}/", irregular, False)
-            except OSError:  # unreadable or vanished mid-scan: show it empty, keep going
-                categories[name] = []
+                try:
+                    with dirfd.opened(dirfd.open_dir(name, root_fd)) as fd:
+                        categories[name] = self._videos_in(fd, f"{name}/", irregular, False)
+                except OSError:  # unreadable or vanished mid-scan: show it empty, keep going
+                    categories[name] = []
         return Snapshot(unsorted, categories, irregular)
 
     def unsorted(self) -> list[str]:
-        self._require_root()
-        return self._videos_in(self.root)
+        with self.open_root() as root_fd:
+            return self._videos_in(root_fd)
 
     def folders(self) -> list[Folder]:
         return self.scan().folders
 
-    def locate(self, filename: str) -> Path:
-        """The video's path: the root first, then the category folders."""
+    def _category_names(self, root_fd: int) -> list[str]:
+        with os.scandir(root_fd) as it:
+            names = [e.name for e in it if e.is_dir(follow_symlinks=False)]
+        return sorted(n for n in names if self.is_valid_folder_name(n))
+
+    def open_video(self, filename: str) -> OpenVideo:
+        """The video opened for reading: the root first, then the category folders.
+
+        A folder that cannot be read is passed over; a video that cannot be read is an
+        Unreadable error. One retry covers a video caught between two folders by a move.
+        """
         self.check_name(filename)
-        self._require_root()
-        candidates = [self.root / filename]
-        with os.scandir(self.root) as it:
-            subdirs = sorted(
-                e.name for e in it if e.is_dir(follow_symlinks=False) and not e.name.startswith(".")
-            )
-        candidates += [self.root / d / filename for d in subdirs]
-        for path in candidates:
-            try:
-                if stat.S_ISREG(os.lstat(path).st_mode):
-                    return path
-            except (FileNotFoundError, NotADirectoryError):
-                continue
+        for _attempt in range(2):
+            with self.open_root() as root_fd:
+                found = self._open_in(root_fd, filename, ROOT)
+                for folder in [] if found else self._category_names(root_fd):
+                    try:
+                        folder_fd = dirfd.open_dir(folder, root_fd)
+                    except OSError:  # unreadable (lost+found), vanished or swapped: not here
+                        continue
+                    with dirfd.opened(folder_fd):
+                        if found := self._open_in(folder_fd, filename, folder):
+                            break
+            if found:
+                return found
         raise NotFound(f"video {filename!r} not found")
 
+    def _open_in(self, dir_fd: int, filename: str, folder: str) -> OpenVideo | None:
+        try:
+            opened = dirfd.open_regular(filename, dir_fd)
+        except PermissionError:
+            raise Unreadable(f"video {filename!r} cannot be read: permission denied") from None
+        return OpenVideo(opened[0], opened[1], folder) if opened else None
+
+    def locate(self, filename: str) -> Path:
+        """Where the video is now (root first, then folders): for display, not for opening."""
+        video = self.open_video(filename)
+        video.close()
+        return self.root / video.folder / filename if video.folder else self.root / filename
+
     # ----- changing ----------------------------------------------------------------------
-    def _move(self, filename: str, src_dir: str, dst_dir: str) -> None:
-        src = self.root / src_dir / filename if src_dir else self.root / filename
-        dst = self.root / dst_dir / filename if dst_dir else self.root / filename
+    def move_at(self, fds: tuple[int, int, int], filename: str, src: str, dst: str) -> None:
+        """Move between two open folders (fds: root, source, target)."""
+        root_fd, src_fd, dst_fd = fds
         try:
-            mode = os.lstat(src).st_mode
-        except (FileNotFoundError, NotADirectoryError):
-            raise NotFound(f"video {filename!r} not found (already sorted?)") from None
-        if not stat.S_ISREG(mode):
-            raise NotFound(f"{filename!r} is not a video file")
-        try:
-            move_no_replace(src, dst, self._move_lock)
+            self.mover.move(src_fd, dst_fd, filename, Intent(src=src, dst=dst, name=filename),
+                            root_fd)  # fmt: skip
         except FileExistsError:
-            where = dst_dir or "the unsorted folder"
+            where = dst or "the unsorted folder"
             raise AlreadyExists(
                 f"{filename!r} already exists in {where}; nothing was moved"
             ) from None
         except FileNotFoundError:
             raise NotFound(f"video {filename!r} not found (already sorted?)") from None
+        except IsADirectoryError:
+            raise NotFound(f"{filename!r} is not a video file") from None
         except PermissionError as exc:
             raise MoveFailed(f"permission denied moving {filename!r}: {exc.strerror}") from None
         except OSError as exc:
             if exc.errno == errno.EXDEV:
                 raise MoveFailed(
-                    f"cannot move {filename!r}: folder {dst_dir!r} is on another filesystem"
+                    f"cannot move {filename!r}: folder {dst!r} is on another filesystem"
                 ) from None
             raise MoveFailed(f"cannot move {filename!r}: {exc.strerror or exc}") from None
 
     def sort(self, filename: str, folder: str) -> SortOutcome:
         """Move an unsorted video into ``folder``; never overwrites, journalled for undo."""
         self.check_name(filename)
-        self.check_folder(folder)
-        self._move(filename, ROOT, folder)
-        entry = JournalEntry.new("sort", filename, ROOT, folder)
-        try:
-            self.journal.append(entry)
-        except OSError as exc:
-            # Without a journal line the sort could not be undone: put the video back.
-            with contextlib.suppress(LibraryError):
-                self._move(filename, folder, ROOT)
-            raise MoveFailed(
-                f"could not record the sort of {filename!r} ({exc.strerror or exc}); "
-                "the video was left unsorted"
-            ) from None
+        self.names.check_folder_name(folder)
+        with self.open_root() as root_fd, self.open_folder(root_fd, folder) as folder_fd:
+            self.move_at((root_fd, root_fd, folder_fd), filename, ROOT, folder)
+            entry = JournalEntry.new("sort", filename, ROOT, folder)
+            try:
+                self.journal.append(entry)
+            except OSError as exc:
+                # Without a journal line the sort could not be undone: put the video back.
+                try:
+                    self.move_at((root_fd, folder_fd, root_fd), filename, folder, ROOT)
+                    where = "the video was left unsorted"
+                except LibraryError as back:
+                    where = f"it stays in {folder!r} but cannot be undone ({back})"
+                raise JournalUnavailable(
+                    f"could not record the sort of {filename!r} ({exc.strerror or exc}); {where}"
+                ) from None
         return SortOutcome(filename, folder, entry)
 
     def create_folder(self, name: str) -> Folder:
-        if not self.is_valid_folder_name(name):
-            raise InvalidFolder(f"invalid folder name {repr(name)[:80]}")
-        self._require_root()
-        try:
-            os.mkdir(self.root / name)
-        except FileExistsError:
-            raise AlreadyExists(f"folder {name!r} already exists") from None
-        except OSError as exc:
-            raise MoveFailed(f"cannot create folder {name!r}: {exc.strerror or exc}") from None
-        fsync_dir(self.root)
+        self.names.check_folder_name(name)
+        with self.open_root() as root_fd:
+            try:
+                os.mkdir(name, dir_fd=root_fd)
+            except FileExistsError:
+                raise AlreadyExists(f"folder {name!r} already exists") from None
+            except OSError as exc:
+                raise MoveFailed(f"cannot create folder {name!r}: {exc.strerror or exc}") from None
+            os.fsync(root_fd)
         return Folder(name, 0)
 
-    def undo(self, count: int = 1) -> list[JournalEntry]:
-        """Undo the last ``count`` sorts, newest first; returns the sorts undone.
-
-        Refuses (UndoRefused) when a video has moved on or its old place is taken; a video
-        that moved on is dropped from the undo history so older sorts stay undoable.
-        """
-        self._require_root()
-        done: list[JournalEntry] = []
-        with file_lock(self.journal.lock_path):
-            pending = self.journal.pending_sorts()
-            if not pending:
-                raise NothingToUndo("nothing to undo")
-            for entry in reversed(pending[-count:]):
-                where = self.root / entry.dst / entry.filename
-                if not os.path.lexists(where):
-                    self.journal.append(
-                        JournalEntry.new("forget", entry.filename, entry.dst, "", entry.id)
-                    )
-                    raise UndoRefused(
-                        f"cannot undo {entry.filename!r}: it is no longer in {entry.dst!r}"
-                        + _undone_suffix(done)
-                    )
-                try:
-                    self._move(entry.filename, entry.dst, entry.src)
-                except AlreadyExists:
-                    raise UndoRefused(
-                        f"cannot undo {entry.filename!r}: a file with that name is back in "
-                        "the unsorted folder" + _undone_suffix(done)
-                    ) from None
-                except LibraryError as exc:
-                    raise UndoRefused(f"cannot undo: {exc}{_undone_suffix(done)}") from None
-                self.journal.append(
-                    JournalEntry.new("undo", entry.filename, entry.dst, entry.src, entry.id)
-                )
-                done.append(entry)
-        return done
+    def undo(self, count: int = 1, skip_blocked: bool = False) -> list[JournalEntry]:
+        """Undo the last ``count`` sorts, newest first; returns the sorts undone (undo.py)."""
+        return undo_sorts(self, count, skip_blocked).undone
 
 
 def _kind(entry: os.DirEntry[str]) -> str:
@@ -278,7 +297,3 @@ def _kind(entry: os.DirEntry[str]) -> str:
     if entry.is_dir(follow_symlinks=False):
         return "a directory"
     return "not a regular file"
-
-
-def _undone_suffix(done: list[JournalEntry]) -> str:
-    return f" ({len(done)} undone before it)" if done else ""

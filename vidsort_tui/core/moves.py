@@ -1,43 +1,30 @@
-"""Moves that never overwrite, and the append-only journal that makes them undoable.
+"""Moves that never overwrite, between two open folder descriptors.
 
-Order of a sort: no-replace rename, fsync of both folders, then one journal line (fsynced).
-A crash before the rename leaves the file where it was; a crash after it leaves the file
-moved and at worst unjournalled (undo then refuses cleanly) -- never lost, never doubled.
+Order of a sort: no-replace rename, fsync of both folders, then one journal line (fsynced,
+see journal.py). A crash before the rename leaves the file where it was; a crash after it
+leaves the file moved and at worst unjournalled (undo then refuses cleanly) -- never lost,
+never doubled. Strategies, best first: ``renameat2(RENAME_NOREPLACE)``; hard link (fails if
+the name exists) then unlink, with an intent file the next move completes after a crash;
+where there are no hard links, check then rename under the lock.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import errno
 import fcntl
 import json
 import os
-import time
-import uuid
+import stat
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from vidsort_tui.core.atomic import fsync_dir, write_bytes_atomic
+from pydantic import BaseModel, ValidationError
 
-_AT_FDCWD = -100
-_RENAME_NOREPLACE = 1
+from vidsort_tui.core import dirfd
+from vidsort_tui.core.atomic import fsync_dir, read_regular
+from vidsort_tui.core.names import is_safe_component
 
-
-def _load_renameat2():  # type: ignore[no-untyped-def]
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        func = libc.renameat2
-    except (OSError, AttributeError):
-        return None
-    func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    func.restype = ctypes.c_int
-    return func
-
-
-_renameat2 = _load_renameat2()
 #: Tests set this to "link" or "check" to force a fallback path.
 FORCE_STRATEGY: str | None = os.environ.get("VIDSORT_FORCE_MOVE_STRATEGY") or None
 
@@ -46,7 +33,7 @@ FORCE_STRATEGY: str | None = os.environ.get("VIDSORT_FORCE_MOVE_STRATEGY") or No
 def file_lock(path: Path) -> Iterator[None]:
     """An exclusive flock held for the block; released by the kernel if we die."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -54,142 +41,151 @@ def file_lock(path: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _rename_noreplace(src: Path, dst: Path) -> bool:
-    """Kernel-atomic no-replace rename. False if this filesystem cannot do it."""
-    if _renameat2 is None or FORCE_STRATEGY in {"link", "check"}:
-        return False
-    rc = _renameat2(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), _RENAME_NOREPLACE)
-    if rc == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
-        return False
-    raise OSError(err, os.strerror(err), str(src), None, str(dst))
+class Intent(BaseModel):
+    """A link+unlink move in progress: folder names ("" = root) and the file name."""
 
-
-def _link_then_unlink(src: Path, dst: Path) -> bool:
-    """Hard link (fails if dst exists) then unlink. False if links are unsupported."""
-    if FORCE_STRATEGY == "check":
-        return False
-    try:
-        os.link(src, dst, follow_symlinks=False)
-    except OSError as exc:
-        if exc.errno in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
-            return False
-        raise
-    os.unlink(src)
-    return True
-
-
-def move_no_replace(src: Path, dst: Path, lock_path: Path) -> None:
-    """Move ``src`` to ``dst`` on one filesystem; FileExistsError if ``dst`` exists.
-
-    FileNotFoundError if ``src`` is gone (another process won). The fallbacks run under
-    ``lock_path`` so two vidsort processes can never both "win" the same file.
-    """
-    if not _rename_noreplace(src, dst):
-        with file_lock(lock_path):
-            finish_interrupted_move(lock_path, locked=True)
-            if not os.path.lexists(src):
-                raise FileNotFoundError(errno.ENOENT, "no such file", str(src))
-            intent = _intent_path(lock_path)
-            write_bytes_atomic(intent, json.dumps([str(src), str(dst)]).encode())
-            try:
-                linked = _link_then_unlink(src, dst)
-            finally:
-                intent.unlink()  # not reached if we are killed: the next move finishes ours
-            if not linked:
-                # No hard links (e.g. vfat): check then rename, atomic among vidsort processes.
-                if os.path.lexists(dst):
-                    raise FileExistsError(errno.EEXIST, "target exists", str(dst))
-                os.rename(src, dst)
-    fsync_dir(dst.parent)
-    if src.parent != dst.parent:
-        fsync_dir(src.parent)
-
-
-def _intent_path(lock_path: Path) -> Path:
-    return lock_path.with_name(lock_path.name + ".intent")
-
-
-def finish_interrupted_move(lock_path: Path, locked: bool = False) -> None:
-    """Complete a link+unlink move that a crash cut between its two steps.
-
-    The intent file names the move; if both names still point at the same file, the
-    source name is removed, so no video is ever left filed twice.
-    """
-    intent = _intent_path(lock_path)
-    if not intent.exists():
-        return
-    with contextlib.nullcontext() if locked else file_lock(lock_path):
-        try:
-            src, dst = json.loads(intent.read_bytes())
-        except (OSError, ValueError):
-            src = dst = None
-        both = bool(src and dst and os.path.lexists(src) and os.path.lexists(dst))
-        if both and os.path.samestat(os.lstat(src), os.lstat(dst)):
-            os.unlink(src)
-            fsync_dir(Path(src).parent)
-        with contextlib.suppress(FileNotFoundError):
-            intent.unlink()
-
-
-@dataclass(frozen=True)
-class JournalEntry:
-    """One line of moves.jsonl. ``src``/``dst`` are folder names, "" meaning the root."""
-
-    id: str
-    op: str  # "sort", "undo", or "forget" (a sort whose video moved on; no longer undoable)
-    filename: str
     src: str
     dst: str
-    at: float
-    undoes: str | None = None
+    name: str
 
-    @classmethod
-    def new(
-        cls, op: str, filename: str, src: str, dst: str, undoes: str | None = None
-    ) -> JournalEntry:
-        return cls(uuid.uuid4().hex, op, filename, src, dst, time.time(), undoes)
+    def is_safe(self) -> bool:
+        return is_safe_component(self.name) and all(
+            f == "" or is_safe_component(f) for f in (self.src, self.dst)
+        )
 
 
-class Journal:
-    """Append-only JSON-lines file; torn last lines from a crash are ignored on read."""
+class Mover:
+    """Moves inside one library root; the fallbacks are serialised by ``lock_path``."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.lock_path = self.path.with_name(self.path.name + ".lock")
+    def __init__(self, lock_path: Path, root: Path) -> None:
+        self.lock_path, self.root = lock_path, root
+        self.intent_path = lock_path.with_name(lock_path.name + ".intent")
 
-    def append(self, entry: JournalEntry) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = (json.dumps(asdict(entry), ensure_ascii=False) + "\n").encode("utf-8")
-        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    def move(self, src_fd: int, dst_fd: int, name: str, intent: Intent, root_fd: int) -> None:
+        """Move regular file ``name`` from one open folder to another.
+
+        FileExistsError if the target exists; FileNotFoundError if the source is gone or is
+        no longer the regular file it was (another process won, or it was swapped).
+        """
+        before = _regular(name, src_fd)
+        if FORCE_STRATEGY in {"link", "check"} or not dirfd.rename_noreplace(src_fd, name, dst_fd):
+            with file_lock(self.lock_path):
+                self._finish_interrupted(root_fd)
+                before = _regular(name, src_fd)
+                if not self._link_then_unlink(src_fd, dst_fd, name, intent, before):
+                    # No hard links (e.g. vfat): check then rename, atomic among vidsort processes.
+                    if dirfd.lstat_at(name, dst_fd) is not None:
+                        raise FileExistsError(errno.EEXIST, "target exists", name)
+                    dirfd.rename_at(src_fd, name, dst_fd)
+        after = dirfd.lstat_at(name, dst_fd)
+        if after is not None and not os.path.samestat(after, before):
+            # Swapped for something else between the check and the rename: put it back.
+            with contextlib.suppress(OSError):
+                dirfd.rename_noreplace(dst_fd, name, src_fd)
+            raise FileNotFoundError(errno.ENOENT, "the video was replaced while moving", name)
+        os.fsync(dst_fd)
+        if not os.path.samestat(os.fstat(src_fd), os.fstat(dst_fd)):
+            os.fsync(src_fd)
+
+    def _link_then_unlink(
+        self, src_fd: int, dst_fd: int, name: str, intent: Intent, before: os.stat_result
+    ) -> bool:
+        if FORCE_STRATEGY == "check":
+            return False
+        self._write_intent(intent)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            # A previous writer killed mid-line leaves no newline; start ours on a fresh line.
-            size = os.fstat(fd).st_size
-            if size and os.pread(fd, 1, size - 1) != b"\n":
-                line = b"\n" + line
-            os.write(fd, line)
+            if not dirfd.link_at(src_fd, name, dst_fd):
+                return False
+            linked = dirfd.lstat_at(name, dst_fd)
+            if linked is None or not os.path.samestat(linked, before):
+                dirfd.unlink_at(name, dst_fd)  # linked something swapped in: take it back
+                raise FileNotFoundError(errno.ENOENT, "the video was replaced while moving", name)
+            dirfd.unlink_at(name, src_fd)
+        finally:
+            self.intent_path.unlink()  # not reached if we are killed: the next move finishes ours
+        return True
+
+    def _write_intent(self, intent: Intent) -> None:
+        """Written in place (no temp file to leave behind); a torn intent is harmless: it
+        is written before the link, so a crash that tears it happened before any move."""
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
+        fd = os.open(self.intent_path, flags, 0o644)
+        try:
+            data = intent.model_dump_json().encode()
+            if os.write(fd, data) != len(data):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.intent_path))
             os.fsync(fd)
         finally:
             os.close(fd)
+        fsync_dir(self.intent_path.parent)
 
-    def entries(self) -> list[JournalEntry]:
+    def finish_interrupted(self, root_fd: int) -> None:
+        """Complete a link+unlink move that a crash cut between its two steps."""
+        prefix = f".{self.intent_path.name}."
+        with contextlib.suppress(OSError):
+            for name in os.listdir(self.lock_path.parent):
+                if name.startswith(prefix) and name.endswith(".tmp"):
+                    # left by versions that wrote the intent through a temporary file
+                    (self.lock_path.parent / name).unlink()
+        if not os.path.lexists(self.intent_path):
+            return
+        with file_lock(self.lock_path):
+            self._finish_interrupted(root_fd)
+
+    def _finish_interrupted(self, root_fd: int) -> None:
+        """Under the lock. The intent is input: only safe names relative to the root are
+        used, and the source name is removed only if both names are the same file."""
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular(self.intent_path, 64 * 1024)
         except FileNotFoundError:
-            return []
-        out: list[JournalEntry] = []
-        for line in raw.splitlines():
-            try:
-                out.append(JournalEntry(**json.loads(line)))
-            except (ValueError, TypeError):
-                continue
-        return out
+            return
+        except OSError:
+            raw = b""
+        try:
+            intent: Intent | None = Intent.model_validate_json(raw)
+        except ValidationError:
+            intent = _legacy_intent(raw, self.root)
+        if intent is not None and intent.is_safe():
+            with contextlib.suppress(OSError):
+                _unlink_duplicate(root_fd, intent)
+        with contextlib.suppress(FileNotFoundError):
+            self.intent_path.unlink()
 
-    def pending_sorts(self) -> list[JournalEntry]:
-        """Sorts not yet undone (nor forgotten because the video moved on), oldest first."""
-        entries = self.entries()
-        undone = {e.undoes for e in entries if e.op in ("undo", "forget")}
-        return [e for e in entries if e.op == "sort" and e.id not in undone]
+
+def _legacy_intent(raw: bytes, root: Path) -> Intent | None:
+    """An intent written by earlier versions: ``[src_path, dst_path]`` under the root."""
+    try:
+        paths = [Path(p) for p in json.loads(raw)]
+        (src, dst) = paths
+    except (ValueError, TypeError):
+        return None
+    folders = []
+    for path in (src, dst):
+        if path.parent == root:
+            folders.append("")
+        elif path.parent.parent == root:
+            folders.append(path.parent.name)
+        else:
+            return None
+    return Intent(src=folders[0], dst=folders[1], name=src.name) if src.name == dst.name else None
+
+
+def _unlink_duplicate(root_fd: int, intent: Intent) -> None:
+    with contextlib.ExitStack() as stack:
+        fds = [
+            root_fd if f == "" else stack.enter_context(dirfd.opened(dirfd.open_dir(f, root_fd)))
+            for f in (intent.src, intent.dst)
+        ]
+        src, dst = (dirfd.lstat_at(intent.name, fd) for fd in fds)
+        if src and dst and stat.S_ISREG(src.st_mode) and os.path.samestat(src, dst):
+            dirfd.unlink_at(intent.name, fds[0])
+            os.fsync(fds[0])
+
+
+def _regular(name: str, dir_fd: int) -> os.stat_result:
+    st = dirfd.lstat_at(name, dir_fd)
+    if st is None:
+        raise FileNotFoundError(errno.ENOENT, "no such file", name)
+    if not stat.S_ISREG(st.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "not a regular file", name)
+    return st
