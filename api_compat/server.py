@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
+from api_compat.video_response import VideoResponse
 from vidsort_tui.core import retrain
 from vidsort_tui.core.atomic import read_json
 from vidsort_tui.core.config import Settings
@@ -195,12 +196,20 @@ def create_app(settings: Settings) -> FastAPI:
     def retrain_status(svc: Svc) -> RetrainStatusResponse:
         return RetrainStatusResponse(**retrain.read_status(svc.settings.artifacts_dir).to_api())
 
-    @app.get("/videos/{filename}", responses=ERRORS, response_class=FileResponse)
-    def serve_video(filename: str, svc: Svc) -> FileResponse:
+    video_errors = {**ERRORS, 403: {"model": ErrorResponse}, 416: {"description": "Range"}}
+
+    @app.get("/videos/{filename}", responses=video_errors, response_class=Response)
+    def serve_video(filename: str, svc: Svc) -> Response:
         """The video file (root first, then folders), with HTTP Range support."""
-        path = svc.library.locate(filename)
-        media_type = VIDEO_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
-        return FileResponse(path, media_type=media_type or "application/octet-stream")
+        video = svc.library.open_video(filename)
+        suffix = Path(filename).suffix.lower()
+        media_type = VIDEO_TYPES.get(suffix) or mimetypes.guess_type(filename)[0]
+        return VideoResponse(video.fd, video.stat, media_type or "application/octet-stream")
+
+    @app.head("/videos/{filename}", include_in_schema=False)
+    def video_headers(filename: str, svc: Svc) -> Response:
+        """GET's headers without the body."""
+        return serve_video(filename, svc)
 
     # Additions ----------------------------------------------------------------------------
     @app.post("/api/undo", response_model=UndoResponse, responses={**ERRORS, **UNAVAILABLE})

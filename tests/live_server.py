@@ -23,9 +23,13 @@ def free_port() -> int:
 
 class Server:
     def __init__(self, settings: Settings | None, workers: int = 1, plain_uvicorn: bool = False,
-                 cli_args: tuple[str, ...] = (), cwd: Path | None = None) -> None:  # fmt: skip
+                 cli_args: tuple[str, ...] = (), cwd: Path | None = None,
+                 permissions_apply: bool = False) -> None:  # fmt: skip
         """``plain_uvicorn``: `uvicorn api_compat.server:app`, settings from VIDSORT_* only.
-        ``settings`` None: no VIDSORT_* variables at all, as for `vidsort-tui --demo --serve`."""
+        ``settings`` None: no VIDSORT_* variables at all, as for `vidsort-tui --demo --serve`.
+        ``permissions_apply``: without root's override of file permissions (setpriv drops
+        CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH), so ``chmod 000`` stops the server as it
+        would stop a user's; a no-op when the tests do not run as root."""
         self.settings = settings
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -39,6 +43,9 @@ class Server:
         else:
             command = [sys.executable, "-m", "vidsort_tui.cli", *cli_args, "--serve"]
         command += ["--port", str(self.port), "--workers", str(workers)]
+        if permissions_apply and os.geteuid() == 0:
+            caps = "-dac_override,-dac_read_search"
+            command = ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", *command]
         self.process = subprocess.Popen(
             command,
             env=env,

@@ -1,6 +1,6 @@
-"""An attacker process flips a category folder with a symlink out of the data folder while a
-real server sorts and undoes: nothing outside may be moved, nothing inside lost, no 5xx.
-Each race runs for RACE_SECONDS."""
+"""An attacker process flips names between a real file or folder and a symlink out of the data
+folder while a real server serves, sorts and undoes: nothing outside may be served or moved,
+nothing inside lost, no 5xx, no response cut short. Each race runs for RACE_SECONDS."""
 
 from __future__ import annotations
 
@@ -16,10 +16,22 @@ from pathlib import Path
 import httpx
 
 from vidsort_tui.core.config import Settings
+from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.library import Library
 
 RACE_SECONDS = 10.0
 CTX = mp.get_context("fork")
+
+
+def _flip_file(target: Path, real: Path, outside: Path, stop, flips) -> None:
+    """``target`` alternates between the real video and a link to ``outside``, atomically."""
+    staging = target.with_name(".flip")
+    while not stop.is_set():
+        os.symlink(outside, staging)
+        os.rename(staging, target)
+        os.link(real, staging)
+        os.rename(staging, target)
+        flips.value += 1
 
 
 def _flip_folder(folder: Path, outside: Path, stop, flips) -> None:
@@ -34,6 +46,18 @@ def _flip_folder(folder: Path, outside: Path, stop, flips) -> None:
         os.rename(aside, folder)
         time.sleep(rng.uniform(0, 0.002))
         flips.value += 1
+
+
+def _sort_and_undo(settings: Settings, name: str, stop, flips) -> None:
+    """Another program (the core, as the TUI uses it) sorting and undoing one video."""
+    library = Library(settings)
+    while not stop.is_set():
+        try:
+            library.sort(name, "sea")
+            library.undo()
+            flips.value += 1
+        except LibraryError:
+            pass
 
 
 class Attack:
@@ -81,6 +105,55 @@ def _for_seconds(url: str, work, threads: int = 3) -> None:
         t.join()
     if errors:
         raise errors[0]
+
+
+def test_serving_never_escapes_never_500s_while_names_flip_and_videos_move(
+    library_factory, serve, tmp_path
+):
+    settings = library_factory({"sea": 1}, unsorted=2)
+    target, moving = Library(settings).unsorted()
+    data = settings.data_dir
+    real = (data / target).read_bytes()
+    moving_bytes = (data / moving).read_bytes()
+    secret = tmp_path / "secret.mp4"
+    secret.write_bytes(b"OUTSIDE-SECRET " * 4000)
+    (data / ".stash").mkdir()
+    os.link(data / target, data / ".stash" / target)
+    server = serve(settings)
+    seen: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def fetch(i: int, client: httpx.Client) -> None:
+        name = target if i % 3 else moving
+        ranged = {"Range": "bytes=100-"} if random.random() < 0.5 else {}
+        try:
+            response = client.get(f"/videos/{name}", headers=ranged)
+        except httpx.HTTPError as exc:
+            with lock:
+                seen[f"cut {type(exc).__name__}"] += 1
+            return
+        body, code = response.content, response.status_code
+        expected = real if name == target else moving_bytes
+        if b"OUTSIDE-SECRET" in body:
+            outcome = "ESCAPE"
+        elif code >= 500:
+            outcome = f"5xx {code} {body[:80]!r}"
+        elif code in (200, 206):
+            outcome = "ok" if body == expected[100 if ranged else 0 :] else "wrong bytes"
+        else:
+            outcome = f"{code}"
+        with lock:
+            seen[outcome] += 1
+
+    attack = Attack(
+        (_flip_file, data / target, data / ".stash" / target, secret),
+        (_sort_and_undo, settings, moving),
+    )
+    with attack:
+        _for_seconds(server.url, fetch)
+    flips, moves = attack.moves()
+    assert set(seen) <= {"ok", "404"}, seen  # no escape, no 5xx, no cut or wrong response
+    assert seen["ok"] > 100 and flips > 100 and moves > 10, (seen, flips, moves)
 
 
 def _small_videos(data: Path, count: int) -> dict[str, str]:
