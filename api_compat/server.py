@@ -7,16 +7,18 @@ and the library from disk through the core, so all workers give the same answers
 
 from __future__ import annotations
 
+import json
 import mimetypes
-import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
+from api_compat.guards import RequestGuard
 from api_compat.video_response import VideoResponse
 from vidsort_tui.core import retrain
 from vidsort_tui.core.atomic import read_json
@@ -147,6 +149,22 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"model": ErrorResponse}}
 
 
+class SafeJSONResponse(JSONResponse):
+    """Error bodies echo what the client sent: ASCII only, and no NaN (JSON has none)."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False).encode()
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """FastAPI's 422 body without the echoed input (it may hold NaN, or anything)."""
+    return [
+        {"type": e.get("type", ""), "loc": [str(p) for p in e.get("loc", ())],
+         "msg": str(e.get("msg", ""))}
+        for e in exc.errors()
+    ]  # fmt: skip
+
+
 def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(
         title="vidsort",
@@ -154,17 +172,16 @@ def create_app(settings: Settings) -> FastAPI:
         version="1.0",
     )
     app.state.services = Services(settings)
-
-    @app.middleware("http")
-    async def worker_header(request: Request, call_next):  # type: ignore[no-untyped-def]
-        """Which worker process answered: lets tests and operators see the workers agree."""
-        response = await call_next(request)
-        response.headers["X-Vidsort-Worker"] = str(os.getpid())
-        return response
+    # Host, cross-site and body-size checks; X-Vidsort-Worker says which worker answered.
+    app.add_middleware(RequestGuard, settings=settings)
 
     @app.exception_handler(LibraryError)
     async def library_error(_request: Request, exc: LibraryError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+        return SafeJSONResponse({"detail": str(exc)}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return SafeJSONResponse({"detail": _validation_errors(exc)}, status_code=422)
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:

@@ -29,7 +29,8 @@ modes:
                  generating it first if missing; combines with --serve and --retrain
 
 settings: a flag beats the VIDSORT_<NAME> environment variable, which beats the default
-(e.g. VIDSORT_DATA_DIR, VIDSORT_ARTIFACTS_DIR, VIDSORT_NAME_PATTERN, VIDSORT_PLAYER).
+(e.g. VIDSORT_DATA_DIR, VIDSORT_ARTIFACTS_DIR, VIDSORT_NAME_PATTERN, VIDSORT_PLAYER,
+VIDSORT_ALLOWED_HOSTS=name1,name2).
 """
 
 #: mode -> "module:function" taking Settings and returning an exit code.
@@ -67,6 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--name-pattern", help=r"regex a video name must fully match (e.g. '\d+\.mp4')"
     )
     parser.add_argument("--host", help="--serve: address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        metavar="NAME",
+        help="--serve: also answer requests for this host name (repeatable; loopback "
+        "names and addresses always work)",
+    )
     parser.add_argument("--port", type=int, help="--serve: port (default 8000)")
     parser.add_argument("--workers", type=int, help="--serve: worker processes (default 1)")
     parser.add_argument(
@@ -89,6 +97,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         "artifacts_dir": args.artifacts,
         "name_pattern": args.name_pattern,
         "host": args.host,
+        "allowed_hosts": args.allowed_host,
         "port": args.port,
         "workers": args.workers,
         "jobs": args.jobs,

@@ -4,6 +4,8 @@ const $ = (id) => document.getElementById(id);
 const SURE = 0.8;  // confidence shown in green, as in the terminal app
 const state = { videos: [], folders: [], selected: 0, lastSort: null, retrainRunning: false };
 
+// Every POST sends a JSON body: the server refuses a browser's state change without one,
+// so that other web pages (which cannot send JSON without asking first) cannot make them.
 async function api(path, options = {}) {
   const response = await fetch(path, { headers: { "Content-Type": "application/json" }, ...options });
   const body = await response.json().catch(() => ({}));
@@ -129,7 +131,7 @@ async function undo() {
 
 async function retrain() {
   try {
-    const result = await api("/api/retrain", { method: "POST" });
+    const result = await api("/api/retrain", { method: "POST", body: "{}" });
     toast(result.status === "started" ? "Retrain started" : "A retrain is already running");
     pollRetrain();
   } catch (error) {

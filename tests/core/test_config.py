@@ -48,3 +48,13 @@ def test_demo_settings_point_at_the_demo_library():
     demo = Settings.load({}, environ={}).for_demo()
     assert demo.data_dir == Path("data/demo/videos")
     assert demo.artifacts_dir == Path("artifacts/demo")
+
+
+def test_allowed_hosts_from_flag_or_environment():
+    env = {"VIDSORT_ALLOWED_HOSTS": "NAS.local, tv.lan.,[::1],"}
+    assert Settings.load({}, environ=env).allowed_hosts == ("nas.local", "tv.lan", "::1")
+    flag = Settings.load({"allowed_hosts": ["a.example"]}, environ=env)
+    assert flag.allowed_hosts == ("a.example",)  # the flag wins
+    for bad in ("http://nas.local", "nas.local:8000", "a b", "*.example"):
+        with pytest.raises(ConfigError, match="not a host name"):
+            Settings.load({"allowed_hosts": [bad]}, environ={})

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
+from api_compat.guards import MAX_BODY
 from vidsort_tui.core.config import DOCUMENTED_NAME_PATTERN, Settings
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.library import Library
@@ -46,7 +47,21 @@ def api_schema(fuzz_library, serve):
     """
     server = serve(fuzz_library)
     schema = schemathesis.openapi.from_url(server.url + "/openapi.json")
+
+    @schema.hook
+    def flatmap_body(_context, body):  # also bodies just over the size limit
+        if isinstance(body, dict):
+            return st.sampled_from([body, {**body, "padding": "x" * MAX_BODY}])
+        return st.just(body)
+
     return schema.exclude(path="/api/retrain", method="POST")  # spawns retrain processes
+
+
+def body_size_is_limited(_ctx, response, _case) -> None:
+    """A request body over the limit is a 413, whatever else is wrong with it."""
+    sent = response.request.body or b""
+    if len(sent) > MAX_BODY:
+        assert response.status_code == 413, (len(sent), response.status_code)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
@@ -56,7 +71,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_errors_and_nothing_outside_touched(case, fuzz_library, tmp_path):
     response = case.call()
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(response, checks=[not_a_server_error, body_size_is_limited])
     assert (tmp_path / "outside.mp4").read_bytes() == b"must never change"
     assert {p.name for p in tmp_path.iterdir()} >= {"outside.mp4", "videos"}
 

@@ -46,6 +46,8 @@ class Settings:
     refit_every: int = 5  # sorts between background refits in the TUI
     config_file: Path | None = None  # TOML keymap/config for the TUI
     embedder: str = "auto"  # auto | off: the content embedder (off = classical features only)
+    #: --serve: extra Host names to answer to besides loopback and the bound address
+    allowed_hosts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         try:
@@ -55,6 +57,7 @@ class Settings:
             raise ConfigError(
                 f"name pattern {self.name_pattern!r} is not a valid regex: {exc}"
             ) from None
+        object.__setattr__(self, "allowed_hosts", _host_names(self.allowed_hosts))
         if self.player not in {"auto", "inline", "window", "none"}:
             raise ConfigError(f"player must be auto, inline, window or none, not {self.player!r}")
         if self.embedder not in {"auto", "off"}:
@@ -93,6 +96,8 @@ class Settings:
             "VIDSORT_NAME_PATTERN": self.name_pattern,
             "VIDSORT_JOBS": str(self.jobs),
             "VIDSORT_EMBEDDER": self.embedder,
+            "VIDSORT_HOST": self.host,
+            "VIDSORT_ALLOWED_HOSTS": ",".join(self.allowed_hosts),
         }
 
     def for_demo(self) -> Settings:
@@ -113,4 +118,28 @@ def _convert(name: str, raw: str) -> object:
         return raw.strip().lower()
     if name == "audio":
         return raw.strip().lower() not in {"0", "false", "no", "off"}
+    if name == "allowed_hosts":
+        return tuple(raw.split(","))
     return raw
+
+
+_HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\]|[0-9a-f:.]+", re.ASCII)
+
+
+def _host_names(names: object) -> tuple[str, ...]:
+    """Host names as a browser sends them in Host (lower case, no port, no trailing dot);
+    a clear error for anything else."""
+    if isinstance(names, str):
+        names = names.split(",")
+    out: list[str] = []
+    for raw in names:  # type: ignore[union-attr]
+        name = str(raw).strip().lower().rstrip(".")
+        if not name:
+            continue
+        if not _HOST_NAME.fullmatch(name):
+            raise ConfigError(
+                f"allowed host {raw!r} is not a host name (give a name such as nas.local, "
+                "without scheme or port)"
+            )
+        out.append(name.strip("[]"))  # IPv6 literals kept without brackets
+    return tuple(dict.fromkeys(out))
