@@ -21,11 +21,11 @@ from pydantic import BaseModel, Field
 from api_compat.guards import RequestGuard
 from api_compat.video_response import VideoResponse
 from vidsort_tui.core import retrain
-from vidsort_tui.core.atomic import read_json
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import LibraryError, NotFound
 from vidsort_tui.core.library import Folder, Library
 from vidsort_tui.core.listing import VideoListing
+from vidsort_tui.core.metrics import MetricsUnavailable, read_metrics
 from vidsort_tui.core.predictions import PredictionStore
 from vidsort_tui.core.undo import undo_sorts
 
@@ -205,8 +205,9 @@ def create_app(settings: Settings) -> FastAPI:
             folders=_folders(svc.library.folders()),
         )  # fmt: skip
 
-    @app.post("/api/retrain", response_model=RetrainResponse)
+    @app.post("/api/retrain", response_model=RetrainResponse, responses=UNAVAILABLE)
     def start_retrain(svc: Svc) -> RetrainResponse:
+        """Start a retrain (503 with the reason when the artifacts folder cannot be written)."""
         return RetrainResponse(status=retrain.start_background(svc.settings))  # type: ignore[arg-type]
 
     @app.get("/api/retrain/status", response_model=RetrainStatusResponse)
@@ -247,12 +248,12 @@ def create_app(settings: Settings) -> FastAPI:
         return FolderItem(name=folder.name, count=folder.count)
 
     @app.get("/api/metrics", responses={404: {"model": ErrorResponse}})
-    def metrics(svc: Svc) -> dict:  # type: ignore[type-arg]
+    def metrics(svc: Svc) -> dict[str, Any]:
         """The last training's cross-validated metrics (metrics.json)."""
         try:
-            return read_json(Path(svc.settings.artifacts_dir) / "metrics.json")
-        except (OSError, ValueError):
-            raise NotFound("no metrics yet: run a retrain") from None
+            return read_metrics(svc.settings.artifacts_dir)
+        except MetricsUnavailable as exc:
+            raise NotFound(str(exc)) from None
 
     @app.get("/api/retrain/progress", response_model=RetrainProgressResponse)
     def retrain_progress(svc: Svc) -> RetrainProgressResponse:

@@ -6,6 +6,7 @@ Exit code 0 on success, 1 on failure (including "another retrain is running").
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -18,6 +19,7 @@ from rich.progress import (
 
 from vidsort_tui.core import retrain
 from vidsort_tui.core.config import Settings
+from vidsort_tui.core.errors import RetrainUnavailable
 
 STAGE_LABELS = {
     "extract_features.py": "Extracting features",
@@ -57,6 +59,9 @@ def run(settings: Settings) -> int:
             result = retrain.run(settings, on_progress)
         except retrain.RetrainBusy:
             console.print("[red]Another retrain is already running; try again when it ends.")
+            return 1
+        except RetrainUnavailable as exc:
+            console.print(f"[red]{escape(str(exc))}")
             return 1
     _print_summary(console, result)
     return 0 if result.ok else 1

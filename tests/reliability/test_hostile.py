@@ -12,7 +12,7 @@ import pytest
 
 from tests.reliability.invariants import fingerprint
 from vidsort_tui.core import moves, retrain
-from vidsort_tui.core.errors import MoveFailed
+from vidsort_tui.core.errors import MoveFailed, RetrainUnavailable
 from vidsort_tui.core.library import Library
 from vidsort_tui.tui.app import VidsortApp
 
@@ -39,6 +39,15 @@ def tiny_tmpfs(path, size="2m"):
         yield
     finally:
         subprocess.run(["umount", "-l", str(path)], check=True)
+
+
+@contextlib.contextmanager
+def read_only_copy(source, mount):
+    """``source`` copied onto a tmpfs that is then remounted read-only (EROFS for root too)."""
+    with tiny_tmpfs(mount, "16m"):
+        shutil.copytree(source, mount / "art", ignore=shutil.ignore_patterns("features*"))
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        yield mount / "art"
 
 
 def fill(path) -> None:
@@ -135,7 +144,15 @@ def test_full_disk_for_artifacts(library_factory, tmp_path):
         result = retrain.run(settings)
         assert not result.ok and result.last_result.startswith("Failed at ")
         assert "No space left" in result.last_result or "disk is full" in result.last_result
+        # The status says so too (written in place when nothing new fits), not "success".
+        assert retrain.read_status(settings.artifacts_dir).last_result == result.last_result
         assert (settings.artifacts_dir / "model.joblib").read_bytes() == model
+        # A background retrain that cannot start says why, at once and in last_result.
+        with pytest.raises(RetrainUnavailable, match="No space left on device"):
+            retrain.start_background(settings)
+        status = retrain.read_status(settings.artifacts_dir)
+        assert not status.running and status.last_result.startswith("Failed at start: ")
+        assert "No space left on device" in status.last_result
         (full / "filler").unlink()
         again = retrain.run(settings)  # space back: everything works again...
         assert again.ok
@@ -179,3 +196,27 @@ def test_a_journal_line_is_written_whole_or_the_sort_is_refused(library_factory,
             )
             undone = [client.post("/api/undo").json()["undone"][0]["filename"] for _ in range(2)]
             assert undone == [third, first]  # the right ones, newest first
+
+
+def test_read_only_artifacts_are_clear_answers_not_500s(library_factory, serve, tmp_path):
+    settings = library_factory({"fire": 1, "sea": 1}, unsorted=2)
+    library = Library(settings)
+    first, second = library.unsorted()
+    library.sort(first, "sea")
+    with read_only_copy(settings.artifacts_dir, tmp_path / "ro") as art:
+        settings = replace(settings, artifacts_dir=art)
+        with serve(settings).client() as client:
+            for path in ("/api/videos", "/api/folders", "/api/retrain/status",
+                         "/api/retrain/progress", f"/videos/{second}"):  # fmt: skip
+                assert client.get(path).status_code == 200, path
+            undo = client.post("/api/undo")
+            assert undo.status_code == 503 and "Read-only file system" in undo.json()["detail"]
+            assert (settings.data_dir / "sea" / first).exists()
+            started = client.post("/api/retrain")
+            assert started.status_code == 503, started.text
+            assert "cannot start a retrain" in started.json()["detail"]
+            assert "Read-only file system" in started.json()["detail"]
+            sort = client.post("/api/sort", json={"filename": second, "folder": "fire"})
+            assert sort.status_code == 503 and "left unsorted" in sort.json()["detail"]
+            assert (settings.data_dir / second).exists()
+            assert client.get("/api/metrics").status_code == 404

@@ -44,6 +44,31 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     fsync_dir(path.parent)
 
 
+def write_bytes_reserving(path: Path, data: bytes, reserve: int, in_place: bool = True) -> None:
+    """write_bytes_atomic of ``data`` padded with spaces to ``reserve`` bytes (for JSON).
+
+    On a full disk (and ``in_place``) the old file, padded the same way, is overwritten in
+    place instead: no new blocks are needed, so the last word (say, why a retrain failed)
+    still gets written.
+    """
+    if len(data) > reserve:
+        raise ValueError(f"{len(data)} bytes do not fit the {reserve} reserved")
+    padded = data.ljust(reserve)
+    try:
+        write_bytes_atomic(path, padded)
+    except OSError as exc:
+        if not in_place or exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        try:
+            size = os.fstat(fd).st_size
+            if size < reserve or os.pwrite(fd, padded.ljust(size), 0) != size:
+                raise
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def write_json_atomic(path: Path, value: Any) -> None:
     write_bytes_atomic(path, json.dumps(value, indent=1, sort_keys=False).encode("utf-8"))
 

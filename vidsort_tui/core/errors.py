@@ -55,3 +55,9 @@ class Unreadable(LibraryError):
 
 class LibraryMissing(LibraryError):
     status = 503
+
+
+class RetrainUnavailable(LibraryError):
+    """A retrain cannot start (read-only or full artifacts folder); the message says why."""
+
+    status = 503

@@ -2,7 +2,8 @@
 
 Every process (each API worker, the TUI) holds a PredictionStore; a cheap stat() per read
 notices a new file, so all of them serve a retrain's predictions without a restart.
-A missing or corrupt file means "no predictions" plus a warning, never a crash.
+A missing or corrupt file means "no predictions" plus a warning, never a crash; the file is
+validated with pydantic, read without following links or blocking on a FIFO.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Annotated, NamedTuple, NotRequired
 
-from vidsort_tui.core.atomic import write_json_atomic
+from pydantic import BeforeValidator, Field, StrictStr, TypeAdapter, ValidationError
+from typing_extensions import TypedDict
+
+from vidsort_tui.core.atomic import read_regular, write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -54,18 +58,65 @@ def _confidence(value: object) -> float:
     return min(max(number, 0.0), 1.0) if math.isfinite(number) else 0.0
 
 
+# The documented shape, validated in one pass by pydantic-core: the path every file takes
+# unless something in it is odd.
+_Confidence = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class _Top(TypedDict):
+    folder: StrictStr
+    confidence: _Confidence
+
+
+class _Entry(TypedDict):
+    predicted_folder: StrictStr | None
+    confidence: _Confidence
+    top_predictions: list[_Top]
+
+
+_FILE = TypeAdapter(dict[str, _Entry])
+
+
+# Tolerant per-entry validation for odd files (hand-edited, or from other tools): values are
+# coerced where the meaning is clear; an entry that cannot be read is skipped with a warning.
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _top_items(value: object) -> list[object]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError("top_predictions must be a list")
+    return [v for v in value if isinstance(v, dict) and isinstance(v.get("folder"), str)]
+
+
+_LooseConfidence = Annotated[float, BeforeValidator(_confidence)]
+
+
+class _LooseTop(TypedDict):
+    folder: StrictStr
+    confidence: NotRequired[_LooseConfidence]
+
+
+class _LooseEntry(TypedDict):
+    predicted_folder: NotRequired[Annotated[str | None, BeforeValidator(_str_or_none)]]
+    confidence: NotRequired[_LooseConfidence]
+    top_predictions: NotRequired[Annotated[list[_LooseTop], BeforeValidator(_top_items)]]
+
+
+_ENTRY = TypeAdapter(_LooseEntry)
+
+
 def parse_prediction(raw: object) -> Prediction | None:
     """One entry of the file; tolerant of files written by the original server."""
-    if not isinstance(raw, dict):
+    try:
+        entry = _ENTRY.validate_python(raw)
+    except ValidationError:
         return None
-    folder = raw.get("predicted_folder")
-    tops: list[tuple[str, float]] = []
-    for item in raw.get("top_predictions") or []:
-        if isinstance(item, dict) and isinstance(item.get("folder"), str):
-            tops.append((item["folder"], _confidence(item.get("confidence"))))
-    if not isinstance(folder, str):
-        folder = tops[0][0] if tops else None
-    return Prediction(folder, _confidence(raw.get("confidence")), tuple(tops))
+    tops = tuple((t["folder"], t.get("confidence", 0.0)) for t in entry.get("top_predictions", []))
+    folder = entry.get("predicted_folder") or (tops[0][0] if tops else None)
+    return Prediction(folder, entry.get("confidence", 0.0), tops)
 
 
 @dataclass
@@ -129,21 +180,43 @@ def _load(path: Path, exists: bool) -> tuple[dict[str, Prediction], str | None]:
 
 def _parse_file(path: Path) -> tuple[dict[str, Prediction], str | None]:
     try:
-        raw = json.loads(path.read_bytes().decode("utf-8"))
-    except (OSError, ValueError) as exc:
-        message = f"predictions file {path} is unreadable ({exc}); showing no predictions"
-        log.warning(message)
-        return {}, message
+        data = read_regular(path)
+        entries = _FILE.validate_json(data)
+    except OSError as exc:
+        return _warn(f"predictions file {path} is unreadable ({exc}); showing no predictions")
+    except ValidationError:
+        return _parse_odd_file(path, data)
+    return {
+        name: Prediction(
+            e["predicted_folder"],
+            e["confidence"],
+            tuple((t["folder"], t["confidence"]) for t in e["top_predictions"]),
+        )
+        for name, e in entries.items()
+    }, None
+
+
+def _parse_odd_file(path: Path, data: bytes) -> tuple[dict[str, Prediction], str | None]:
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:
+        return _warn(f"predictions file {path} is unreadable ({exc}); showing no predictions")
     if not isinstance(raw, dict):
-        message = f"predictions file {path} is not a JSON object; showing no predictions"
-        log.warning(message)
-        return {}, message
+        return _warn(f"predictions file {path} is not a JSON object; showing no predictions")
     out: dict[str, Prediction] = {}
     for name, item in raw.items():
-        parsed = parse_prediction(item)
-        if parsed is not None:
-            out[str(name)] = parsed
+        if (parsed := parse_prediction(item)) is not None:
+            out[name] = parsed
+    if skipped := len(raw) - len(out):
+        message = f"predictions file {path}: skipped {skipped} entries that are not predictions"
+        log.warning(message)
+        return out, message
     return out, None
+
+
+def _warn(message: str) -> tuple[dict[str, Prediction], str | None]:
+    log.warning(message)
+    return {}, message
 
 
 def write_predictions(artifacts_dir: Path, predictions: dict[str, Prediction]) -> None:

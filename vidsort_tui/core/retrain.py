@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import logging
 import os
 import subprocess
@@ -21,8 +22,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from vidsort_tui.core.atomic import read_json, write_json_atomic
+from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
+
+from vidsort_tui.core.atomic import read_regular, write_bytes_reserving
 from vidsort_tui.core.config import Settings
+from vidsort_tui.core.errors import RetrainUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +49,7 @@ class ProgressEvent:
     total: int
 
 
+@with_config(ConfigDict(strict=True, allow_inf_nan=False))  # how the file is validated
 @dataclass
 class RetrainStatus:
     running: bool = False
@@ -85,9 +90,11 @@ def _lock_path(artifacts_dir: Path) -> Path:
 
 
 def _try_lock(artifacts_dir: Path) -> int | None:
-    """An fd holding the retrain lock, or None if another process holds it."""
+    """An fd holding the retrain lock, or None if another process holds it (OSError if the
+    artifacts folder cannot be written)."""
     Path(artifacts_dir).mkdir(parents=True, exist_ok=True)
-    fd = os.open(_lock_path(artifacts_dir), os.O_RDWR | os.O_CREAT, 0o644)
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(_lock_path(artifacts_dir), flags, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -97,21 +104,42 @@ def _try_lock(artifacts_dir: Path) -> int | None:
 
 
 def is_locked(artifacts_dir: Path) -> bool:
-    fd = _try_lock(artifacts_dir)
-    if fd is None:
+    """Whether a retrain holds the lock; read-only (a reader never creates the lock file)."""
+    try:
+        fd = os.open(_lock_path(artifacts_dir), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
         return True
-    os.close(fd)
+    finally:
+        os.close(fd)
     return False
 
 
+_STATUS = TypeAdapter(RetrainStatus)
+#: Status files are padded to this size, so a final status can always be written in place
+#: when the disk is full (a retrain then still says why it failed).
+STATUS_RESERVE = 8192
+
+
 def read_status(artifacts_dir: Path) -> RetrainStatus:
-    """The shared status; a "running" status whose process died reads as failed."""
+    """The shared status; a "running" status whose process died reads as failed.
+
+    The file is validated; one that is not a status (wrong types, a FIFO, a link) is
+    ignored with a warning, and whether a retrain runs is then told by the lock alone.
+    """
+    path = Path(artifacts_dir) / STATUS_FILE
     try:
-        raw = read_json(Path(artifacts_dir) / STATUS_FILE)
-        status = RetrainStatus(**{k: raw.get(k) for k in RetrainStatus.__dataclass_fields__})
-        status.done, status.total = int(status.done or 0), int(status.total or 0)
-    except (OSError, ValueError, TypeError, AttributeError):
-        return RetrainStatus()
+        status = _STATUS.validate_json(read_regular(path, 1 << 20))
+    except FileNotFoundError:
+        status = RetrainStatus()
+    except (OSError, ValidationError) as exc:
+        log.warning("ignoring %s, which is not a retrain status: %s", path, str(exc)[:200])
+        status = RetrainStatus(running=is_locked(artifacts_dir))
+        if status.running:
+            return status
     if status.running and not is_locked(artifacts_dir):
         stage = status.stage or STAGES[0]
         status.running = False
@@ -119,10 +147,25 @@ def read_status(artifacts_dir: Path) -> RetrainStatus:
     return status
 
 
+def _status_bytes(status: RetrainStatus) -> bytes:
+    fields = asdict(status)
+    for key, limit in (("last_result", 1000), ("message", 500)):  # always fits the reserve
+        if isinstance(fields[key], str):
+            fields[key] = fields[key][:limit]
+    return json.dumps(fields, ensure_ascii=False).encode()
+
+
+def _write_status_or_raise(
+    artifacts_dir: Path, status: RetrainStatus, in_place: bool = True
+) -> None:
+    path = Path(artifacts_dir) / STATUS_FILE
+    write_bytes_reserving(path, _status_bytes(status), STATUS_RESERVE, in_place)
+
+
 def _write_status(artifacts_dir: Path, status: RetrainStatus) -> None:
     """Best effort: a full disk must not turn a retrain's failure into a crash."""
     try:
-        write_json_atomic(Path(artifacts_dir) / STATUS_FILE, asdict(status))
+        _write_status_or_raise(artifacts_dir, status)
     except OSError as exc:
         log.warning("cannot write the retrain status: %s", exc)
 
@@ -131,7 +174,10 @@ def _write_status(artifacts_dir: Path, status: RetrainStatus) -> None:
 @contextlib.contextmanager
 def _holding_lock(artifacts_dir: Path) -> Iterator[None]:
     inherited = os.environ.pop(_LOCK_FD_ENV, None)
-    fd = int(inherited) if inherited else _try_lock(artifacts_dir)
+    try:
+        fd = int(inherited) if inherited else _try_lock(artifacts_dir)
+    except OSError as exc:
+        raise RetrainUnavailable(_cannot_start(artifacts_dir, exc)) from None
     if fd is None:
         raise RetrainBusy("a retrain is already running")
     os.set_inheritable(fd, False)  # decoder workers must not keep the lock alive
@@ -208,22 +254,42 @@ def _summary(result: RetrainResult) -> str:
     return ", ".join(parts) + f", {result.seconds:.1f} s"
 
 
+def _cannot_start(artifacts: Path, exc: OSError) -> str:
+    why = exc.strerror or exc
+    return f"cannot start a retrain: cannot write to the artifacts folder {artifacts} ({why})"
+
+
 def start_background(settings: Settings) -> str:
-    """Start a retrain in its own process: "started", or "already_running"."""
+    """Start a retrain in its own process: "started", or "already_running".
+
+    RetrainUnavailable (with the reason, also left in last_result when it can be written)
+    when it cannot start: the artifacts folder is read-only or full.
+    """
     artifacts = Path(settings.artifacts_dir)
-    fd = _try_lock(artifacts)
+    try:
+        fd = _try_lock(artifacts)
+    except OSError as exc:
+        raise RetrainUnavailable(_cannot_start(artifacts, exc)) from None
     if fd is None:
         return "already_running"
     try:
         previous = read_status(artifacts).last_result
-        _write_status(artifacts, RetrainStatus(True, previous, STAGES[0], started_at=time.time()))
-        env = {**os.environ, **settings.to_env(), _LOCK_FD_ENV: str(fd)}
-        with open(artifacts / LOG_FILE, "ab") as log:
-            subprocess.Popen(
-                [sys.executable, "-m", "vidsort_tui.core.retrain"],
-                env=env, pass_fds=(fd,), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                start_new_session=True, close_fds=True,
-            )  # fmt: skip
+        try:
+            # Atomically or not at all: a disk too full for this is too full for a retrain.
+            running = RetrainStatus(True, previous, STAGES[0], started_at=time.time())
+            _write_status_or_raise(artifacts, running, in_place=False)
+            env = {**os.environ, **settings.to_env(), _LOCK_FD_ENV: str(fd)}
+            with open(artifacts / LOG_FILE, "ab") as log:
+                subprocess.Popen(
+                    [sys.executable, "-m", "vidsort_tui.core.retrain"],
+                    env=env, pass_fds=(fd,), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                    start_new_session=True, close_fds=True,
+                )  # fmt: skip
+        except OSError as exc:
+            reason = _cannot_start(artifacts, exc)
+            failed = f"Failed at start: {reason.removeprefix('cannot start a retrain: ')}"
+            _write_status(artifacts, RetrainStatus(False, failed, finished_at=time.time()))
+            raise RetrainUnavailable(reason) from None
     finally:
         os.close(fd)  # the child holds its own copy of the locked file description
     return "started"
@@ -237,7 +303,10 @@ def refit(settings: Settings) -> RefitResult | None:
     from pipeline import refit as fast
 
     artifacts = Path(settings.artifacts_dir)
-    fd = _try_lock(artifacts)
+    try:
+        fd = _try_lock(artifacts)
+    except OSError:
+        return None  # read-only artifacts: nothing can be refitted or saved
     if fd is None:
         return None
     try:

@@ -7,7 +7,6 @@ is applied back on the event loop, so the screen stays responsive and never hang
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,10 +15,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from vidsort_tui.core import retrain
-from vidsort_tui.core.atomic import read_json
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.library import Folder, Library
 from vidsort_tui.core.listing import VideoEntry, VideoListing
+from vidsort_tui.core.metrics import MetricsUnavailable, read_metrics
 from vidsort_tui.core.predictions import PredictionStore
 from vidsort_tui.tui.confirm_accept import ConfirmAcceptAll
 from vidsort_tui.tui.folder_panel import FolderPanel
@@ -290,7 +289,11 @@ class MainScreen(Screen[None]):
 
     # ----- retrain -----------------------------------------------------------------------
     def action_retrain(self) -> None:
-        outcome = retrain.start_background(self.settings)
+        try:
+            outcome = retrain.start_background(self.settings)
+        except LibraryError as exc:  # the artifacts folder is read-only or full
+            self.notify_plain(str(exc), severity="error", timeout=10)
+            return
         if outcome == "already_running":
             self.notify_plain("A retrain is already running", severity="warning")
         self._start_retrain_polling()
@@ -321,10 +324,10 @@ class MainScreen(Screen[None]):
 
     def _show_accuracy(self) -> None:
         try:
-            metrics = read_json(Path(self.settings.artifacts_dir) / "metrics.json")
+            metrics = read_metrics(self.settings.artifacts_dir)
             text = f"model top-1 {metrics['top1']:.2f} · top-3 {metrics['top3']:.2f}"
             if metrics.get("feature_set"):  # content+classical, or classical (and why)
                 text += f" · features {metrics['feature_set']}"
-        except (OSError, ValueError, KeyError, TypeError):
+        except (MetricsUnavailable, TypeError):  # no file, or no accuracy in it
             text = "no model yet: press r to train"
         self.query_one(StatusBar).accuracy = text

@@ -1,0 +1,66 @@
+"""metrics.json as the API and the TUI read it: validated, never trusted.
+
+The file is an object whose accuracy fields, when present, are numbers in [0, 1]; other
+fields pass through, with values JSON cannot carry (NaN, infinities) turned into null.
+Anything else -- a list, wrong types, a FIFO, a link -- is "no usable metrics", with why.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
+
+from vidsort_tui.core.atomic import read_regular
+
+FILE_NAME = "metrics.json"
+
+_Rate = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Metrics(BaseModel):
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+
+    top1: _Rate | None = None
+    top3: _Rate | None = None
+    trained_at: StrictStr | None = None
+
+
+class MetricsUnavailable(Exception):
+    """No usable metrics.json; the message says why."""
+
+
+def read_metrics(artifacts_dir: Path) -> dict[str, Any]:
+    """The last training's metrics as plain JSON values; MetricsUnavailable otherwise."""
+    path = Path(artifacts_dir) / FILE_NAME
+    try:
+        raw = json.loads(read_regular(path, 64 << 20).decode("utf-8"))
+    except FileNotFoundError:
+        raise MetricsUnavailable("no metrics yet: run a retrain") from None
+    except (OSError, ValueError, RecursionError) as exc:
+        raise MetricsUnavailable(f"{path} is unreadable ({exc}); run a retrain") from None
+    if not isinstance(raw, dict):
+        raise MetricsUnavailable(f"{path} is not a JSON object; run a retrain")
+    try:
+        metrics = Metrics.model_validate(_finite(raw))
+    except RecursionError:
+        raise MetricsUnavailable(f"{path} is nested too deeply; run a retrain") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(map(str, first["loc"]))
+        raise MetricsUnavailable(f"{path} is not valid ({where}: {first['msg']})") from None
+    return metrics.model_dump()
+
+
+def _finite(value: Any) -> Any:
+    """The value with NaN and infinities as None (JSON has no way to say them)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
