@@ -225,8 +225,10 @@ async def test_retrain_key_trains_and_refreshes_predictions(make_app, tui_librar
         await pilot.press("r")
         status = pilot.app.screen.query_one("#status")
         await wait_for(pilot, lambda: "retrain done" in str(status.render()), 60)
+        # The list is reloaded just after the status says done: wait for it, do not race it.
+        predicted = {"fire", "sea", "snow"}
+        await wait_for(pilot, lambda: all(r[1] in predicted for r in table_text(pilot.app)))
         rows = table_text(pilot.app)
-        assert all(r[1] in {"fire", "sea", "snow"} for r in rows)  # every video predicted now
         assert "top-1" in str(status.render())
         assert [r[0] for r in rows] == names
 
