@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from bench.common import WORK, report
-from vidsort_tui.core.demo import ClipSpec, write_clip
+from vidsort_tui.demo.clips import ClipSpec, write_clip
 
 THOUSAND = WORK / "thousand-fps-30min.mp4"
 _WORKER = """

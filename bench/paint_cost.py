@@ -17,7 +17,7 @@ from rich.segment import Segment
 from textual.app import App, ComposeResult
 from textual.strip import Strip
 
-from vidsort_tui.core.demo import ClipSpec, write_clip
+from vidsort_tui.demo.clips import ClipSpec, write_clip
 from vidsort_tui.tui.video_view import VideoView, cell_keys
 
 COLS, ROWS = 80, 24

@@ -11,10 +11,11 @@ import pytest
 
 from tests.live_server import Server
 from vidsort_tui.core.config import Settings
-from vidsort_tui.core.demo import ClipSpec, write_clip
+from vidsort_tui.demo.clips import ClipSpec, write_clip
+from vidsort_tui.demo.scenes import SCENE_NAMES
 
 SHARED_REALCLIPS = Path(__file__).resolve().parents[2] / "shared" / "realclips"
-SCENE_CYCLE = ("sea", "forest", "city_night", "snow", "fire", "desert")
+SCENE_CYCLE = SCENE_NAMES
 
 ClipFactory = Callable[..., Path]
 

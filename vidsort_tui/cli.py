@@ -121,7 +121,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 def _prepare_demo(settings: Settings, train: bool) -> None:
     """Generate the demo library if missing and, unless retraining anyway, train once on it."""
-    from vidsort_tui.core.demo import ensure_demo_library
+    from vidsort_tui.demo.library import ensure_demo_library
 
     if not settings.data_dir.is_dir():
         print(f"Generating the demo library in {settings.data_dir} (once, about a minute)…")

@@ -12,7 +12,7 @@ import pytest
 from pipeline.features import FEATURE_VERSION, describe
 from pipeline.sampling import SHORT_SIDE, SampleError, sample_video
 from tests.conftest import realclips_dir
-from vidsort_tui.core.demo import ClipSpec, write_clip
+from vidsort_tui.demo.clips import ClipSpec, write_clip
 
 
 def test_many_keyframes_are_decoded_alone(tmp_path):

@@ -6,7 +6,7 @@ import os
 from dataclasses import replace
 
 from vidsort_tui.core import retrain
-from vidsort_tui.core.demo import ClipSpec, write_clip
+from vidsort_tui.demo.clips import ClipSpec, write_clip
 
 TOTAL, BROKEN = 2000, 40
 

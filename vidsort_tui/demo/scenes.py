@@ -232,6 +232,8 @@ SCENES: dict[str, Callable[[np.random.Generator], RenderFn]] = {
     "fire": fire,
     "desert": desert,
 }
+#: The scene names, in the order the demo library and the tests cycle through them.
+SCENE_NAMES: tuple[str, ...] = tuple(SCENES)
 
 
 def finish(frame: np.ndarray, size: tuple[int, int], gain: float, noise: np.ndarray) -> np.ndarray:

@@ -1,7 +1,7 @@
 """The demo library: real vertical H.264 clips generated locally and deterministically.
 
 Built in a temporary folder and renamed into place, so an interrupted generation never
-leaves half a library. Tests use ``write_clip`` to make their own real videos.
+leaves half a library.
 """
 
 from __future__ import annotations
@@ -12,54 +12,17 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
-import av
 import numpy as np
 
-from vidsort_tui.core.scenes import SCENES, finish
+from vidsort_tui.demo.clips import ClipSpec, write_clip
+from vidsort_tui.demo.scenes import SCENE_NAMES
 
-DEMO_CATEGORIES = ("sea", "forest", "city_night", "snow", "fire", "desert")
+DEMO_CATEGORIES = SCENE_NAMES
 SORTED_PER_CATEGORY = 10
 UNSORTED = 30
 SEED = 20261124
-
-
-@dataclass(frozen=True)
-class ClipSpec:
-    scene: str
-    seconds: float
-    seed: int
-    size: tuple[int, int] = (360, 640)  # width, height: vertical like a phone
-    fps: int = 24
-    gop_seconds: float = 2.0
-
-
-def write_clip(path: Path, spec: ClipSpec) -> Path:
-    """Encode one clip as H.264 MP4 (yuv420p, a keyframe every ``gop_seconds``)."""
-    rng = np.random.default_rng(spec.seed)
-    render = SCENES[spec.scene](rng)
-    gain = rng.uniform(0.8, 1.15)
-    grain = rng.normal(0, 0.015, (320, 180, 3)).astype(np.float32)
-    frames = max(1, int(round(spec.seconds * spec.fps)))
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    with av.open(str(tmp), mode="w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=spec.fps)
-        stream.width, stream.height = spec.size
-        stream.pix_fmt = "yuv420p"
-        stream.codec_context.gop_size = max(1, int(spec.gop_seconds * spec.fps))
-        stream.options = {"preset": "veryfast", "crf": "26", "sc_threshold": "0"}
-        for i in range(frames):
-            image = finish(render(i / spec.fps), spec.size, gain, np.roll(grain, i * 7, axis=1))
-            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    os.replace(tmp, path)
-    return path
 
 
 def _clip_name(label: str) -> str:

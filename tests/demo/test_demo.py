@@ -9,10 +9,11 @@ from pathlib import Path
 import av
 import pytest
 
-from vidsort_tui.core import demo
 from vidsort_tui.core.config import DOCUMENTED_NAME_PATTERN, Settings
-from vidsort_tui.core.demo import ClipSpec, demo_plan, ensure_demo_library, write_clip
 from vidsort_tui.core.library import Library
+from vidsort_tui.demo import library as demo
+from vidsort_tui.demo.clips import ClipSpec, write_clip
+from vidsort_tui.demo.library import demo_plan, ensure_demo_library
 
 
 def test_plan_has_enough_categories_clips_and_unsorted_and_is_deterministic():
