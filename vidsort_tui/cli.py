@@ -86,7 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="video playback (default auto)",
     )
     parser.add_argument("--mute", action="store_true", help="start with audio off")
-    parser.add_argument("--config", type=Path, help="TOML config file (keymap) for the TUI")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        help="TOML config file: settings and keymap (default ~/.config/vidsort/config.toml)",
+    )
     parser.add_argument("--version", action="version", version=f"vidsort-tui {_version()}")
     return parser
 

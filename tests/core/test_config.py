@@ -58,3 +58,50 @@ def test_allowed_hosts_from_flag_or_environment():
     for bad in ("http://nas.local", "nas.local:8000", "a b", "*.example"):
         with pytest.raises(ConfigError, match="not a host name"):
             Settings.load({"allowed_hosts": [bad]}, environ={})
+
+
+def test_config_file_sits_between_environment_and_defaults(tmp_path: Path):
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'data_dir = "/file/videos"\nport = 7000\nplayer = "none"\nrefit_every = 3\n'
+        '[keys]\nnext = "x"\n[accept_all]\nthreshold = 0.9\n'
+    )
+    env = {"VIDSORT_CONFIG_FILE": str(config), "VIDSORT_PORT": "9001"}
+    settings = Settings.load({"player": "inline"}, environ=env)
+    assert settings.config_file == config and settings.problems == ()
+    assert settings.data_dir == Path("/file/videos")  # file beats default
+    assert settings.port == 9001  # environment beats file
+    assert settings.player == "inline"  # flag beats file
+    assert settings.refit_every == 3 and settings.accept_threshold == 0.9
+    assert dict(settings.keymap) == {"next": "x"}
+    flag_file = tmp_path / "other.toml"
+    flag_file.write_text("port = 7100\n")
+    assert Settings.load({"config_file": flag_file}, environ=env).port == 9001
+    assert Settings.load({"config_file": flag_file}, environ={}).port == 7100
+
+
+def test_a_bad_config_file_is_reported_never_fatal(tmp_path: Path):
+    config = tmp_path / "config.toml"
+    config.write_text('port = "eighty"\ncolour = 1\n[accept_all]\nthreshold = 7\n')
+    settings = Settings.load({"config_file": config}, environ={})
+    assert settings.port == 8000 and settings.accept_threshold == 0.8
+    assert len(settings.problems) == 3 and all(str(config) in p for p in settings.problems)
+    config.write_text('player = "vlc"\nport = 7000\n')  # a value the checks refuse
+    settings = Settings.load({"config_file": config}, environ={})
+    assert settings.player == "auto" and settings.port == 8000
+    assert "player must be" in settings.problems[0]
+    config.write_text("not toml = = =")
+    assert "config" in Settings.load({"config_file": config}, environ={}).problems[0]
+    missing = Settings.load({"config_file": tmp_path / "absent.toml"}, environ={})
+    assert missing.problems == () and missing.config_file == tmp_path / "absent.toml"
+
+
+def test_to_env_rebuilds_the_same_settings_in_a_child(tmp_path: Path):
+    config = tmp_path / "config.toml"
+    config.write_text('[keys]\nnext = "x"\n')
+    settings = Settings.load(
+        {"data_dir": tmp_path / "v", "artifacts_dir": tmp_path / "a", "config_file": config,
+         "port": 8123, "jobs": 2, "audio": False, "player": "none"},
+        environ={},
+    )  # fmt: skip
+    assert Settings.load({}, environ=settings.to_env()) == settings

@@ -32,7 +32,12 @@ def tui_library(library_factory) -> Settings:
 
 @pytest.fixture
 def make_app(tui_library):
-    def build(**changes) -> VidsortApp:
-        return VidsortApp(replace(tui_library, **changes))
+    def build(config_file=None, **changes) -> VidsortApp:
+        settings = tui_library
+        if config_file is not None:  # read the file as start-up does, then apply the rest
+            paths = {"data_dir": settings.data_dir, "artifacts_dir": settings.artifacts_dir}
+            settings = Settings.load({**paths, "config_file": config_file}, environ={})
+            settings = replace(settings, player="none", audio=False)
+        return VidsortApp(replace(settings, **changes))
 
     return build

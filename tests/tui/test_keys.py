@@ -267,3 +267,13 @@ async def test_names_with_brackets_are_shown_not_parsed_as_markup(
         await wait_for(pilot, lambda: any(odd.name in n.message for n in pilot.app._notifications))
         await pilot.press("A")  # the confirmation lists folder names too
         assert isinstance(pilot.app.screen, ConfirmAcceptAll)
+
+
+async def test_help_names_the_config_file_actually_used(make_app, tmp_path):
+    config = tmp_path / "my-vidsort.toml"
+    config.write_text('[keys]\nnext = "x"\n')
+    async with make_app(config_file=config).run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(pilot.app.screen, HelpScreen)
+        shown = " ".join(str(s.render()) for s in pilot.app.screen.query("Static"))
+        assert str(config) in shown

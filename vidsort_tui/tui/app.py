@@ -7,8 +7,7 @@ from pathlib import Path
 from textual.app import App
 
 from vidsort_tui.core.config import Settings
-from vidsort_tui.core.library import Library
-from vidsort_tui.tui.keymap import load_config
+from vidsort_tui.tui.keymap import checked_keymap
 from vidsort_tui.tui.main_screen import MainScreen
 from vidsort_tui.tui.video_view import VideoView
 
@@ -21,23 +20,12 @@ class VidsortApp(App[None]):
     def __init__(self, settings: Settings) -> None:
         super().__init__()
         self.settings = settings
-        self.library = Library(settings)
-        config = load_config(settings.config_file)
-        self.keymap_overrides = config.keymap
-        self.config_problems = config.problems
-        self.accept_threshold = config.accept_threshold
+        self.keymap, keymap_problems = checked_keymap(settings.keymap)
+        self.config_problems = [*settings.problems, *keymap_problems]
 
     def on_mount(self) -> None:
-        self.set_keymap(self.keymap_overrides)
-        self.push_screen(
-            MainScreen(
-                self.library,
-                self.settings.player,
-                self.settings.audio,
-                self.settings.refit_every,
-                self.accept_threshold,
-            )  # fmt: skip
-        )
+        self.set_keymap(self.keymap)
+        self.push_screen(MainScreen(self.settings))
         for problem in self.config_problems:
             self.notify(problem, severity="warning", timeout=8, markup=False)
 

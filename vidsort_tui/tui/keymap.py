@@ -1,6 +1,7 @@
 """Key bindings: every one has an id, and the user's TOML config can rebind any of them.
 
-~/.config/vidsort/config.toml (or --config FILE):
+The config file is read with the other settings (core/config.py); ~/.config/vidsort/config.toml
+(or --config FILE):
 
     [keys]
     next = "j,down,ctrl+n"
@@ -12,10 +13,8 @@
 
 from __future__ import annotations
 
-import os
-import tomllib
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from textual.binding import Binding
 
@@ -60,43 +59,14 @@ def bindings() -> list[Binding]:
     ]
 
 
-@dataclass
-class UserConfig:
-    keymap: dict[str, str] = field(default_factory=dict)
-    accept_threshold: float = 0.8
-    problems: list[str] = field(default_factory=list)
-
-
-def default_config_path() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "vidsort" / "config.toml"
-
-
-def load_config(path: Path | None) -> UserConfig:
-    """The user's config; a missing file is fine, a bad one is reported, never fatal."""
-    config = UserConfig()
-    path = path or default_config_path()
-    try:
-        raw = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        return config
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        config.problems.append(f"config {path}: {exc}")
-        return config
+def checked_keymap(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The config file's [keys] entries that name a binding id, and a problem for each other."""
     known = {k.id for k in KEYS}
-    for key_id, keys in (raw.get("keys") or {}).items():
-        if key_id in known and isinstance(keys, str) and keys.strip():
-            config.keymap[key_id] = keys
-        else:
-            config.problems.append(f"config {path}: unknown key id or value {key_id!r}")
-    threshold = (raw.get("accept_all") or {}).get("threshold")
-    if isinstance(threshold, int | float) and 0 <= threshold <= 1:
-        config.accept_threshold = float(threshold)
-    elif threshold is not None:
-        config.problems.append(f"config {path}: accept_all.threshold must be between 0 and 1")
-    return config
+    valid = {key_id: keys for key_id, keys in keymap.items() if key_id in known}
+    problems = [f"config: unknown key id {key_id!r}" for key_id in keymap if key_id not in known]
+    return valid, problems
 
 
-def keys_for(key_id: str, keymap: dict[str, str]) -> str:
+def keys_for(key_id: str, keymap: Mapping[str, str]) -> str:
     spec = next(k for k in KEYS if k.id == key_id)
     return keymap.get(key_id, spec.keys)

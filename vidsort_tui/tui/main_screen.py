@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from vidsort_tui.core import retrain
+from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.library import Folder, Library
 from vidsort_tui.core.listing import VideoEntry, VideoListing
@@ -36,15 +37,11 @@ POLL_SECONDS = 1.5
 class MainScreen(Screen[None]):
     BINDINGS = bindings()
 
-    def __init__(self, library: Library, player: str, audio: bool, refit_every: int,
-                 accept_threshold: float) -> None:  # fmt: skip
+    def __init__(self, settings: Settings) -> None:
         super().__init__()
-        self.library = library
-        self.settings = library.settings
-        self.listing = VideoListing(library, PredictionStore(self.settings.artifacts_dir))
-        self.player_mode, self.audio = player, audio
-        self.refit_every = refit_every
-        self.accept_threshold = accept_threshold
+        self.settings = settings
+        self.library = Library(settings)
+        self.listing = VideoListing(self.library, PredictionStore(settings.artifacts_dir))
         self.entries: list[VideoEntry] = []
         self.folders: list[Folder] = []
         self.sorts_since_refit = 0
@@ -56,7 +53,7 @@ class MainScreen(Screen[None]):
             yield VideoList(id="videos")
             with Vertical(id="right"):
                 yield Static("", id="now")
-                yield VideoView(self.player_mode, self.audio, id="video")
+                yield VideoView(self.settings.player, self.settings.audio, id="video")
                 yield FolderPanel(id="folders")
         yield StatusBar(id="status")
         yield Footer()
@@ -187,7 +184,7 @@ class MainScreen(Screen[None]):
         what = f"{done[0][0]} → {done[0][1]}" if len(done) == 1 else f"{len(done)} videos filed"
         self.query_one(StatusBar).last_action = f"Sorted {what} (u undoes)"
         self.sorts_since_refit += len(done)
-        if self.sorts_since_refit >= self.refit_every:
+        if self.sorts_since_refit >= self.settings.refit_every:
             self.sorts_since_refit = 0
             self.run_worker(self._refit(), group="refit", exclusive=True)
 
@@ -250,17 +247,19 @@ class MainScreen(Screen[None]):
         self.query_one(StatusBar).last_action = "Muted" if muted else "Sound on"
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(getattr(self.app, "keymap_overrides", {})))
+        self.app.push_screen(HelpScreen(self.settings))
 
     def action_accept_all(self) -> None:
         plan = [
             (e.filename, e.prediction.predicted_folder)
             for e in self.entries
-            if e.prediction.predicted_folder and e.prediction.confidence >= self.accept_threshold
+            if e.prediction.predicted_folder
+            and e.prediction.confidence >= self.settings.accept_threshold
         ]
         if not plan:
             self.notify_plain(
-                f"No prediction has confidence ≥ {self.accept_threshold:.0%}", severity="warning"
+                f"No prediction has confidence ≥ {self.settings.accept_threshold:.0%}",
+                severity="warning",
             )
             return
 
@@ -268,7 +267,7 @@ class MainScreen(Screen[None]):
             if yes:
                 await self._sort_many(plan)  # type: ignore[arg-type]
 
-        self.app.push_screen(ConfirmAcceptAll(plan, self.accept_threshold), confirmed)  # type: ignore[arg-type]
+        self.app.push_screen(ConfirmAcceptAll(plan, self.settings.accept_threshold), confirmed)  # type: ignore[arg-type]
 
     async def _sort_many(self, plan: list[tuple[str, str]]) -> None:
         def work() -> tuple[list[tuple[str, str]], list[str]]:
