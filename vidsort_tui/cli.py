@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -145,15 +145,10 @@ def _prepare_demo(settings: Settings, train: bool) -> None:
             print("  a retrain is already running; the app will show its progress")
 
 
-def _load_mode(mode: str):  # type: ignore[no-untyped-def]
+def _load_mode(mode: str) -> Callable[[Settings], int]:
+    """The mode's entry point, imported only now: `--retrain` never loads Textual."""
     module_name, func = MODES[mode].split(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and (exc.name == module_name or module_name.startswith(exc.name + ".")):
-            return None
-        raise
-    return getattr(module, func, None)
+    return getattr(importlib.import_module(module_name), func)  # type: ignore[no-any-return]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -172,9 +167,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"vidsort-tui: {exc}", file=sys.stderr)
         return 2
     runner = _load_mode(mode)
-    if runner is None:
-        print(f"vidsort-tui: the {mode} mode is not built yet", file=sys.stderr)
-        return 2
     try:
         return int(runner(settings) or 0)
     except KeyboardInterrupt:

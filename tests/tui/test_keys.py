@@ -277,3 +277,13 @@ async def test_help_names_the_config_file_actually_used(make_app, tmp_path):
         assert isinstance(pilot.app.screen, HelpScreen)
         shown = " ".join(str(s.render()) for s in pilot.app.screen.query("Static"))
         assert str(config) in shown
+
+
+async def test_a_damaged_predictions_file_is_reported(make_app, tui_library):
+    (tui_library.artifacts_dir / "predictions.json").write_text("{not json")
+    async with make_app().run_test(size=SIZE) as pilot:
+        await wait_for(
+            pilot,
+            lambda: any("predictions file" in n.message for n in pilot.app._notifications),
+        )
+        assert table_text(pilot.app)[0][1] == "—"  # no predictions shown, none invented

@@ -20,7 +20,7 @@ HINT = "OpenCV playback (no sound): apt-get install libmpv2 for the full player"
 class OpenCvPlayer:
     name = "opencv"
 
-    def __init__(self, on_frame: FrameCallback, audio: bool = False) -> None:
+    def __init__(self, on_frame: FrameCallback) -> None:
         self._on_frame = on_frame
         self._size = (64, 64)
         self._lock = threading.Lock()

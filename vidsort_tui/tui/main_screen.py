@@ -46,6 +46,7 @@ class MainScreen(Screen[None]):
         self.folders: list[Folder] = []
         self.sorts_since_refit = 0
         self._retrain_polling = False
+        self._warned: str | None = None  # the predictions-file warning last shown
 
     def compose(self) -> ComposeResult:
         yield Static(f"vidsort — {self.library.root.name}", id="title")
@@ -92,11 +93,19 @@ class MainScreen(Screen[None]):
         return self.listing.entries(snapshot.unsorted), snapshot.folders
 
     def _apply(self, entries: list[VideoEntry], folders: list[Folder], keep: str | None) -> None:
+        self._report_predictions_warning()
         before = self.current.filename if self.current else None
         self.entries, self.folders = entries, folders
         self.query_one(VideoList).show(entries, keep or before)
         self.query_one("#videos").border_title = f"Unsorted ({len(entries)})"
         self._selection_changed(force=(keep or before) != (self.current and self.current.filename))
+
+    def _report_predictions_warning(self) -> None:
+        """A damaged predictions.json shows no predictions; say why, once per problem."""
+        warning = self.listing.predictions.warning
+        if warning and warning != self._warned:
+            self.notify_plain(warning, severity="warning", timeout=10)
+        self._warned = warning
 
     async def poll(self) -> None:
         """Pick up changes by other programs (the HTTP API, a file manager) and new predictions."""
@@ -106,6 +115,8 @@ class MainScreen(Screen[None]):
             return
         if entries != self.entries or folders != self.folders:
             self._apply(entries, folders, None)
+        else:
+            self._report_predictions_warning()
 
     def _selection_changed(self, force: bool = True) -> None:
         entry = self.current
