@@ -20,7 +20,6 @@ from pydantic import BaseModel, Field
 
 from api_compat.guards import RequestGuard
 from api_compat.video_response import VideoResponse
-from vidsort_tui.core import retrain
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import LibraryError, NotFound
 from vidsort_tui.core.library import Folder, Library
@@ -28,6 +27,7 @@ from vidsort_tui.core.listing import VideoListing
 from vidsort_tui.core.metrics import MetricsUnavailable, read_metrics
 from vidsort_tui.core.predictions import PredictionStore
 from vidsort_tui.core.undo import undo_sorts
+from vidsort_tui.services import retrain
 
 STATIC = Path(__file__).resolve().parent / "static"
 VIDEO_TYPES = {".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime",

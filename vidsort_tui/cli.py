@@ -136,7 +136,7 @@ def _prepare_demo(settings: Settings, train: bool) -> None:
         ensure_demo_library(settings.data_dir, jobs=settings.jobs, progress=progress)
         print(flush=True)
     if train and not (settings.artifacts_dir / "model.joblib").exists():
-        from vidsort_tui.core import retrain
+        from vidsort_tui.services import retrain
 
         print("Training a first model on it (a few seconds)…", flush=True)
         try:

@@ -17,9 +17,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from vidsort_tui.core import retrain
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import RetrainUnavailable
+from vidsort_tui.services import retrain
 
 STAGE_LABELS = {
     "extract_features.py": "Extracting features",

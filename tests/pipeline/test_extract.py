@@ -19,8 +19,8 @@ from pipeline.extract_features import (
     run,
 )
 from pipeline.stage import VideoRef, library_videos
-from vidsort_tui.core import retrain
 from vidsort_tui.core.library import Library
+from vidsort_tui.services import retrain
 
 
 def test_second_run_decodes_nothing_and_a_sort_keeps_the_cache(library_factory):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
-from vidsort_tui.core import retrain
 from vidsort_tui.demo.clips import ClipSpec, write_clip
+from vidsort_tui.services import retrain
 
 TOTAL, BROKEN = 2000, 40
 

@@ -11,9 +11,10 @@ from dataclasses import replace
 import pytest
 
 from tests.reliability.invariants import fingerprint
-from vidsort_tui.core import moves, retrain
+from vidsort_tui.core import moves
 from vidsort_tui.core.errors import MoveFailed, RetrainUnavailable
 from vidsort_tui.core.library import Library
+from vidsort_tui.services import retrain
 from vidsort_tui.tui.app import VidsortApp
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from pipeline.model import load
 from tests.conftest import wait_until
-from vidsort_tui.core import retrain
 from vidsort_tui.core.predictions import PredictionStore
+from vidsort_tui.services import retrain
 
 
 def children_of(pid: int) -> list[int]:

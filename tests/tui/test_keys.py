@@ -234,7 +234,7 @@ async def test_retrain_key_trains_and_refreshes_predictions(make_app, tui_librar
 
 
 async def test_refit_after_every_n_sorts(make_app, tui_library):
-    from vidsort_tui.core import retrain
+    from vidsort_tui.services import retrain
 
     assert retrain.run(tui_library).ok
     model = tui_library.artifacts_dir / "model.joblib"

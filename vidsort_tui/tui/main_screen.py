@@ -14,13 +14,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from vidsort_tui.core import retrain
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.library import Folder, Library
 from vidsort_tui.core.listing import VideoEntry, VideoListing
 from vidsort_tui.core.metrics import MetricsUnavailable, read_metrics
 from vidsort_tui.core.predictions import PredictionStore
+from vidsort_tui.services import retrain
 from vidsort_tui.tui.confirm_accept import ConfirmAcceptAll
 from vidsort_tui.tui.folder_panel import FolderPanel
 from vidsort_tui.tui.folder_picker import FolderPicker

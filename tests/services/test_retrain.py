@@ -14,9 +14,9 @@ import pytest
 from pipeline import train
 from pipeline.model import load
 from tests.conftest import wait_until
-from vidsort_tui.core import retrain
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import PredictionStore
+from vidsort_tui.services import retrain
 
 
 def digest(path) -> str:

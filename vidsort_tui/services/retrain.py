@@ -24,6 +24,9 @@ from pathlib import Path
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
 
+from pipeline import extract_features, predict, train
+from pipeline import refit as fast
+from pipeline.stage import StageError, StageTimeout
 from vidsort_tui.core.atomic import read_regular, write_bytes_reserving
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import RetrainUnavailable
@@ -191,8 +194,6 @@ def run(
     settings: Settings, on_progress: Callable[[ProgressEvent], None] | None = None
 ) -> RetrainResult:
     """Extract -> train -> predict in this process. Raises RetrainBusy if one is running."""
-    from pipeline import extract_features, predict, train
-    from pipeline.stage import StageError, StageTimeout
 
     artifacts = Path(settings.artifacts_dir)
     with _holding_lock(artifacts):
@@ -281,7 +282,7 @@ def start_background(settings: Settings) -> str:
             env = {**os.environ, **settings.to_env(), _LOCK_FD_ENV: str(fd)}
             with open(artifacts / LOG_FILE, "ab") as log:
                 subprocess.Popen(
-                    [sys.executable, "-m", "vidsort_tui.core.retrain"],
+                    [sys.executable, "-m", "vidsort_tui.services.retrain"],
                     env=env, pass_fds=(fd,), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                     start_new_session=True, close_fds=True,
                 )  # fmt: skip
@@ -300,7 +301,6 @@ def refit(settings: Settings) -> RefitResult | None:
 
     None when there is no model yet, too little data, or a full retrain is running.
     """
-    from pipeline import refit as fast
 
     artifacts = Path(settings.artifacts_dir)
     try:
