@@ -27,7 +27,7 @@ from vidsort_tui.core.listing import VideoListing
 from vidsort_tui.core.metrics import MetricsUnavailable, read_metrics
 from vidsort_tui.core.predictions import PredictionStore
 from vidsort_tui.core.undo import undo_sorts
-from vidsort_tui.services import retrain
+from vidsort_tui.services import jobs
 
 STATIC = Path(__file__).resolve().parent / "static"
 VIDEO_TYPES = {".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime",
@@ -208,11 +208,11 @@ def create_app(settings: Settings) -> FastAPI:
     @app.post("/api/retrain", response_model=RetrainResponse, responses=UNAVAILABLE)
     def start_retrain(svc: Svc) -> RetrainResponse:
         """Start a retrain (503 with the reason when the artifacts folder cannot be written)."""
-        return RetrainResponse(status=retrain.start_background(svc.settings))  # type: ignore[arg-type]
+        return RetrainResponse(status=jobs.start_background(svc.settings))  # type: ignore[arg-type]
 
     @app.get("/api/retrain/status", response_model=RetrainStatusResponse)
     def retrain_status(svc: Svc) -> RetrainStatusResponse:
-        return RetrainStatusResponse(**retrain.read_status(svc.settings.artifacts_dir).to_api())
+        return RetrainStatusResponse(**jobs.read_status(svc.settings.artifacts_dir).to_api())
 
     video_errors = {**ERRORS, 403: {"model": ErrorResponse}, 416: {"description": "Range"}}
 
@@ -257,7 +257,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/api/retrain/progress", response_model=RetrainProgressResponse)
     def retrain_progress(svc: Svc) -> RetrainProgressResponse:
-        status = retrain.read_status(svc.settings.artifacts_dir)
+        status = jobs.read_status(svc.settings.artifacts_dir)
         return RetrainProgressResponse(
             running=status.running, last_result=status.last_result, stage=status.stage,
             done=status.done, total=status.total, message=status.message,

@@ -18,12 +18,12 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from pipeline.cache import FeatureCache
-from pipeline.extract_features import CACHE_FILE
 from pipeline.features import VideoFeatures
 from pipeline.matrix import fused
 from pipeline.model import load
 from pipeline.refit import refit
 from pipeline.train import save_result, train
+from vidsort_tui.core import artifacts
 from vidsort_tui.core.config import Settings
 
 LABELLED, UNSORTED, FOLDERS = 10_000, 500, 10
@@ -52,7 +52,7 @@ def build(root: Path) -> tuple[Settings, np.ndarray, np.ndarray]:
             xs.append(features.global_)
             ys.append(label)
     settings = Settings.load({"data_dir": data, "artifacts_dir": root / "art"}, environ={})
-    cache = FeatureCache(settings.artifacts_dir / CACHE_FILE)
+    cache = FeatureCache(settings.artifacts_dir / artifacts.FEATURES)
     cache.store(items)
     cache.close()
     first = {f"folder{i % FOLDERS}/{i}": (f"folder{i % FOLDERS}", items[i][1]) for i in range(600)}

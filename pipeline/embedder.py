@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from pipeline import torch_weights
+from vidsort_tui.core import artifacts
 from vidsort_tui.core.atomic import write_bytes_atomic
 
 try:  # optional at run time: without them the pipeline falls back to classical features
@@ -87,7 +88,7 @@ def model_file(artifacts_dir: Path) -> Path:
     if _IMPORT_ERROR:
         raise EmbedderUnavailable(_IMPORT_ERROR)
     weights = weights_path()
-    target = Path(artifacts_dir) / f"embedder-{WEIGHTS_SHA256[:16]}-v{EMBEDDING_VERSION}.onnx"
+    target = Path(artifacts_dir) / artifacts.embedder_graph(WEIGHTS_SHA256, EMBEDDING_VERSION)
     if target.is_file():
         try:
             Embedder(target)

@@ -28,8 +28,8 @@ from pipeline.stage import (
     VideoRef,
     library_videos,
 )
+from vidsort_tui.core import artifacts
 
-CACHE_FILE = "features.sqlite"
 PER_VIDEO_SECONDS = 60.0
 BATCH = 8
 
@@ -155,7 +155,7 @@ def _record(result: ExtractResult, name: str, value: VideoFeatures | str) -> Non
 
 def run(settings, progress: Progress | None = None, deadline: float | None = None) -> ExtractResult:  # type: ignore[no-untyped-def]
     """Extract features for every labelled and unsorted video of the library."""
-    cache_path = Path(settings.artifacts_dir) / CACHE_FILE
+    cache_path = Path(settings.artifacts_dir) / artifacts.FEATURES
     plan = prepare(Path(settings.artifacts_dir), settings.embedder)
     return extract(library_videos(settings), cache_path, settings.jobs, progress,
                    deadline=deadline, embedder=plan)  # fmt: skip

@@ -12,9 +12,10 @@ import numpy as np
 
 from pipeline.cache import FeatureCache, Key
 from pipeline.encoding import ColourVocabulary, encode_all, vocabulary_id
-from pipeline.extract_features import CACHE_FILE, _key
+from pipeline.extract_features import _key
 from pipeline.features import VideoFeatures
 from pipeline.model import with_content
+from vidsort_tui.core import artifacts
 
 
 def keys_for(paths: list[Path]) -> list[Key | None]:
@@ -32,7 +33,7 @@ def fused(features: list[VideoFeatures], keys: list[Key | None], vocabulary: Col
     if not features:
         return np.zeros((0, 0), np.float32)
     vocab = vocabulary_id(vocabulary)
-    cache = FeatureCache(Path(artifacts_dir) / CACHE_FILE)
+    cache = FeatureCache(Path(artifacts_dir) / artifacts.FEATURES)
     try:
         known = cache.encoded([k for k in keys if k is not None], vocab)
         missing = [i for i, k in enumerate(keys) if k is None or k not in known]

@@ -13,8 +13,7 @@ from sklearn.base import clone
 from pipeline.embedder import EMBEDDING_VERSION
 from pipeline.encoding import ColourVocabulary, encode_all
 from pipeline.features import FEATURE_VERSION, VideoFeatures
-
-MODEL_FILE = "model.joblib"
+from vidsort_tui.core import artifacts
 
 
 @dataclass
@@ -81,11 +80,11 @@ def save(model: TrainedModel, artifacts_dir: Path) -> None:
 
     buffer = io.BytesIO()
     joblib.dump(model, buffer, compress=3)
-    write_bytes_atomic(Path(artifacts_dir) / MODEL_FILE, buffer.getvalue())
+    write_bytes_atomic(Path(artifacts_dir) / artifacts.MODEL, buffer.getvalue())
 
 
 def load(artifacts_dir: Path) -> TrainedModel | None:
-    path = Path(artifacts_dir) / MODEL_FILE
+    path = Path(artifacts_dir) / artifacts.MODEL
     try:
         model = joblib.load(path)
     except FileNotFoundError:

@@ -14,13 +14,14 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.cache import FeatureCache, Key
-from pipeline.extract_features import CACHE_FILE, _key
+from pipeline.extract_features import _key
 from pipeline.features import VideoFeatures
 from pipeline.matrix import fused
 from pipeline.model import load, save
 from pipeline.predict import predict
 from pipeline.stage import library_videos
 from pipeline.train import learnable
+from vidsort_tui.core import artifacts
 from vidsort_tui.core.predictions import write_predictions
 
 Cached = dict[str, tuple[str | None, VideoFeatures, Key]]
@@ -30,7 +31,7 @@ def cached_features(settings) -> Cached:  # type: ignore[no-untyped-def]
     """video id -> (label, features, cache key) for every video already in the cache."""
     videos = library_videos(settings)
     keys = {v.rel: _key(v.path) for v in videos if not v.problem}
-    cache = FeatureCache(Path(settings.artifacts_dir) / CACHE_FILE)
+    cache = FeatureCache(Path(settings.artifacts_dir) / artifacts.FEATURES)
     try:
         known = cache.lookup((k for k in keys.values() if not isinstance(k, str)), local=False)
     finally:

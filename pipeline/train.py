@@ -32,8 +32,8 @@ from pipeline.encoding import ColourVocabulary, fit_vocabulary
 from pipeline.features import VideoFeatures
 from pipeline.model import TrainedModel, fuse, save
 from pipeline.stage import StageError
+from vidsort_tui.core import artifacts
 
-METRICS_FILE = "metrics.json"
 MAX_CV_SAMPLES = 3000
 BINS = [0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0001]
 
@@ -228,7 +228,7 @@ def save_result(result: TrainResult, artifacts_dir: Path) -> None:
     from vidsort_tui.core.atomic import write_json_atomic
 
     save(result.model, artifacts_dir)
-    write_json_atomic(Path(artifacts_dir) / METRICS_FILE, result.metrics)
+    write_json_atomic(Path(artifacts_dir) / artifacts.METRICS, result.metrics)
 
 
 def run(settings, extracted) -> TrainResult:  # type: ignore[no-untyped-def]

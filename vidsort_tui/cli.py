@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from vidsort_tui.core import artifacts
 from vidsort_tui.core.config import ConfigError, Settings
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.library import Library
@@ -135,7 +136,7 @@ def _prepare_demo(settings: Settings, train: bool) -> None:
 
         ensure_demo_library(settings.data_dir, jobs=settings.jobs, progress=progress)
         print(flush=True)
-    if train and not (settings.artifacts_dir / "model.joblib").exists():
+    if train and not (settings.artifacts_dir / artifacts.MODEL).exists():
         from vidsort_tui.services import retrain
 
         print("Training a first model on it (a few seconds)…", flush=True)

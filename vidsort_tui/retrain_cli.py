@@ -19,13 +19,7 @@ from rich.progress import (
 
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import RetrainUnavailable
-from vidsort_tui.services import retrain
-
-STAGE_LABELS = {
-    "extract_features.py": "Extracting features",
-    "train.py": "Training",
-    "predict.py": "Predicting",
-}
+from vidsort_tui.services import jobs, retrain
 
 
 class _Rate(TextColumn):
@@ -50,8 +44,8 @@ def run(settings: Settings) -> int:
 
         def on_progress(event: retrain.ProgressEvent) -> None:
             if event.stage not in tasks:
-                label = STAGE_LABELS.get(event.stage, event.stage)
-                rate = event.stage == "extract_features.py"
+                label = event.label.capitalize()
+                rate = event.stage == jobs.STAGES[0]
                 tasks[event.stage] = progress.add_task(label, total=event.total or 1, rate=rate)
             progress.update(tasks[event.stage], completed=event.done, total=event.total or 1)
 

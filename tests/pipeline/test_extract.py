@@ -11,7 +11,6 @@ import numpy as np
 from pipeline.cache import FeatureCache
 from pipeline.embedder import prepare
 from pipeline.extract_features import (
-    CACHE_FILE,
     TransientSkip,
     _describe_file,
     _key,
@@ -19,6 +18,7 @@ from pipeline.extract_features import (
     run,
 )
 from pipeline.stage import VideoRef, library_videos
+from vidsort_tui.core import artifacts
 from vidsort_tui.core.library import Library
 from vidsort_tui.services import retrain
 
@@ -52,7 +52,7 @@ def test_each_part_of_the_cache_has_its_own_version(library_factory, monkeypatch
     """Bumping the embedder keeps the classical parts, and the other way round."""
     settings = library_factory({"sea": 2}, unsorted=1)
     first = run(settings)
-    cache = FeatureCache(settings.artifacts_dir / CACHE_FILE)
+    cache = FeatureCache(settings.artifacts_dir / artifacts.FEATURES)
     keys = [_key(v.path) for v in library_videos(settings)]
     try:
         monkeypatch.setattr("pipeline.cache.EMBEDDING_VERSION", 99)
@@ -65,7 +65,7 @@ def test_each_part_of_the_cache_has_its_own_version(library_factory, monkeypatch
         cache.close()
     monkeypatch.undo()
     # Classical features alone never need the embedder: nothing is decoded.
-    off = extract(library_videos(settings), settings.artifacts_dir / CACHE_FILE,
+    off = extract(library_videos(settings), settings.artifacts_dir / artifacts.FEATURES,
                   embedder=prepare(settings.artifacts_dir, "off"))  # fmt: skip
     assert off.decoded == 0 and off.features.keys() == first.features.keys()
 
@@ -73,7 +73,7 @@ def test_each_part_of_the_cache_has_its_own_version(library_factory, monkeypatch
 def test_a_damaged_cached_embedding_is_made_again(library_factory):
     settings = library_factory({"sea": 2, "fire": 2}, unsorted=1)
     first = run(settings)
-    cache = FeatureCache(settings.artifacts_dir / CACHE_FILE)
+    cache = FeatureCache(settings.artifacts_dir / artifacts.FEATURES)
     with cache.db:
         cache.db.execute("UPDATE embeddings SET vector = ? WHERE rowid = 1", (b"\0" * 12,))
         cache.db.execute("UPDATE embeddings SET vector = ? WHERE rowid = 2",
@@ -147,7 +147,7 @@ def test_every_kind_of_bad_file_is_skipped_with_its_reason(library_factory, clip
     child.join()
     assert isinstance(reason, TransientSkip) and "ermission denied" in reason  # retried next run
     # A file that vanishes between the scan and extraction.
-    gone = extract([VideoRef("x.mp4", tmp_path / "x.mp4", None)], tmp_path / CACHE_FILE)
+    gone = extract([VideoRef("x.mp4", tmp_path / "x.mp4", None)], tmp_path / artifacts.FEATURES)
     assert gone.skipped["x.mp4"].startswith("cannot stat")
 
 

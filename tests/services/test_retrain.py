@@ -16,7 +16,7 @@ from pipeline.model import load
 from tests.conftest import wait_until
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import PredictionStore
-from vidsort_tui.services import retrain
+from vidsort_tui.services import jobs, retrain
 
 
 def digest(path) -> str:
@@ -25,13 +25,13 @@ def digest(path) -> str:
 
 def test_success_and_failure_strings(library_factory):
     settings = library_factory({"sea": 2, "fire": 2}, unsorted=1)
-    assert retrain.read_status(settings.artifacts_dir).to_api() == {
+    assert jobs.read_status(settings.artifacts_dir).to_api() == {
         "running": False,
         "last_result": None,
     }
     result = retrain.run(settings)
     assert result.ok and result.last_result == "success"
-    assert retrain.read_status(settings.artifacts_dir).to_api() == {
+    assert jobs.read_status(settings.artifacts_dir).to_api() == {
         "running": False,
         "last_result": "success",
     }
@@ -40,20 +40,20 @@ def test_success_and_failure_strings(library_factory):
     failed = retrain.run(settings)
     assert not failed.ok
     assert failed.last_result.startswith("Failed at train.py: need at least two folders")
-    assert retrain.read_status(settings.artifacts_dir).last_result == failed.last_result
+    assert jobs.read_status(settings.artifacts_dir).last_result == failed.last_result
 
 
 def test_one_retrain_at_a_time(library_factory):
     settings = library_factory({"sea": 3, "fire": 3}, unsorted=4)
-    assert retrain.start_background(settings) == "started"
-    assert retrain.start_background(settings) == "already_running"
+    assert jobs.start_background(settings) == "started"
+    assert jobs.start_background(settings) == "already_running"
     with pytest.raises(retrain.RetrainBusy):
         retrain.run(settings)
-    assert retrain.read_status(settings.artifacts_dir).running
-    wait_until(lambda: not retrain.read_status(settings.artifacts_dir).running, 120)
-    assert retrain.read_status(settings.artifacts_dir).last_result == "success"
-    assert retrain.start_background(settings) == "started"
-    wait_until(lambda: not retrain.read_status(settings.artifacts_dir).running, 120)
+    assert jobs.read_status(settings.artifacts_dir).running
+    wait_until(lambda: not jobs.read_status(settings.artifacts_dir).running, 120)
+    assert jobs.read_status(settings.artifacts_dir).last_result == "success"
+    assert jobs.start_background(settings) == "started"
+    wait_until(lambda: not jobs.read_status(settings.artifacts_dir).running, 120)
 
 
 def test_sigkill_mid_retrain_keeps_the_last_model_and_the_next_retrain_works(
@@ -74,12 +74,12 @@ def test_sigkill_mid_retrain_keeps_the_last_model_and_the_next_retrain_works(
             clip_factory("snow", seed=50 + i, seconds=6.0, size=(360, 640)),
             settings.data_dir / f"{7400000000000000 + i}.mp4",
         )
-    assert retrain.start_background(settings) == "started"
-    wait_until(lambda: retrain.read_status(settings.artifacts_dir).done > 0, 60)
-    pid = retrain.read_status(settings.artifacts_dir).pid
+    assert jobs.start_background(settings) == "started"
+    wait_until(lambda: jobs.read_status(settings.artifacts_dir).done > 0, 60)
+    pid = jobs.read_status(settings.artifacts_dir).pid
     os.killpg(os.getpgid(pid), signal.SIGKILL)
-    wait_until(lambda: not retrain.read_status(settings.artifacts_dir).running, 10)
-    status = retrain.read_status(settings.artifacts_dir)
+    wait_until(lambda: not jobs.read_status(settings.artifacts_dir).running, 10)
+    status = jobs.read_status(settings.artifacts_dir)
     assert status.last_result.startswith("Failed at extract_features.py:")
     assert (digest(model), digest(predictions)) == before
     assert load(settings.artifacts_dir) is not None

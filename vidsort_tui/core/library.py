@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vidsort_tui.core import dirfd
+from vidsort_tui.core import artifacts, dirfd
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import (
     AlreadyExists,
@@ -88,8 +88,8 @@ class Library:
         self.settings = settings
         self.root = Path(settings.data_dir)
         self.names = NamePolicy(settings.name_pattern)
-        self.journal = Journal(Path(settings.artifacts_dir) / "moves.jsonl")
-        self.mover = Mover(Path(settings.artifacts_dir) / "moves.lock", self.root)
+        self.journal = Journal(Path(settings.artifacts_dir) / artifacts.JOURNAL)
+        self.mover = Mover(Path(settings.artifacts_dir) / artifacts.MOVES_LOCK, self.root)
         with contextlib.suppress(LibraryError, OSError), self.open_root() as root_fd:
             self.mover.finish_interrupted(root_fd)
 

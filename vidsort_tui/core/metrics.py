@@ -14,9 +14,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
+from vidsort_tui.core import artifacts
 from vidsort_tui.core.atomic import read_regular
-
-FILE_NAME = "metrics.json"
 
 _Rate = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -35,7 +34,7 @@ class MetricsUnavailable(Exception):
 
 def read_metrics(artifacts_dir: Path) -> dict[str, Any]:
     """The last training's metrics as plain JSON values; MetricsUnavailable otherwise."""
-    path = Path(artifacts_dir) / FILE_NAME
+    path = Path(artifacts_dir) / artifacts.METRICS
     try:
         raw = json.loads(read_regular(path, 64 << 20).decode("utf-8"))
     except FileNotFoundError:

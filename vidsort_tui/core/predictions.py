@@ -23,11 +23,10 @@ from typing import Annotated, NamedTuple, NotRequired
 from pydantic import BeforeValidator, Field, StrictStr, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
+from vidsort_tui.core import artifacts
 from vidsort_tui.core.atomic import read_regular, write_json_atomic
 
 log = logging.getLogger(__name__)
-
-FILE_NAME = "predictions.json"
 
 
 class Prediction(NamedTuple):
@@ -131,7 +130,7 @@ class PredictionStore:
 
     @property
     def path(self) -> Path:
-        return Path(self.artifacts_dir) / FILE_NAME
+        return Path(self.artifacts_dir) / artifacts.PREDICTIONS
 
     def _current_stamp(self) -> tuple[int, int, int] | None:
         try:
@@ -222,4 +221,4 @@ def _warn(message: str) -> tuple[dict[str, Prediction], str | None]:
 def write_predictions(artifacts_dir: Path, predictions: dict[str, Prediction]) -> None:
     """Atomically replace predictions.json (the pipeline's predict stage calls this)."""
     payload = {name: p.to_json() for name, p in sorted(predictions.items())}
-    write_json_atomic(Path(artifacts_dir) / FILE_NAME, payload)
+    write_json_atomic(Path(artifacts_dir) / artifacts.PREDICTIONS, payload)

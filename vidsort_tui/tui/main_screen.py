@@ -20,7 +20,7 @@ from vidsort_tui.core.library import Folder, Library
 from vidsort_tui.core.listing import VideoEntry, VideoListing
 from vidsort_tui.core.metrics import MetricsUnavailable, read_metrics
 from vidsort_tui.core.predictions import PredictionStore
-from vidsort_tui.services import retrain
+from vidsort_tui.services import jobs
 from vidsort_tui.tui.confirm_accept import ConfirmAcceptAll
 from vidsort_tui.tui.folder_panel import FolderPanel
 from vidsort_tui.tui.folder_picker import FolderPicker
@@ -66,7 +66,7 @@ class MainScreen(Screen[None]):
         hint = self.query_one(VideoView).fallback_hint
         if hint:
             self.notify_plain(hint, severity="warning", timeout=8)
-        if retrain.read_status(self.settings.artifacts_dir).running:
+        if jobs.read_status(self.settings.artifacts_dir).running:
             self._start_retrain_polling()
 
     def notify_plain(self, message: str, **options: object) -> None:
@@ -203,8 +203,10 @@ class MainScreen(Screen[None]):
         """Learn from the latest sorts: refit on cached features, then show new predictions."""
         status = self.query_one(StatusBar)
         status.retrain = "learning from your sorts…"
-        outcome = await asyncio.to_thread(retrain.refit, self.settings)
-        status.retrain = "" if outcome is None else f"refitted on {outcome.videos} videos"
+        child = jobs.start_refit(self.settings)  # None: a retrain or refit is running already
+        output, _ = await asyncio.to_thread(child.communicate) if child else (b"", None)
+        outcome = jobs.refit_outcome(output)
+        status.retrain = "" if outcome is None else f"refitted on {outcome['videos']:.0f} videos"
         self._show_accuracy()
         await self.reload()
 
@@ -300,7 +302,7 @@ class MainScreen(Screen[None]):
     # ----- retrain -----------------------------------------------------------------------
     def action_retrain(self) -> None:
         try:
-            outcome = retrain.start_background(self.settings)
+            outcome = jobs.start_background(self.settings)
         except LibraryError as exc:  # the artifacts folder is read-only or full
             self.notify_plain(str(exc), severity="error", timeout=10)
             return
@@ -317,10 +319,10 @@ class MainScreen(Screen[None]):
         status_bar = self.query_one(StatusBar)
         try:
             while True:
-                status = await asyncio.to_thread(retrain.read_status, self.settings.artifacts_dir)
+                status = await asyncio.to_thread(jobs.read_status, self.settings.artifacts_dir)
                 if not status.running:
                     break
-                stage = (status.stage or "").removesuffix(".py").replace("_", " ")
+                stage = jobs.stage_label(status.stage)
                 status_bar.retrain = f"retraining: {stage} {status.done}/{status.total}"
                 await asyncio.sleep(0.5)
         finally:

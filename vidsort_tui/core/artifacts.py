@@ -1,0 +1,31 @@
+"""Every file vidsort keeps in ARTIFACTS_DIR, named once.
+
+What each holds and who writes it is in ARCHITECTURE.md ("File formats"). Every one of them
+is read back as hostile input.
+"""
+
+from __future__ import annotations
+
+#: per-video descriptors and embeddings, keyed by (name, size, mtime_ns) (pipeline cache)
+FEATURES = "features.sqlite"
+#: the fitted classifier and what it needs to predict (pipeline.model)
+MODEL = "model.joblib"
+#: cross-validated accuracy, calibration, feature set (pipeline.train)
+METRICS = "metrics.json"
+#: {filename: prediction} in the documented shape (core.predictions)
+PREDICTIONS = "predictions.json"
+#: the append-only journal of sorts and undos (core.journal)
+JOURNAL = "moves.jsonl"
+#: held while a fallback move runs, with its intent file beside it (core.moves)
+MOVES_LOCK = "moves.lock"
+#: running / last_result / progress of the pipeline job (services.jobs)
+RETRAIN_STATUS = "retrain_status.json"
+#: held by the one pipeline job running at a time (services.jobs)
+RETRAIN_LOCK = "retrain.lock"
+#: what background jobs print
+RETRAIN_LOG = "retrain.log"
+
+
+def embedder_graph(weights_digest: str, version: int) -> str:
+    """The ONNX graph built from the embedder's weights (pipeline.embedder)."""
+    return f"embedder-{weights_digest[:16]}-v{version}.onnx"

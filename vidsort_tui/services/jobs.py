@@ -1,0 +1,267 @@
+"""One pipeline job at a time across processes: the lock, the shared status, background runs.
+
+``retrain.lock`` (fcntl.flock) is held for the whole job; the kernel drops it when the holder
+dies, so a SIGKILLed retrain never leaves a stale lock. ``retrain_status.json`` carries the
+documented ``running``/``last_result`` plus progress; a status that says "running" while
+nobody holds the lock is a dead run and is reported as failed.
+
+This module never imports the pipeline: the TUI and every API worker use it to start jobs
+and read their status, and stay small and quick to start. The jobs themselves run in
+``vidsort_tui.services.retrain`` (a separate process when started from here).
+See ARCHITECTURE.md ("Layers", "A retrain").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
+
+from vidsort_tui.core import artifacts as names
+from vidsort_tui.core.atomic import read_regular, write_bytes_reserving
+from vidsort_tui.core.config import Settings
+from vidsort_tui.core.errors import RetrainUnavailable
+
+log = logging.getLogger(__name__)
+
+STAGE_SECONDS = 900.0
+#: The retrain's stages as the documented status names them ("Failed at train.py: ...").
+STAGES = ("extract_features.py", "train.py", "predict.py")
+#: What a person reads for each stage: the TUI, --retrain and the page (via the API) say this.
+STAGE_LABELS = {
+    "extract_features.py": "extracting features",
+    "train.py": "training",
+    "predict.py": "predicting",
+}
+LOCK_FD_ENV = "VIDSORT_RETRAIN_LOCK_FD"
+RUNNER_MODULE = "vidsort_tui.services.retrain"
+
+
+class RetrainBusy(Exception):
+    """Another retrain holds the lock."""
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    stage: str  # one of STAGES
+    done: int
+    total: int
+
+    @property
+    def label(self) -> str:
+        return stage_label(self.stage)
+
+
+def stage_label(stage: str | None) -> str:
+    return STAGE_LABELS.get(stage or "", stage or "")
+
+
+@with_config(ConfigDict(strict=True, allow_inf_nan=False))  # how the file is validated
+@dataclass
+class RetrainStatus:
+    running: bool = False
+    last_result: str | None = None
+    stage: str | None = None
+    done: int = 0
+    total: int = 0
+    message: str | None = None
+    pid: int | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
+
+    def to_api(self) -> dict[str, object]:
+        """The documented body of GET /api/retrain/status."""
+        return {"running": self.running, "last_result": self.last_result}
+
+
+def _lock_path(artifacts_dir: Path) -> Path:
+    return Path(artifacts_dir) / names.RETRAIN_LOCK
+
+
+def try_lock(artifacts_dir: Path) -> int | None:
+    """An fd holding the retrain lock, or None if another process holds it (OSError if the
+    artifacts folder cannot be written)."""
+    Path(artifacts_dir).mkdir(parents=True, exist_ok=True)
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(_lock_path(artifacts_dir), flags, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def is_locked(artifacts_dir: Path) -> bool:
+    """Whether a retrain holds the lock; read-only (a reader never creates the lock file)."""
+    try:
+        fd = os.open(_lock_path(artifacts_dir), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+_STATUS = TypeAdapter(RetrainStatus)
+#: Status files are padded to this size, so a final status can always be written in place
+#: when the disk is full (a retrain then still says why it failed).
+STATUS_RESERVE = 8192
+
+
+def read_status(artifacts_dir: Path) -> RetrainStatus:
+    """The shared status; a "running" status whose process died reads as failed.
+
+    The file is validated; one that is not a status (wrong types, a FIFO, a link) is
+    ignored with a warning, and whether a retrain runs is then told by the lock alone.
+    """
+    path = Path(artifacts_dir) / names.RETRAIN_STATUS
+    try:
+        status = _STATUS.validate_json(read_regular(path, 1 << 20))
+    except FileNotFoundError:
+        status = RetrainStatus()
+    except (OSError, ValidationError) as exc:
+        log.warning("ignoring %s, which is not a retrain status: %s", path, str(exc)[:200])
+        status = RetrainStatus(running=is_locked(artifacts_dir))
+        if status.running:
+            return status
+    if status.running and not is_locked(artifacts_dir):
+        stage = status.stage or STAGES[0]
+        status.running = False
+        status.last_result = f"Failed at {stage}: the retrain process stopped unexpectedly"
+    return status
+
+
+def _status_bytes(status: RetrainStatus) -> bytes:
+    fields = asdict(status)
+    for key, limit in (("last_result", 1000), ("message", 500)):  # always fits the reserve
+        if isinstance(fields[key], str):
+            fields[key] = fields[key][:limit]
+    return json.dumps(fields, ensure_ascii=False).encode()
+
+
+def write_status_or_raise(
+    artifacts_dir: Path, status: RetrainStatus, in_place: bool = True
+) -> None:
+    path = Path(artifacts_dir) / names.RETRAIN_STATUS
+    write_bytes_reserving(path, _status_bytes(status), STATUS_RESERVE, in_place)
+
+
+def write_status(artifacts_dir: Path, status: RetrainStatus) -> None:
+    """Best effort: a full disk must not turn a retrain's failure into a crash."""
+    try:
+        write_status_or_raise(artifacts_dir, status)
+    except OSError as exc:
+        log.warning("cannot write the retrain status: %s", exc)
+
+
+# ----- holding the lock ---------------------------------------------------------------
+@contextlib.contextmanager
+def holding_lock(artifacts_dir: Path) -> Iterator[None]:
+    inherited = os.environ.pop(LOCK_FD_ENV, None)
+    try:
+        fd = int(inherited) if inherited else try_lock(artifacts_dir)
+    except OSError as exc:
+        raise RetrainUnavailable(cannot_start(artifacts_dir, exc)) from None
+    if fd is None:
+        raise RetrainBusy("a retrain is already running")
+    os.set_inheritable(fd, False)  # decoder workers must not keep the lock alive
+    try:
+        yield
+    finally:
+        os.close(fd)
+
+
+def cannot_start(artifacts: Path, exc: OSError) -> str:
+    why = exc.strerror or exc
+    return f"cannot start a retrain: cannot write to the artifacts folder {artifacts} ({why})"
+
+
+def start_background(settings: Settings) -> str:
+    """Start a retrain in its own process: "started", or "already_running".
+
+    RetrainUnavailable (with the reason, also left in last_result when it can be written)
+    when it cannot start: the artifacts folder is read-only or full.
+    """
+    artifacts = Path(settings.artifacts_dir)
+    try:
+        fd = try_lock(artifacts)
+    except OSError as exc:
+        raise RetrainUnavailable(cannot_start(artifacts, exc)) from None
+    if fd is None:
+        return "already_running"
+    try:
+        previous = read_status(artifacts).last_result
+        try:
+            # Atomically or not at all: a disk too full for this is too full for a retrain.
+            running = RetrainStatus(True, previous, STAGES[0], started_at=time.time())
+            write_status_or_raise(artifacts, running, in_place=False)
+            env = {**os.environ, **settings.to_env(), LOCK_FD_ENV: str(fd)}
+            with open(artifacts / names.RETRAIN_LOG, "ab") as log:
+                subprocess.Popen(
+                    [sys.executable, "-m", RUNNER_MODULE],
+                    env=env, pass_fds=(fd,), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                    start_new_session=True, close_fds=True,
+                )  # fmt: skip
+        except OSError as exc:
+            reason = cannot_start(artifacts, exc)
+            failed = f"Failed at start: {reason.removeprefix('cannot start a retrain: ')}"
+            write_status(artifacts, RetrainStatus(False, failed, finished_at=time.time()))
+            raise RetrainUnavailable(reason) from None
+    finally:
+        os.close(fd)  # the child holds its own copy of the locked file description
+    return "started"
+
+
+def start_refit(settings: Settings) -> subprocess.Popen[bytes] | None:
+    """Refit on cached features in a child process holding the lock; None when a job runs.
+
+    The child prints one JSON line: {"videos": n, "predicted": n, "seconds": s}, or null
+    when there was nothing to refit. It leaves the retrain status alone: a refit is not a
+    retrain, and ``last_result`` keeps meaning the last full one.
+    """
+    artifacts = Path(settings.artifacts_dir)
+    try:
+        fd = try_lock(artifacts)
+    except OSError:
+        return None  # read-only artifacts: nothing could be refitted or saved
+    if fd is None:
+        return None
+    try:
+        env = {**os.environ, **settings.to_env(), LOCK_FD_ENV: str(fd)}
+        with open(os.devnull, "wb") as devnull:
+            return subprocess.Popen(
+                [sys.executable, "-m", RUNNER_MODULE, "--refit"],
+                env=env, pass_fds=(fd,), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=devnull, start_new_session=True, close_fds=True,
+            )  # fmt: skip
+    except OSError as exc:
+        log.warning("cannot start a refit: %s", exc)
+        return None
+    finally:
+        os.close(fd)  # the child holds its own copy of the locked file description
+
+
+def refit_outcome(output: bytes) -> dict[str, float] | None:
+    """What a refit child printed (its last line), or None."""
+    try:
+        value = json.loads(output.decode("utf-8", "replace").strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+    if isinstance(value, dict) and all(isinstance(v, int | float) for v in value.values()):
+        return value
+    return None
