@@ -20,7 +20,7 @@ import httpx
 import uvicorn
 from fastapi import Response
 
-from api_compat.server import create_app
+from api_compat.main import create_app
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.predictions import Prediction, write_predictions
 

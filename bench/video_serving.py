@@ -23,7 +23,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, JSONResponse
 
-from api_compat.server import create_app
+from api_compat.main import create_app
 from bench.common import report
 from vidsort_tui.core.config import Settings
 

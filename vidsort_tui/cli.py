@@ -37,7 +37,7 @@ VIDSORT_ALLOWED_HOSTS=name1,name2).
 #: mode -> "module:function" taking Settings and returning an exit code.
 MODES = {
     "tui": "vidsort_tui.tui.app:run",
-    "serve": "api_compat.serve:run",
+    "serve": "api_compat.launch:run",
     "retrain": "vidsort_tui.retrain_cli:run",
 }
 

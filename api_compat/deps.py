@@ -1,0 +1,34 @@
+"""What the routes depend on: one Services object per app (per worker), built from Settings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api_compat.schemas import FolderItem
+from vidsort_tui.core.config import Settings
+from vidsort_tui.core.library import Folder, Library
+from vidsort_tui.core.listing import VideoListing
+from vidsort_tui.core.predictions import PredictionStore
+
+
+class Services:
+    """What the routes need, built once per app (per worker)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.library = Library(settings)
+        self.predictions = PredictionStore(settings.artifacts_dir)
+        self.listing = VideoListing(self.library, self.predictions)
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+Svc = Annotated[Services, Depends(services)]
+
+
+def folder_items(folders: list[Folder]) -> list[FolderItem]:
+    return [FolderItem(name=f.name, count=f.count) for f in folders]

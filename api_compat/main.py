@@ -1,0 +1,33 @@
+"""The app factory: create_app(settings) -> FastAPI, thin routes over the core and services.
+
+Every worker reads status, predictions and the library from disk through the core, so all
+workers give the same answers. See ARCHITECTURE.md ("Layers", "A sort from the page").
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api_compat import errors
+from api_compat.deps import Services
+from api_compat.guards import RequestGuard
+from api_compat.routes import library, media, pages, retrain
+from api_compat.routes.pages import STATIC
+from vidsort_tui.core.config import Settings
+
+
+def create_app(settings: Settings) -> FastAPI:
+    app = FastAPI(
+        title="vidsort",
+        description="Sort saved videos into folders; predictions from a model trained on them.",
+        version="1.0",
+    )
+    app.state.services = Services(settings)
+    # Host, cross-site and body-size checks; X-Vidsort-Worker says which worker answered.
+    app.add_middleware(RequestGuard, settings=settings)
+    errors.install(app)
+    for router in (pages.router, library.router, retrain.router, media.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

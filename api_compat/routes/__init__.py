@@ -1,0 +1,1 @@
+"""The API's routes, one router per concern; main.create_app includes them all."""

@@ -1,0 +1,103 @@
+"""Request and response bodies: the documented ones (shared/reference/api-000) exactly, then
+the additions, which only add (new endpoints, new optional fields)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+# ----- documented ---------------------------------------------------------------------------
+class SortRequest(BaseModel):
+    filename: str = Field(examples=["7234567890123456.mp4"])
+    folder: str = Field(examples=["soccer"])
+
+
+class TopPrediction(BaseModel):
+    folder: str
+    confidence: float
+
+
+class VideoItem(BaseModel):
+    filename: str
+    predicted_folder: str | None
+    confidence: float
+    top_predictions: list[TopPrediction]
+
+
+class VideosResponse(BaseModel):
+    videos: list[VideoItem]
+    total: int
+
+
+class FolderItem(BaseModel):
+    name: str
+    count: int
+
+
+class FoldersResponse(BaseModel):
+    folders: list[FolderItem]
+
+
+class SortResponse(BaseModel):
+    success: bool
+    filename: str
+    folder: str
+    folders: list[FolderItem]
+
+
+class RetrainResponse(BaseModel):
+    status: Literal["started", "already_running"]
+
+
+class RetrainStatusResponse(BaseModel):
+    running: bool
+    last_result: str | None
+
+
+# ----- additions ----------------------------------------------------------------------------
+class UndoRequest(BaseModel):
+    count: int = Field(1, ge=1, le=100)
+    #: drop sorts whose name is taken in the unsorted folder from the history, and undo the
+    #: next older ones instead of refusing
+    skip_blocked: bool = False
+
+
+class UndoneItem(BaseModel):
+    filename: str
+    folder: str
+
+
+class UndoResponse(BaseModel):
+    success: bool
+    undone: list[UndoneItem]
+    folders: list[FolderItem]
+    skipped: list[UndoneItem] = []
+
+
+class NewFolderRequest(BaseModel):
+    name: str
+
+
+class RetrainProgressResponse(BaseModel):
+    running: bool
+    last_result: str | None
+    stage: str | None
+    #: what a person reads for ``stage`` ("extracting features"), the same words as the TUI
+    stage_label: str | None = None
+    done: int
+    total: int
+    message: str | None
+
+
+class ErrorResponse(BaseModel):
+    detail: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse},
+    404: {"model": ErrorResponse},
+    409: {"model": ErrorResponse},
+}
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"model": ErrorResponse}}
