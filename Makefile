@@ -32,6 +32,8 @@ $(VENV)/.installed: pyproject.toml
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: install
 	for b in bench/[a-z]*.py; do case $$b in */common.py) ;; *) $(BIN)/python -m bench.$$(basename $$b .py);; esac; done

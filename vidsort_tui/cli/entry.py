@@ -1,7 +1,7 @@
 """`vidsort-tui`: the TUI by default, or `--serve`, `--retrain`, with `--demo` on top of any.
 
 Each mode lives in its own module, imported only when chosen, so `--retrain` on a server
-never loads Textual and `--serve` never loads the player.
+never loads Textual, and `--serve` and the TUI never load the pipeline.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from vidsort_tui.core import artifacts
 from vidsort_tui.core.config import ConfigError, Settings
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.library import Library
@@ -38,7 +37,8 @@ VIDSORT_ALLOWED_HOSTS=name1,name2).
 MODES = {
     "tui": "vidsort_tui.tui.app:run",
     "serve": "api_compat.launch:run",
-    "retrain": "vidsort_tui.retrain_cli:run",
+    "retrain": "vidsort_tui.cli.retrain:run",
+    "demo": "vidsort_tui.cli.demo:prepare",
 }
 
 
@@ -124,32 +124,12 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _prepare_demo(settings: Settings, train: bool) -> None:
-    """Generate the demo library if missing and, unless retraining anyway, train once on it."""
-    from vidsort_tui.demo.library import ensure_demo_library
-
-    if not settings.data_dir.is_dir():
-        print(f"Generating the demo library in {settings.data_dir} (once, about a minute)…")
-
-        def progress(done: int, total: int) -> None:
-            print(f"\r  {done}/{total} clips", end="", flush=True)
-
-        ensure_demo_library(settings.data_dir, jobs=settings.jobs, progress=progress)
-        print(flush=True)
-    if train and not (settings.artifacts_dir / artifacts.MODEL).exists():
-        from vidsort_tui.services import retrain
-
-        print("Training a first model on it (a few seconds)…", flush=True)
-        try:
-            print(f"  {retrain.run(settings).last_result}")
-        except retrain.RetrainBusy:
-            print("  a retrain is already running; the app will show its progress")
-
-
-def _load_mode(mode: str) -> Callable[[Settings], int]:
-    """The mode's entry point, imported only now: `--retrain` never loads Textual."""
+def _load_mode(mode: str) -> Callable[..., int | None]:
+    """The mode's entry point, imported only when chosen: `--retrain` never loads Textual,
+    the TUI and the server never load scikit-learn (ARCHITECTURE.md, "Layers")."""
     module_name, func = MODES[mode].split(":")
-    return getattr(importlib.import_module(module_name), func)  # type: ignore[no-any-return]
+    entry: Callable[..., int | None] = getattr(importlib.import_module(module_name), func)
+    return entry
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -161,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     mode = "serve" if args.serve else "retrain" if args.retrain else "tui"
     if args.demo:
-        _prepare_demo(settings, train=mode != "retrain")
+        _load_mode("demo")(settings, train=mode != "retrain")
     try:
         Library(settings).scan()
     except LibraryError as exc:
@@ -172,7 +152,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(runner(settings) or 0)
     except KeyboardInterrupt:
         return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())
