@@ -53,7 +53,9 @@ def test_sorting_in_a_real_terminal(library_factory, tmp_path):
         "inline",
         "--mute",
     ]
-    env = f"cd {shlex.quote(os.getcwd())} && TERM=xterm-256color COLORTERM=truecolor"
+    # Importing readline (pytest does) exports COLUMNS=80 LINES=24 into the C environment,
+    # which a child would read as its terminal size: the app must see tmux's real 100x30.
+    env = f"cd {shlex.quote(os.getcwd())} && unset COLUMNS LINES && TERM=xterm-256color COLORTERM=truecolor"
     tmux(
         "new-session",
         "-d",
