@@ -166,9 +166,10 @@ def train(
         raise StageError("no labelled videos: create category folders and put videos in them")
     classes, unlearnable = learnable(labels)
     if len(classes) < 2:
+        have = ", ".join(f"{name} has {n}" for name, n in sorted(Counter(labels).items()))
         raise StageError(
             "need at least two folders with two or more videos each to learn from "
-            f"(have {dict(Counter(labels))})"
+            f"(now {have}): add videos to your folders, then retrain"
         )
     ids = [i for i, (label, _) in labelled.items() if label in classes]
     y = np.array([labelled[i][0] for i in ids])
