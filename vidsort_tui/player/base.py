@@ -26,6 +26,18 @@ class Player(Protocol):
     def toggle_mute(self) -> bool: ...
     @property
     def position(self) -> float | None: ...
+    @property
+    def duration(self) -> float | None: ...
+    @property
+    def paused(self) -> bool: ...
+    @property
+    def has_audio(self) -> bool | None:
+        """Whether the video has an audio track (None: not known yet)."""
+
+    @property
+    def sound(self) -> bool:
+        """Whether this player makes sound at all (not with --mute, not with OpenCV)."""
+
     def close(self) -> None: ...
 
 

@@ -27,6 +27,7 @@ class MpvControls:
 
     _mpv: mpv.MPV
     _muted: bool
+    _sound: bool  # False when started with ao=null (--mute)
 
     def play(self, path: Path | None) -> None:
         if path is None:
@@ -50,11 +51,31 @@ class MpvControls:
 
     @property
     def position(self) -> float | None:
+        return self._number("time_pos")
+
+    @property
+    def duration(self) -> float | None:
+        return self._number("duration")
+
+    @property
+    def has_audio(self) -> bool | None:
         try:
-            value = self._mpv.time_pos
+            tracks = self._mpv.track_list
         except (SystemError, RuntimeError):
             return None
-        return float(value) if value is not None else None
+        kinds = [t.get("type") for t in tracks or [] if isinstance(t, dict)]
+        return ("audio" in kinds) if kinds else None  # no tracks yet: still loading
+
+    @property
+    def sound(self) -> bool:
+        return self._sound
+
+    def _number(self, name: str) -> float | None:
+        try:
+            value = getattr(self._mpv, name)
+        except (SystemError, RuntimeError):
+            return None
+        return float(value) if isinstance(value, int | float) else None
 
     @property
     def paused(self) -> bool:
@@ -73,6 +94,7 @@ class MpvPlayer(MpvControls):
             options["ao"] = "null"
         self._mpv = mpv.MPV(**options)
         self._muted = not audio
+        self._sound = audio
         self._context = mpv.MpvRenderContext(self._mpv, "sw")
         self._wake = threading.Event()
         self._context.update_cb = self._wake.set  # set once, never reassigned

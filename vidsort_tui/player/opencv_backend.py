@@ -29,6 +29,7 @@ class OpenCvPlayer:
         self._paused = False
         self._seek_by = 0.0
         self._position: float | None = None
+        self._duration: float | None = None
         self._muted = True
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -50,6 +51,8 @@ class OpenCvPlayer:
                 if path is not None:
                     capture = cv2.VideoCapture(str(path))
                     fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
+                    frames = capture.get(cv2.CAP_PROP_FRAME_COUNT)
+                    self._duration = frames / fps if frames > 0 else None
             if capture is None or not capture.isOpened():
                 self._wake.wait(0.1)
                 self._wake.clear()
@@ -77,7 +80,7 @@ class OpenCvPlayer:
 
     def play(self, path: Path | None) -> None:
         with self._lock:
-            self._path, self._paused, self._position = path, False, None
+            self._path, self._paused, self._position, self._duration = path, False, None, None
             self._generation += 1
         self._wake.set()
 
@@ -100,6 +103,18 @@ class OpenCvPlayer:
     @property
     def position(self) -> float | None:
         return self._position
+
+    @property
+    def duration(self) -> float | None:
+        return self._duration
+
+    @property
+    def has_audio(self) -> bool | None:
+        return None  # OpenCV does not read audio streams, so it cannot tell
+
+    @property
+    def sound(self) -> bool:
+        return False
 
     @property
     def paused(self) -> bool:

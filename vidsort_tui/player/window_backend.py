@@ -18,6 +18,7 @@ class WindowPlayer(MpvControls):
             options["ao"] = "null"
         self._mpv = mpv.MPV(**options)
         self._muted = not audio
+        self._sound = audio
 
     def resize(self, width: int, height: int) -> None:
         """The window has its own size."""

@@ -141,6 +141,28 @@ class VideoView(Widget):
     def position(self) -> float | None:
         return self._player.position if self._player else None
 
+    @property
+    def duration(self) -> float | None:
+        return self._player.duration if self._player else None
+
+    @property
+    def paused(self) -> bool:
+        return self._player.paused if self._player else False
+
+    @property
+    def has_audio(self) -> bool | None:
+        """Whether the video has an audio track (None: not known, or no player)."""
+        return self._player.has_audio if self._player else None
+
+    @property
+    def sound(self) -> bool:
+        """Whether the player makes sound at all (not with --mute or OpenCV playback)."""
+        return self._player.sound if self._player else False
+
+    @property
+    def has_player(self) -> bool:
+        return self._player is not None
+
     def stop(self) -> None:
         player, self._player = self._player, None
         if player is not None:
