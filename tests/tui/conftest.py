@@ -41,3 +41,33 @@ def make_app(tui_library):
         return VidsortApp(replace(settings, **changes))
 
     return build
+
+
+async def wait_for(pilot, condition, seconds: float = 5.0) -> None:
+    """Let the app run until ``condition()`` holds (threads and workers finish their work)."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def rendered(app, selector: str) -> str:
+    """The plain text a widget of the current screen shows."""
+    return str(app.screen.query_one(selector).render())
+
+
+def notified(app, text: str) -> bool:
+    return any(text in n.message for n in app._notifications)
+
+
+SIX_SCENES = ("city_night", "desert", "fire", "forest", "sea", "snow")
+
+
+@pytest.fixture
+def six_folder_app(library_factory) -> VidsortApp:
+    """The demo's six folders (one clip each, two unsorted predicted): the layout tests."""
+    settings = library_factory(dict.fromkeys(SIX_SCENES, 1), unsorted=3)
+    names = Library(settings).unsorted()
+    predict_all(settings, {names[0]: ("city_night", 0.91), names[1]: ("desert", 0.55)})
+    return VidsortApp(replace(settings, player="none", audio=False))

@@ -112,9 +112,9 @@ async def test_new_folder_is_created_and_the_video_filed_there(make_app, tui_lib
         await wait_for(pilot, lambda: (tui_library.data_dir / "beach" / names[0]).exists())
         await wait_for(pilot, lambda: "beach" in [f.name for f in screen(pilot.app).folders])
         await pilot.press("n")
-        await pilot.press(*"../x", "enter")  # refused by the core, told to the user
-        await pilot.pause(0.3)
-        assert any("invalid folder name" in n.message for n in pilot.app._notifications)
+        await pilot.press(*"../x", "enter")  # refused by the core, told in the dialog
+        dialog = pilot.app.screen
+        await wait_for(pilot, lambda: "invalid folder name" in dialog.error)
         assert not (tui_library.data_dir.parent / "x").exists()
 
 

@@ -1,8 +1,12 @@
-"""Snapshots of the main screen and the help screen (player off so frames are deterministic)."""
+"""Snapshots of the main screen at three sizes, and of the help screen (player off so
+frames are deterministic)."""
 
 from __future__ import annotations
 
-from vidsort_tui.tui.app import VidsortApp
+from pathlib import Path
+
+# The help screen names the config file: a fixed one, so the snapshot is the same anywhere.
+CONFIG = Path("/etc/vidsort-example/config.toml")
 
 
 def test_main_screen(snap_compare, make_app):
@@ -13,6 +17,15 @@ def test_main_screen_at_80x24(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=(80, 24))
 
 
+def test_main_screen_at_60x15(snap_compare, six_folder_app):
+    assert snap_compare(six_folder_app, terminal_size=(60, 15))
+
+
 def test_help_screen(snap_compare, make_app):
-    app: VidsortApp = make_app()
+    app = make_app(config_file=CONFIG)
     assert snap_compare(app, terminal_size=(100, 34), press=["question_mark"])
+
+
+def test_help_screen_at_80x24(snap_compare, make_app):
+    app = make_app(config_file=CONFIG)
+    assert snap_compare(app, terminal_size=(80, 24), press=["question_mark"])

@@ -16,6 +16,10 @@ class VidsortApp(App[None]):
     TITLE = "vidsort"
     CSS_PATH = Path(__file__).with_name("app.tcss")
     ENABLE_COMMAND_PALETTE = False
+    # Classes for app.tcss: "-narrow" below 90 columns, "-short" below 30 rows, "-tiny"
+    # below 20, so small terminals give their lines to the video and the folders.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-tiny"), (20, "-short"), (30, "-tall")]
 
     def __init__(self, settings: Settings) -> None:
         super().__init__()

@@ -10,14 +10,16 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from vidsort_tui.tui.confidence import ConfidenceScale
+
 
 class ConfirmAcceptAll(ModalScreen[bool]):
     BINDINGS = [("y,enter", "dismiss(True)", "Yes"), ("n,escape", "dismiss(False)", "No")]
 
-    def __init__(self, plan: list[tuple[str, str]], threshold: float) -> None:
+    def __init__(self, plan: list[tuple[str, str]], scale: ConfidenceScale) -> None:
         super().__init__()
         self.plan = plan
-        self.threshold = threshold
+        self.scale = scale
 
     def compose(self) -> ComposeResult:
         by_folder = Counter(folder for _, folder in self.plan)
@@ -25,8 +27,9 @@ class ConfirmAcceptAll(ModalScreen[bool]):
         with Vertical(id="confirm"):
             yield Static(
                 Text.assemble(
-                    (f"File {len(self.plan)} videos", "bold"),
-                    f" predicted with confidence ≥ {self.threshold:.0%}?\n{detail}\n\n",
+                    (f"File {len(self.plan)} video{'' if len(self.plan) == 1 else 's'}", "bold"),
+                    f" predicted with confidence ≥ {self.scale.threshold_text()}?\n{detail}\n",
+                    "(u undoes one video at a time)\n\n",
                     ("y", "bold"),
                     " yes   ",
                     ("n", "bold"),

@@ -1,6 +1,9 @@
 """The category folders with their keys and counts; the predicted one is highlighted.
 
 Entries are packed into lines by hand: a folder's key, name and count never wrap apart.
+When the entries do not fit the lines the panel may use (a small terminal), they get
+shorter step by step (counts dropped, then names abbreviated) so every folder stays visible
+with its key; only past that does the last line say how many more `/` can reach.
 """
 
 from __future__ import annotations
@@ -9,13 +12,22 @@ from rich.text import Text
 from textual.widgets import Static
 
 from vidsort_tui.core.library import Folder
-from vidsort_tui.tui.keymap import FOLDER_KEYS
 
 GAP = "  "
+NAME_LIMITS = (None, 12, 8, 5)  # longest name shown at each step; None = whole names
+
+
+def shorten(name: str, limit: int | None) -> str:
+    """The name cut to ``limit`` characters with "…" at the end (None: unchanged)."""
+    if limit is None or len(name) <= limit:
+        return name
+    return name[: max(1, limit - 1)] + "…"
 
 
 class FolderPanel(Static):
-    def on_mount(self) -> None:
+    def __init__(self, keys: list[str], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.keys = keys  # the key shown beside each folder, in folder order
         self._folders: list[Folder] = []
         self._predicted: str | None = None
 
@@ -26,26 +38,48 @@ class FolderPanel(Static):
     def on_resize(self) -> None:
         self.refresh(layout=True)
 
+    @property
+    def max_lines(self) -> int:
+        """Lines the CSS lets the panel have (max-height less border and padding)."""
+        limit = self.styles.max_height
+        if limit is None or not limit.is_cells:
+            return 1000
+        return max(1, int(limit.value) - self.styles.gutter.height)
+
     def render(self) -> Text:
-        folders = getattr(self, "_folders", [])
-        if not folders:
+        if not self._folders:
             return Text("No folders yet: press n to create one", style="dim")
         width = max(10, self.content_size.width or self.size.width)
-        text, used = Text(), 0
-        for i, folder in enumerate(folders):
-            entry = Text()
-            entry.append(FOLDER_KEYS[i] if i < len(FOLDER_KEYS) else "/", style="bold cyan")
-            entry.append(" ")
-            entry.append(
-                folder.name, style="bold reverse green" if folder.name == self._predicted else ""
-            )
+        steps = [(counts, limit) for counts in (True, False) for limit in NAME_LIMITS]
+        for with_counts, limit in steps:
+            lines = self._pack(width, with_counts, limit)
+            if len(lines) <= self.max_lines:
+                return Text("\n").join(text for text, _ in lines)
+        kept = lines[: self.max_lines - 1]
+        hidden = len(self._folders) - sum(n for _, n in kept)
+        more = Text(f"+{hidden} more: / picks any folder", style="dim")
+        return Text("\n").join([*(text for text, _ in kept), more])
+
+    def _entry(self, index: int, folder: Folder, with_counts: bool, limit: int | None) -> Text:
+        entry = Text()
+        entry.append(self.keys[index] if index < len(self.keys) else "/", style="bold cyan")
+        entry.append(" ")
+        style = "bold reverse green" if folder.name == self._predicted else ""
+        entry.append(shorten(folder.name, limit), style=style)
+        if with_counts:
             entry.append(f" {folder.count}", style="dim")
-            if used and used + len(GAP) + entry.cell_len > width:
-                text.append("\n")
-                used = 0
-            elif used:
+        return entry
+
+    def _pack(self, width: int, with_counts: bool, limit: int | None) -> list[tuple[Text, int]]:
+        """Lines of entries, each with how many folders it shows."""
+        lines: list[tuple[Text, int]] = []
+        for i, folder in enumerate(self._folders):
+            entry = self._entry(i, folder, with_counts, limit)
+            if lines and lines[-1][0].cell_len + len(GAP) + entry.cell_len <= width:
+                text, count = lines[-1]
                 text.append(GAP)
-                used += len(GAP)
-            text.append_text(entry)
-            used += entry.cell_len
-        return text
+                text.append_text(entry)
+                lines[-1] = (text, count + 1)
+            else:
+                lines.append((entry, 1))
+        return lines

@@ -1,7 +1,11 @@
-"""Fuzzy folder picker: type a few letters of a folder, Enter files the video there."""
+"""Fuzzy folder picker: type a few letters of a folder, Enter files the video there.
+
+The predicted folder is marked and, until the user types, highlighted: Enter alone accepts it.
+"""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -34,33 +38,60 @@ def rank(query: str, names: list[str]) -> list[str]:
 class FolderPicker(ModalScreen[str | None]):
     BINDINGS = [("escape", "dismiss(None)", "Cancel"), ("down", "cursor(1)"), ("up", "cursor(-1)")]
 
-    def __init__(self, folders: list[str], title: str = "File into which folder?") -> None:
+    def __init__(
+        self,
+        folders: list[str],
+        predicted: str | None = None,
+        predicted_text: str = "",
+        title: str = "File into which folder?",
+    ) -> None:
         super().__init__()
         self.folders = folders
+        self.predicted = predicted if predicted in folders else None
+        self.predicted_text = predicted_text  # the prediction's confidence as shown
         self.title_text = title
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Static(self.title_text)
+            yield Static(Text(self.title_text, style="bold"))
             yield Input(placeholder="type to filter", id="picker-input")
-            yield OptionList(*[Option(n, id=n) for n in self.folders], id="picker-options")
+            yield OptionList(*self._make_options(self.folders), id="picker-options")
+            yield Static(
+                Text("type to filter · ↑/↓ choose · Enter files · Esc cancels", style="dim"),
+                id="picker-hint",
+            )
+
+    def _make_options(self, names: list[str]) -> list[Option]:
+        """Names as plain text (never markup), the predicted one marked."""
+        options = []
+        for name in names:
+            prompt = Text(name)
+            if name == self.predicted:
+                prompt.append(f"  ← predicted {self.predicted_text}".rstrip(), style="green")
+            options.append(Option(prompt, id=name))
+        return options
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
-        self._highlight_first()
+        self._highlight_first(self.predicted)
 
     def _options(self) -> OptionList:
         return self.query_one(OptionList)
 
-    def _highlight_first(self) -> None:
+    def _highlight_first(self, preferred: str | None = None) -> None:
         options = self._options()
-        options.highlighted = 0 if options.option_count else None
+        if not options.option_count:
+            options.highlighted = None
+        elif preferred is not None:
+            options.highlighted = options.get_option_index(preferred)
+        else:
+            options.highlighted = 0
 
     def on_input_changed(self, event: Input.Changed) -> None:
         options = self._options()
         options.clear_options()
-        options.add_options([Option(n, id=n) for n in rank(event.value, self.folders)])
-        self._highlight_first()
+        options.add_options(self._make_options(rank(event.value, self.folders)))
+        self._highlight_first(None if event.value else self.predicted)
 
     def action_cursor(self, step: int) -> None:
         options = self._options()

@@ -1,14 +1,40 @@
-"""Every key, its binding id (for the config file) and what it does."""
+"""Every key, its binding id (for the config file) and what it does, most used first.
+
+The ten folder keys share one row, so the whole list fits an 80x24 terminal.
+"""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from vidsort_tui.core.config import Settings
-from vidsort_tui.tui.keymap import KEYS, keys_for
+from vidsort_tui.tui.keymap import ALWAYS_QUIT, FOLDER_KEYS, display_key, effective_keys
+
+FOLDER_IDS = tuple(f"folder_{i + 1}" for i in range(len(FOLDER_KEYS)))
+
+#: (binding ids, what they do), in the order a new user needs them.
+ROWS: list[tuple[tuple[str, ...], str]] = [
+    (("accept",), "File into the predicted folder"),
+    (FOLDER_IDS, "File into folder 1–10, as numbered"),
+    (("pick_folder",), "Pick a folder by typing its name"),
+    (("new_folder",), "New folder (files the video there)"),
+    (("undo",), "Undo the last sort"),
+    (("skip",), "Skip (leave it unsorted)"),
+    (("next",), "Next video"),
+    (("previous",), "Previous video"),
+    (("pause",), "Pause / play"),
+    (("seek_back",), "Back 5 s"),
+    (("seek_forward",), "Forward 5 s"),
+    (("mute",), "Mute / sound on"),
+    (("accept_all",), "Accept all at or above the threshold"),
+    (("retrain",), "Retrain the model now"),
+    (("help",), "This help"),
+    (("quit",), "Quit"),
+]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -19,14 +45,29 @@ class HelpScreen(ModalScreen[None]):
         self.settings = settings
 
     def compose(self) -> ComposeResult:
+        keys = effective_keys(self.settings.keymap)
         with Vertical(id="help"):
-            yield Static("[b]vidsort keys[/b]  (Esc closes)", id="help-title")
-            table: DataTable[str] = DataTable(cursor_type="none", zebra_stripes=True)
+            yield Static(Text.assemble(("vidsort keys", "bold"), "  (Esc closes)"))
+            table: DataTable[Text] = DataTable(cursor_type="none", zebra_stripes=True)
             table.add_columns("Keys", "Action", "Id")
-            for spec in KEYS:
-                keys = keys_for(spec.id, self.settings.keymap).replace("question_mark", "?")
-                table.add_row(keys.replace("slash", "/"), spec.description, spec.id)
+            for ids, description in ROWS:
+                table.add_row(Text(_keys_text(ids, keys)), Text(description), Text(_ids_text(ids)))
+            table.add_row(Text(ALWAYS_QUIT), Text("Quit (always, whatever the keymap)"), Text(""))
             yield table
             yield Static(
-                f'Rebind in {self.settings.config_file} under [keys], e.g. next = "j,down"'
+                Text(
+                    f"Rebind in {self.settings.config_file} under [keys], "
+                    'e.g. next = "j,down"; the Id column names the binding.'
+                )
             )
+
+
+def _keys_text(ids: tuple[str, ...], keys: dict[str, list[str]]) -> str:
+    if ids == FOLDER_IDS and all(keys[i] == [k] for i, k in zip(ids, FOLDER_KEYS, strict=True)):
+        return "1–9, 0"
+    per_id = [", ".join(display_key(k) for k in keys[i]) or "(none)" for i in ids]
+    return " / ".join(per_id)
+
+
+def _ids_text(ids: tuple[str, ...]) -> str:
+    return f"{ids[0]} … {ids[-1]}" if len(ids) > 1 else ids[0]

@@ -1,25 +1,84 @@
-"""Ask for a new folder's name; the core validates it when it is created."""
+"""Ask for a new folder's name; the core creates it, and a refusal is shown in the dialog.
+
+The dialog stays open on a refused name, keeping what was typed, with the rule and the
+reason beside it: a toast after the dialog has closed would lose both.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from vidsort_tui.core.names import MAX_NAME_BYTES
+
+RULE = "One name: no / or \\, not starting with a dot, at most 255 bytes."
+
+#: Given a name, creates the folder and returns None, or returns why it could not.
+Create = Callable[[str], Awaitable[str | None]]
+
+
+def reason(name: str) -> str | None:
+    """Which part of the rule ``name`` breaks, in words (None: none that we can name).
+
+    The core decides; this only explains its refusal.
+    """
+    if not name.strip():
+        return "type a name first"
+    if "/" in name or "\\" in name:
+        return "a folder name cannot contain / or \\ (folders are one level, inside the library)"
+    if name.startswith("."):
+        return "names starting with a dot are hidden folders, which vidsort ignores"
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "it contains a control character"
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+        return f"it is longer than {MAX_NAME_BYTES} bytes"
+    return None
+
 
 class NewFolderScreen(ModalScreen[str | None]):
     BINDINGS = [("escape", "dismiss(None)", "Cancel")]
 
+    def __init__(self, create: Create, files_video: bool = True) -> None:
+        super().__init__()
+        self.create = create
+        self.files_video = files_video
+
     def compose(self) -> ComposeResult:
+        what = "the current video is filed into it" if self.files_video else "no video to file"
         with Vertical(id="new-folder"):
-            yield Static(
-                "New folder (the current video is filed into it). Enter creates, Esc cancels."
-            )
+            yield Static(Text.assemble(("New folder", "bold"), f" ({what})"))
             yield Input(placeholder="folder name", id="new-folder-input")
+            yield Static(Text(RULE, style="dim"), id="new-folder-rule")
+            yield Static("", id="new-folder-error")
+            yield Static(Text("Enter creates · Esc cancels", style="dim"))
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+    @property
+    def error(self) -> str:
+        """The refusal shown in the dialog ("" when none)."""
+        return str(self.query_one("#new-folder-error", Static).render())
+
+    def _refuse(self, message: str) -> None:
+        self.query_one("#new-folder-error", Static).update(Text(message, style="bold red"))
+
+    def on_input_changed(self) -> None:
+        self.query_one("#new-folder-error", Static).update("")
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        name = event.value.strip()
+        if not name:
+            self._refuse("Type a name first (Esc cancels)")
+            return
+        refusal = await self.create(name)
+        if refusal is None:
+            self.dismiss(name)
+            return
+        why = reason(name)
+        self._refuse(f"{refusal}: {why}" if why else refusal)

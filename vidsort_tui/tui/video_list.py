@@ -1,11 +1,15 @@
 """The unsorted videos with their predicted folder and confidence.
 
 A line-API scroll view: only the visible rows are ever rendered, so 10,000 videos open as
-fast as 100 (a DataTable built every row up front: 2.5 s for 10,000).
+fast as 100 (a DataTable built every row up front: 2.5 s for 10,000). Columns follow the
+widget's width: the confidence always shows, the folder column is as wide as the longest
+folder (up to a third of the width), and names that do not fit keep their start and end
+("7101573…047732"), where names differ most.
 """
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region, Size
@@ -14,30 +18,61 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from vidsort_tui.core.listing import VideoEntry
+from vidsort_tui.tui.confidence import ConfidenceScale
 
-NAME, FOLDER, CONF = 22, 12, 5
 HEADER = Style(bold=True, dim=True)
 CURSOR = Style(bgcolor="#24405a", bold=True)
-CONFIDENCE_STYLES = (
-    (0.8, Style(color="green")),
-    (0.5, Style(color="yellow")),
-    (0.0, Style(dim=True)),
-)
+ACCEPTED = Style(color="green")  # `A` would file it
+LIKELY = Style(color="yellow")
+UNSURE = Style(dim=True)
+LIKELY_FLOOR = 0.5
+MIN_NAME, MIN_FOLDER, MAX_FOLDER = 8, 4, 16
+FOLDER_HEADER = "Folder"
+
+
+def abbreviate(name: str, width: int) -> str:
+    """``name`` in at most ``width`` cells: whole if it fits, else without its extension
+    (every listed name is a video), then with the middle replaced by "…"."""
+    if cell_len(name) <= width:
+        return name
+    stem, dot, _ = name.rpartition(".")
+    if dot and stem:
+        name = stem
+        if cell_len(name) <= width:
+            return name
+    if width <= 1:
+        return "…"[:width]
+    tail_len = width // 2  # the end keeps the extension and the last digits
+    head, tail = name[: width - 1 - tail_len], name[len(name) - tail_len :]
+    while cell_len(head) + cell_len(tail) + 1 > width:  # wide characters: trim until it fits
+        head, tail = (head[:-1], tail) if cell_len(head) >= cell_len(tail) else (head, tail[1:])
+    return f"{head}…{tail}"
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells with "…" at the end, padded to exactly ``width``."""
+    if cell_len(text) > width:
+        while text and cell_len(text) + 1 > width:
+            text = text[:-1]
+        text += "…"
+    return text + " " * max(0, width - cell_len(text))
 
 
 class VideoList(ScrollView):
     """Driven by the screen's keys; it never takes focus itself."""
 
     can_focus = False
-    DEFAULT_CSS = "VideoList { scrollbar-size-vertical: 1; }"
+    DEFAULT_CSS = "VideoList { scrollbar-size-vertical: 1; overflow-x: hidden; }"
 
     class Highlighted(Message):
         """The cursor moved to another row."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, scale: ConfidenceScale, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.scale = scale
         self.entries: list[VideoEntry] = []
         self.cursor_row = 0
+        self._folder_width = MIN_FOLDER
 
     @property
     def row_count(self) -> int:
@@ -50,9 +85,14 @@ class VideoList(ScrollView):
         if keep in names:
             index = names.index(keep)
         self.entries = entries
-        self.virtual_size = Size(NAME + FOLDER + CONF + 2, len(entries) + 1)
+        folders = {e.prediction.predicted_folder or "" for e in entries}
+        self._folder_width = max([len(FOLDER_HEADER), *(cell_len(f) for f in folders)])
+        self.virtual_size = Size(self.size.width, len(entries) + 1)
         self.move_cursor(row=index)
         self.refresh()
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.entries) + 1)
 
     def move_cursor(self, row: int, animate: bool = False) -> None:
         before = self.cursor_row
@@ -64,30 +104,50 @@ class VideoList(ScrollView):
             self.post_message(self.Highlighted())
 
     def get_row_at(self, index: int) -> tuple[str, str, str]:
+        """(name, predicted folder or "—", confidence as shown), unabbreviated."""
         p = self.entries[index].prediction
         if not p.predicted_folder:
             return self.entries[index].filename, "—", ""
-        return self.entries[index].filename, p.predicted_folder, f"{p.confidence:4.0%}"
+        shown = self.scale.text(p.confidence)
+        return self.entries[index].filename, p.predicted_folder, f"{shown:>4}"
+
+    def columns(self) -> tuple[int, int, int]:
+        """(name, folder, confidence) widths for the current width; one space between."""
+        width = max(0, self.scrollable_content_region.width)
+        conf = max(4, cell_len(self.scale.text(1.0)))
+        folder = min(self._folder_width, MAX_FOLDER, max(MIN_FOLDER, width // 3))
+        name = width - conf - folder - 3  # a space before each column
+        if name < MIN_NAME:
+            folder = max(MIN_FOLDER, folder - (MIN_NAME - name))
+            name = max(1, width - conf - folder - 3)
+        return name, folder, conf
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width
+        name_w, folder_w, conf_w = self.columns()
         if y == 0:
-            text = f" {'Video':<{NAME}} {'Folder':<{FOLDER}} {'Conf':>{CONF - 1}}"
-            return Strip([Segment(text[:width].ljust(width), HEADER)], width)
+            text = f" {fit('Video', name_w)} {fit(FOLDER_HEADER, folder_w)} {'Conf':>{conf_w}}"
+            return Strip([Segment(fit(text, width), HEADER)], width)
         index = self.scroll_offset.y + y - 1
         if index >= len(self.entries):
             return Strip.blank(width)
         name, folder, confidence = self.get_row_at(index)
         p = self.entries[index].prediction
-        colour = next(s for floor, s in CONFIDENCE_STYLES if p.confidence >= floor)
+        colour = self.colour(p.confidence)
         base = CURSOR if index == self.cursor_row else Style()
         segments = [
-            Segment(f" {name[:NAME]:<{NAME}} ", base),
+            Segment(f" {fit(abbreviate(name, name_w), name_w)} ", base),
             Segment(
-                f"{folder[:FOLDER]:<{FOLDER}} ",
+                f"{fit(folder, folder_w)} ",
                 base + (colour if p.predicted_folder else Style(dim=True)),
             ),
-            Segment(f"{confidence:>{CONF - 1}}", base + colour),
+            Segment(f"{confidence.strip():>{conf_w}}", base + colour),
         ]
         strip = Strip(segments).crop(0, width)
         return strip.extend_cell_length(width, base)
+
+    def colour(self, confidence: float) -> Style:
+        """Green: `A` files it; yellow: likely; dim: unsure."""
+        if self.scale.meets(confidence):
+            return ACCEPTED
+        return LIKELY if confidence >= LIKELY_FLOOR else UNSURE

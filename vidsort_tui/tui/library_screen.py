@@ -1,0 +1,160 @@
+"""The sorting screen's widgets and state: list, video, folders, status. Every change goes
+through the core; the keys live in the parts of MainScreen built on this class.
+
+Blocking work (scans, sorts, refits) runs in threads via asyncio.to_thread, and its result
+is applied back on the event loop, so the screen stays responsive and never hangs on exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from vidsort_tui.core.config import Settings
+from vidsort_tui.core.errors import LibraryError
+from vidsort_tui.core.library import Folder, Library
+from vidsort_tui.core.listing import VideoEntry, VideoListing
+from vidsort_tui.core.metrics import MetricsUnavailable, read_metrics
+from vidsort_tui.core.predictions import PredictionStore
+from vidsort_tui.tui.confidence import ConfidenceScale
+from vidsort_tui.tui.folder_panel import FolderPanel
+from vidsort_tui.tui.keymap import FOLDER_KEYS, display_key, effective_keys
+from vidsort_tui.tui.nothing_to_sort import NothingToSort
+from vidsort_tui.tui.now_playing import NowPlaying
+from vidsort_tui.tui.status_bar import StatusBar
+from vidsort_tui.tui.video_list import VideoList
+from vidsort_tui.tui.video_view import VideoView
+
+POLL_SECONDS = 1.5
+
+
+class LibraryScreen(Screen[None]):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.scale = ConfidenceScale(settings.accept_threshold)
+        self.library = Library(settings)
+        self.listing = VideoListing(self.library, PredictionStore(settings.artifacts_dir))
+        self.entries: list[VideoEntry] = []
+        self.folders: list[Folder] = []
+        self.sorts_since_refit = 0
+        self._warned: str | None = None  # the predictions-file warning last shown
+        self._problem: str | None = None  # why the library cannot be read, if it cannot
+
+    def compose(self) -> ComposeResult:
+        keys = effective_keys(self.settings.keymap)
+        folder_keys = [
+            display_key(keys[f"folder_{i + 1}"][0]) if keys[f"folder_{i + 1}"] else "/"
+            for i in range(len(FOLDER_KEYS))
+        ]
+        video = VideoView(self.settings.player, self.settings.audio, id="video")
+        yield Static(f"vidsort — {self.library.root.name}", id="title", markup=False)
+        with Horizontal(id="body"):
+            yield VideoList(self.scale, id="videos")
+            with Vertical(id="right"):
+                yield NowPlaying(video, id="now")
+                yield video
+                yield NothingToSort(id="nothing")
+                yield FolderPanel(folder_keys, id="folders")
+        yield StatusBar(id="status")
+        yield Footer(compact=True)
+
+    async def on_mount(self) -> None:
+        self.query_one("#folders").border_title = "Folders"
+        await self.reload()
+        self.set_interval(POLL_SECONDS, self.poll)
+        self.show_accuracy()
+        hint = self.query_one(VideoView).fallback_hint
+        if hint:
+            self.notify_plain(hint, severity="warning", timeout=8)
+
+    def notify_plain(self, message: str, **options: object) -> None:
+        """Notify without markup: messages carry file and folder names ("clip [1].mp4")."""
+        self.notify(message, markup=False, **options)  # type: ignore[arg-type]
+
+    # ----- state -------------------------------------------------------------------------
+    @property
+    def current(self) -> VideoEntry | None:
+        row = self.query_one(VideoList).cursor_row
+        return self.entries[row] if 0 <= row < len(self.entries) else None
+
+    async def reload(self, keep: str | None = None) -> None:
+        """Rescan the library (in a thread) and show it, keeping the selection."""
+        try:
+            entries, folders = await asyncio.to_thread(self._scan)
+        except LibraryError as exc:
+            self.notify_plain(str(exc), severity="error")
+            self._problem = str(exc)
+            self.apply([], [], None)
+            return
+        self._problem = None
+        self.apply(entries, folders, keep)
+
+    def _scan(self) -> tuple[list[VideoEntry], list[Folder]]:
+        snapshot = self.library.scan()  # one pass gives both the list and the counts
+        return self.listing.entries(snapshot.unsorted), snapshot.folders
+
+    def apply(self, entries: list[VideoEntry], folders: list[Folder], keep: str | None) -> None:
+        self._report_predictions_warning()
+        before = self.current.filename if self.current else None
+        self.entries, self.folders = entries, folders
+        self.query_one(VideoList).show(entries, keep or before)
+        self.query_one("#videos").border_title = f"Unsorted ({len(entries)})"
+        self.selection_changed(force=(keep or before) != (self.current and self.current.filename))
+
+    def _report_predictions_warning(self) -> None:
+        """A damaged predictions.json shows no predictions; say why, once per problem."""
+        warning = self.listing.predictions.warning
+        if warning and warning != self._warned:
+            self.notify_plain(warning, severity="warning", timeout=10)
+        self._warned = warning
+
+    async def poll(self) -> None:
+        """Pick up changes by other programs (the HTTP API, a file manager) and new predictions."""
+        try:
+            entries, folders = await asyncio.to_thread(self._scan)
+        except LibraryError as exc:
+            if self._problem is None:
+                self._problem = str(exc)
+                self.apply([], [], None)
+            return
+        if self._problem is not None or entries != self.entries or folders != self.folders:
+            self._problem = None
+            self.apply(entries, folders, None)
+        else:
+            self._report_predictions_warning()
+
+    def selection_changed(self, force: bool = True) -> None:
+        entry = self.current
+        video = self.query_one(VideoView)
+        nothing = self.query_one(NothingToSort)
+        self.query_one(NowPlaying).show(entry, self.scale)
+        video.display = entry is not None
+        nothing.display = entry is None
+        if entry is None:
+            nothing.show(self.library.root, self.folders, self._problem)
+            video.play(None)
+        elif force or video.path != self.library.root / entry.filename:
+            video.play(self.library.root / entry.filename)
+        predicted = entry.prediction.predicted_folder if entry else None
+        self.query_one(FolderPanel).show(self.folders, predicted)
+
+    def on_video_list_highlighted(self) -> None:
+        entry = self.current
+        video = self.query_one(VideoView)
+        if entry is None or video.path != self.library.root / entry.filename:
+            self.selection_changed()
+
+    def show_accuracy(self) -> None:
+        try:
+            metrics = read_metrics(self.settings.artifacts_dir)
+            text = f"model top-1 {metrics['top1']:.2f} · top-3 {metrics['top3']:.2f}"
+            if metrics.get("feature_set"):  # content+classical, or classical (and why)
+                text += f" · features {metrics['feature_set']}"
+        except (MetricsUnavailable, TypeError):  # no file, or no accuracy in it
+            text = "no model yet: press r to train"
+        self.query_one(StatusBar).accuracy = text

@@ -1,0 +1,87 @@
+"""The video pane's title line: the video, where the model would file it, and the clock.
+
+The clock (position / duration, paused or playing) is read from the player a few times a
+second, so seeking and pausing show their effect without a message for each key.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from vidsort_tui.core.listing import VideoEntry
+from vidsort_tui.tui.confidence import ConfidenceScale
+from vidsort_tui.tui.video_list import abbreviate
+from vidsort_tui.tui.video_view import VideoView
+
+TICK_SECONDS = 0.25
+
+
+def clock(seconds: float | None) -> str:
+    """0:07, 1:02:03; "-:--" when not known."""
+    if seconds is None or seconds < 0:
+        return "-:--"
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class NowPlaying(Static):
+    """One line: name and prediction on the left, the playback clock on the right."""
+
+    def __init__(self, video: VideoView, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.video = video
+        self._name = ""
+        self._guess = Text()
+        self._clock = ""
+
+    def on_mount(self) -> None:
+        self.set_interval(TICK_SECONDS, self._tick)
+
+    def show(self, entry: VideoEntry | None, scale: ConfidenceScale) -> None:
+        if entry is None:
+            self._name, self._guess = "", Text()
+        else:
+            p = entry.prediction
+            self._name = entry.filename
+            self._guess = (
+                Text(f"→ {p.predicted_folder} ({scale.text(p.confidence)})")
+                if p.predicted_folder
+                else Text("no prediction yet", style="dim")
+            )
+        self._tick()
+        self.refresh()
+
+    @property
+    def clock_text(self) -> str:
+        """What the clock shows now ("" when nothing plays)."""
+        return self._clock
+
+    def _tick(self) -> None:
+        video = self.video
+        if video.path is None or not video.has_player or video.backend_name == "none":
+            text = ""
+        else:
+            state = "paused" if video.paused else "▶"
+            text = f"{state} {clock(video.position)} / {clock(video.duration)}"
+        if text != self._clock:
+            self._clock = text
+            self.refresh()
+
+    def render(self) -> Text:
+        width = max(1, self.content_size.width)
+        right = Text(self._clock, style="cyan")
+        room = max(0, width - right.cell_len - (2 if right else 0))
+        # The prediction matters more than the whole name (the list shows it): the name
+        # gives way first.
+        name = abbreviate(self._name, max(8, room - self._guess.cell_len - 2))
+        left = Text.assemble((name, "bold"), "  " if name else "", self._guess)
+        left.truncate(room, overflow="ellipsis")
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append_text(left)
+        if right:
+            line.append(" " * max(2, width - left.cell_len - right.cell_len))
+            line.append_text(right)
+        return line

@@ -1,0 +1,141 @@
+"""The sorting keys of the main screen: accept, folder keys, picker, new folder, undo.
+
+Actions must be methods of the screen that owns the bindings, so this is one part of
+MainScreen, built on the state and helpers of LibraryScreen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from vidsort_tui.core.errors import LibraryError
+from vidsort_tui.core.library import Folder
+from vidsort_tui.services import jobs
+from vidsort_tui.tui.folder_picker import FolderPicker
+from vidsort_tui.tui.library_screen import LibraryScreen
+from vidsort_tui.tui.new_folder import NewFolderScreen
+from vidsort_tui.tui.status_bar import StatusBar
+from vidsort_tui.tui.video_list import VideoList
+
+
+class SortingActions(LibraryScreen):
+    async def action_accept(self) -> None:
+        entry = self.current
+        if entry is None:
+            self.notify_plain("Nothing to accept: there are no unsorted videos")
+            return
+        if not entry.prediction.predicted_folder:
+            self.notify_plain(
+                "No prediction for this video yet: press its folder's number "
+                "(or r to train the model)",
+                severity="warning",
+            )
+            return
+        await self.file_current(entry.prediction.predicted_folder)
+
+    async def action_file_into(self, index: int) -> None:
+        if index >= len(self.folders):
+            self.notify_plain(
+                f"There is no folder {index + 1}: {len(self.folders)} folders (n makes a new one)",
+                severity="warning",
+            )
+            return
+        await self.file_current(self.folders[index].name)
+
+    async def file_current(self, folder: str) -> None:
+        entry = self.current
+        if entry is None:
+            self.notify_plain("No video to file: there are no unsorted videos")
+            return
+        try:
+            await asyncio.to_thread(self.library.sort, entry.filename, folder)
+        except LibraryError as exc:
+            self.notify_plain(str(exc), severity="error", timeout=6)
+            await self.reload()
+            return
+        self.after_sorts([(entry.filename, folder)])
+
+    def after_sorts(self, done: list[tuple[str, str]]) -> None:
+        """Show the sorts at once (no rescan) and refit after every few."""
+        row = self.query_one(VideoList).cursor_row
+        gone = {name for name, _ in done}
+        remaining = [e for e in self.entries if e.filename not in gone]
+        keep = remaining[min(row, len(remaining) - 1)].filename if remaining else None
+        counts = {f.name: f.count for f in self.folders}
+        for _, folder in done:
+            counts[folder] = counts.get(folder, 0) + 1
+        folders = [Folder(f.name, counts[f.name]) for f in self.folders]
+        self.apply(remaining, folders, keep)
+        if len(done) == 1:
+            said = f"Sorted {done[0][0]} → {done[0][1]} (u undoes)"
+        else:
+            said = f"Filed {len(done)} videos (u undoes the last one, press again for more)"
+        self.query_one(StatusBar).last_action = said
+        self.sorts_since_refit += len(done)
+        if self.sorts_since_refit >= self.settings.refit_every:
+            self.sorts_since_refit = 0
+            self.run_worker(self._refit(), group="refit", exclusive=True)
+
+    async def _refit(self) -> None:
+        """Learn from the latest sorts: refit on cached features, then show new predictions."""
+        status = self.query_one(StatusBar)
+        status.retrain = "learning from your sorts…"
+        child = jobs.start_refit(self.settings)  # None: a retrain or refit is running already
+        output, _ = await asyncio.to_thread(child.communicate) if child else (b"", None)
+        outcome = jobs.refit_outcome(output)
+        status.retrain = "" if outcome is None else f"refitted on {outcome['videos']:.0f} videos"
+        self.show_accuracy()
+        await self.reload()
+
+    async def action_undo(self) -> None:
+        try:
+            undone = await asyncio.to_thread(self.library.undo)
+        except LibraryError as exc:
+            self.notify_plain(str(exc), severity="warning")
+            return
+        entry = undone[0]
+        self.query_one(StatusBar).last_action = f"Undid: {entry.filename} is back from {entry.dst}"
+        await self.reload(keep=entry.filename)
+
+    def action_pick_folder(self) -> None:
+        entry = self.current
+        if entry is None:
+            self.notify_plain("No video to file: there are no unsorted videos")
+            return
+        if not self.folders:
+            self.notify_plain("No folders yet: press n to create one", severity="warning")
+            return
+
+        async def chosen(folder: str | None) -> None:
+            if folder:
+                await self.file_current(folder)
+
+        prediction = entry.prediction
+        picker = FolderPicker(
+            [f.name for f in self.folders],
+            predicted=prediction.predicted_folder,
+            predicted_text=self.scale.text(prediction.confidence),
+        )
+        self.app.push_screen(picker, chosen)
+
+    def action_new_folder(self) -> None:
+        async def create(name: str) -> str | None:
+            """The core creates the folder; its refusal is shown in the dialog."""
+            try:
+                await asyncio.to_thread(self.library.create_folder, name)
+            except LibraryError as exc:
+                return str(exc)
+            return None
+
+        async def created(name: str | None) -> None:
+            if not name:
+                return
+            self.folders = await asyncio.to_thread(self.library.folders)
+            if self.current is not None:
+                await self.file_current(name)
+            else:
+                self.query_one(StatusBar).last_action = f"Created folder {name}"
+                self.selection_changed(force=False)
+
+        has_video = self.current is not None
+        self.app.push_screen(NewFolderScreen(create, files_video=has_video), created)
