@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api_compat import errors
 from api_compat.deps import Services
+from api_compat.docs import install_docs
 from api_compat.guards import RequestGuard
 from api_compat.routes import library, media, pages, retrain
 from api_compat.routes.pages import STATIC
@@ -22,7 +23,10 @@ def create_app(settings: Settings) -> FastAPI:
         title="vidsort",
         description="Sort saved videos into folders; predictions from a model trained on them.",
         version="1.0",
+        docs_url=None,  # install_docs serves /docs and /redoc without a CDN
+        redoc_url=None,
     )
+    install_docs(app)
     app.state.services = Services(settings)
     # Host, cross-site and body-size checks; X-Vidsort-Worker says which worker answered.
     app.add_middleware(RequestGuard, settings=settings)
