@@ -86,6 +86,8 @@ class RetrainProgressResponse(BaseModel):
     stage: str | None
     #: what a person reads for ``stage`` ("extracting features"), the same words as the TUI
     stage_label: str | None = None
+    #: the words for every stage, also the one a ``last_result`` of "Failed at <stage>" names
+    stage_labels: dict[str, str] = {}
     done: int
     total: int
     message: str | None

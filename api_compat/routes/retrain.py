@@ -39,6 +39,7 @@ def retrain_progress(svc: Svc) -> RetrainProgressResponse:
     return RetrainProgressResponse(
         running=status.running, last_result=status.last_result, stage=status.stage,
         stage_label=jobs.stage_label(status.stage) or None, done=status.done,
+        stage_labels=jobs.STAGE_LABELS,
         total=status.total, message=status.message,
     )  # fmt: skip
 

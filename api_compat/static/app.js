@@ -1,30 +1,19 @@
-"use strict";
-// The vidsort page: the same keys as the terminal app, talking to the documented API.
+// The vidsort page: the terminal app's keys and actions over the documented API, plus
+// buttons for each, so a phone sorts with taps alone.
+import { api, post, retrainFailure } from "./api.js";
+import { ConfidenceScale } from "./confidence.js";
+import { confirmAcceptAll, dialogOpen, newFolder, pickFolder, showHelp } from "./dialogs.js";
+import { toast } from "./toast.js";
+
 const $ = (id) => document.getElementById(id);
-const SURE = 0.8;  // confidence shown in green, as in the terminal app
-const state = { videos: [], folders: [], selected: 0, lastSort: null, retrainRunning: false };
-
-// Every POST sends a JSON body: the server refuses a browser's state change without one,
-// so that other web pages (which cannot send JSON without asking first) cannot make them.
-async function api(path, options = {}) {
-  const response = await fetch(path, { headers: { "Content-Type": "application/json" }, ...options });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(body.detail || `${response.status} ${response.statusText}`);
-  return body;
-}
-
-function toast(message, isError = false) {
-  const el = $("toast");
-  el.textContent = message;
-  el.className = isError ? "error" : "";
-  el.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { el.hidden = true; }, isError ? 6000 : 3000);
-}
-
-const pct = (c) => `${Math.round((c || 0) * 100)}%`;
+// The accept-all threshold: the terminal app's default. The API does not tell the page the
+// config file's accept_all.threshold; with an endpoint for it, set the scale from there.
+const scale = new ConfidenceScale(0.8);
+const state = { videos: [], folders: [], selected: 0, retrainRunning: false };
 const current = () => state.videos[state.selected];
+const clock = (s) => (Number.isFinite(s) ? `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}` : "-:--");
 
+// ----- rendering ----------------------------------------------------------------------
 function renderList() {
   const list = $("videos");
   list.replaceChildren(...state.videos.map((v, i) => {
@@ -33,8 +22,8 @@ function renderList() {
     if (i === state.selected) li.className = "selected";
     const name = document.createElement("span"); name.className = "name"; name.textContent = v.filename;
     const pred = document.createElement("span"); pred.className = "pred"; pred.textContent = v.predicted_folder || "—";
-    const conf = document.createElement("span"); conf.textContent = v.predicted_folder ? pct(v.confidence) : "";
-    conf.className = v.predicted_folder && v.confidence >= SURE ? "conf sure" : "conf";
+    const conf = document.createElement("span"); conf.textContent = v.predicted_folder ? scale.text(v.confidence) : "";
+    conf.className = v.predicted_folder && scale.meets(v.confidence) ? "conf sure" : "conf";
     li.append(name, pred, conf);
     li.addEventListener("click", () => select(i));
     return li;
@@ -51,13 +40,12 @@ function renderFolders() {
     b.type = "button";
     b.dataset.folder = f.name;
     if (video && video.predicted_folder === f.name) b.classList.add("predicted");
-    const key = i < 10 ? String((i + 1) % 10) : "";
     b.innerHTML = `<span class="key"></span><span class="label"></span><span class="count"></span>`;
-    b.querySelector(".key").textContent = key;
+    b.querySelector(".key").textContent = i < 10 ? String((i + 1) % 10) : "";
     b.querySelector(".label").textContent = f.name;
     b.querySelector(".count").textContent = f.count;
     b.disabled = !video;
-    b.addEventListener("click", () => sortInto(f.name));
+    b.addEventListener("click", () => { b.blur(); sortInto(f.name); });
     return b;
   }));
   const sorted = state.folders.reduce((n, f) => n + f.count, 0);
@@ -67,16 +55,22 @@ function renderFolders() {
 function renderPlayer() {
   const video = current();
   const player = $("player");
+  for (const id of ["accept", "skip", "pick"]) $(id).disabled = !video;
+  $("accept").disabled = !video || !video.predicted_folder;
   if (!video) {
-    $("now-name").textContent = "Nothing to sort";
+    const sorted = state.folders.reduce((n, f) => n + f.count, 0);
+    $("now-name").textContent = sorted
+      ? `All sorted: ${sorted} videos in ${state.folders.length} folders`
+      : "No videos yet: put videos in the library's folder; they show up here within seconds";
     $("now-prediction").textContent = "";
-    player.removeAttribute("src");
-    player.load();
+    player.hidden = true;
+    if (player.getAttribute("src")) { player.removeAttribute("src"); player.load(); }
     return;
   }
+  player.hidden = false;
   $("now-name").textContent = video.filename;
   $("now-prediction").textContent = video.predicted_folder
-    ? `→ ${video.predicted_folder} (${pct(video.confidence)})` : "no prediction yet";
+    ? `→ ${video.predicted_folder} (${scale.text(video.confidence)})` : "no prediction yet";
   const src = `/videos/${encodeURIComponent(video.filename)}`;
   if (player.getAttribute("src") !== src) {
     player.setAttribute("src", src);
@@ -84,11 +78,16 @@ function renderPlayer() {
   }
 }
 
-function render() { renderList(); renderFolders(); renderPlayer(); }
+function renderClock() {
+  const player = $("player");
+  $("now-clock").textContent = current() && player.getAttribute("src")
+    ? `${player.paused ? "paused" : "▶"} ${clock(player.currentTime)} / ${clock(player.duration)}` : "";
+}
+
+function render() { renderList(); renderFolders(); renderPlayer(); renderClock(); }
 
 function select(index) {
-  if (!state.videos.length) { state.selected = 0; render(); return; }
-  state.selected = Math.max(0, Math.min(index, state.videos.length - 1));
+  state.selected = state.videos.length ? Math.max(0, Math.min(index, state.videos.length - 1)) : 0;
   render();
 }
 
@@ -102,40 +101,134 @@ async function refresh(keepName) {
   render();
 }
 
+// ----- sorting ------------------------------------------------------------------------
 async function sortInto(folder) {
   const video = current();
-  if (!video) return;
+  if (!video) { toast("No video to file: there are no unsorted videos"); return; }
   try {
-    const result = await api("/api/sort", { method: "POST", body: JSON.stringify({ filename: video.filename, folder }) });
+    const result = await post("/api/sort", { filename: video.filename, folder });
     state.folders = result.folders;
     state.videos.splice(state.selected, 1);
-    state.lastSort = video.filename;
     select(state.selected);
-    toast(`${video.filename} → ${folder} (u undoes)`);
+    toast(`${video.filename} → ${folder} (u undoes)`, { undo });
   } catch (error) {
-    toast(`Could not sort ${video.filename}: ${error.message}`, true);
+    toast(`Could not sort ${video.filename}: ${error.message}`, { error: true });
     refresh().catch(() => {});
   }
 }
 
+function accept() {
+  const video = current();
+  if (!video) toast("Nothing to accept: there are no unsorted videos");
+  else if (!video.predicted_folder) toast("No prediction for this video yet: press its folder's number (or r to retrain)", { error: true });
+  else sortInto(video.predicted_folder);
+}
+
+function skip() {
+  const video = current();
+  if (!video) { toast("Nothing to skip: there are no unsorted videos"); return; }
+  if (state.selected >= state.videos.length - 1) { toast(`Skipped ${video.filename}: that was the last one (k goes back)`); return; }
+  select(state.selected + 1);
+  toast(`Skipped ${video.filename} (left unsorted)`);
+}
+
 async function undo() {
   try {
-    const result = await api("/api/undo", { method: "POST", body: "{}" });
+    const result = await post("/api/undo", {});
     const back = result.undone[0];
     await refresh(back.filename);
     toast(`${back.filename} is back from ${back.folder}`);
   } catch (error) {
-    toast(`Undo: ${error.message}`, true);
+    toast(`Undo: ${error.message}`, { error: true });
   }
 }
 
+async function pick() {
+  const video = current();
+  if (!video) { toast("No video to file: there are no unsorted videos"); return; }
+  if (!state.folders.length) { toast("No folders yet: press n to create one", { error: true }); return; }
+  const folder = await pickFolder(state.folders.map((f) => f.name), video.predicted_folder, scale.text(video.confidence));
+  if (folder) await sortInto(folder);
+}
+
+async function createFolder() {
+  const create = async (name) => {
+    try { await post("/api/folders", { name }); return null; } catch (error) { return error.message; }
+  };
+  const name = await newFolder(create, Boolean(current()));
+  if (!name) return;
+  state.folders = (await api("/api/folders")).folders;
+  if (current()) await sortInto(name);
+  else { render(); toast(`Created folder ${name}`); }
+}
+
+// The files of a batch, one documented /api/sort call each; undo brings them back one at
+// a time. A batch endpoint would replace only this function.
+async function fileMany(plan, progress) {
+  let done = 0;
+  const errors = [];
+  for (const [filename, folder] of plan) {
+    try { await post("/api/sort", { filename, folder }); done += 1; } catch (error) { errors.push(`${filename}: ${error.message}`); }
+    progress(done + errors.length);
+  }
+  return { done, errors };
+}
+
+async function acceptAll() {
+  const plan = state.videos.filter((v) => v.predicted_folder && scale.meets(v.confidence)).map((v) => [v.filename, v.predicted_folder]);
+  if (!plan.length) {
+    const predicted = state.videos.filter((v) => v.predicted_folder).map((v) => v.confidence);
+    if (!state.videos.length) toast("Nothing to accept: there are no unsorted videos");
+    else if (!predicted.length) toast("No predictions yet: press r to retrain the model, or file videos by number", { error: true });
+    else toast(`No prediction reaches ${scale.thresholdText()} (the best is ${scale.text(Math.max(...predicted))}): file them one by one`, { error: true });
+    return;
+  }
+  if (!(await confirmAcceptAll(plan, scale))) return;
+  const { done, errors } = await fileMany(plan, (n) => toast(`Filing ${n}/${plan.length}…`));
+  await refresh().catch(() => {});
+  if (errors.length) toast(`Filed ${done}; ${errors.length} not filed: ${errors[0]}`, { error: true, undo: done ? undo : null, undoLabel: "Undo last" });
+  else toast(`Filed ${done} video${done === 1 ? "" : "s"} (u undoes the last one, press again for more)`, { undo, undoLabel: "Undo last" });
+}
+
+// ----- playback -----------------------------------------------------------------------
+function playing() {
+  const player = $("player");
+  if (!current() || !player.getAttribute("src")) { toast("Nothing is playing"); return null; }
+  return player;
+}
+
+function pause() {
+  const player = playing();
+  if (!player) return;
+  if (player.paused) player.play().catch(() => {}); else player.pause();
+  toast(player.paused ? "Paused" : "Playing");
+}
+
+function seek(seconds) {
+  const player = playing();
+  if (!player) return;
+  const end = Number.isFinite(player.duration) ? player.duration : Infinity;
+  player.currentTime = Math.max(0, Math.min(end, player.currentTime + seconds));
+  toast(`${seconds > 0 ? "Forward" : "Back"} ${Math.abs(seconds)} s → ${clock(player.currentTime)} / ${clock(player.duration)}`);
+}
+
+function mute() {
+  const player = playing();
+  if (!player) return;
+  player.muted = !player.muted;
+  // Chromium counts decoded audio bytes: none after a moment of playback means no track.
+  const silent = player.currentTime > 0.5 && player.webkitAudioDecodedByteCount === 0;
+  toast(`${player.muted ? "Muted" : "Sound on"}${silent ? " · this video has no audio track" : ""}`);
+}
+
+// ----- retrain ------------------------------------------------------------------------
 async function retrain() {
   try {
-    const result = await api("/api/retrain", { method: "POST", body: "{}" });
+    const result = await post("/api/retrain", {});
     toast(result.status === "started" ? "Retrain started" : "A retrain is already running");
     pollRetrain();
   } catch (error) {
-    toast(`Retrain: ${error.message}`, true);
+    toast(`Retrain: ${error.message}`, { error: true });
   }
 }
 
@@ -146,39 +239,47 @@ async function pollRetrain() {
     state.retrainRunning = status.running;
     $("retrain").disabled = status.running;
     if (status.running) {
-      const stage = (status.stage || "").replace(".py", "").replace("_", " ");
-      $("retrain-status").textContent = `retraining: ${stage} ${status.done}/${status.total}`;
+      $("retrain-status").textContent = `retraining: ${status.stage_label || ""} ${status.done}/${status.total}`;
       setTimeout(pollRetrain, 700);
-    } else {
-      $("retrain-status").textContent = status.last_result ? `last retrain: ${status.last_result}` : "";
-      if (wasRunning) { await refresh(); toast(`Retrain finished: ${status.last_result}`, status.last_result !== "success"); }
+      return;
+    }
+    const ok = status.last_result === "success";
+    $("retrain-status").textContent = status.last_result ? (ok ? "last retrain: success" : "last retrain failed") : "";
+    if (wasRunning) {
+      await refresh();
+      toast(ok ? "Retrain finished: success" : retrainFailure(status.last_result, status.stage_labels), { error: !ok });
     }
   } catch (error) {
     $("retrain-status").textContent = `retrain status unavailable: ${error.message}`;
   }
 }
 
+// ----- keys and buttons ---------------------------------------------------------------
+const KEYS = {
+  j: () => select(state.selected + 1), ArrowDown: () => select(state.selected + 1),
+  k: () => select(state.selected - 1), ArrowUp: () => select(state.selected - 1),
+  Enter: accept, s: skip, u: undo, r: retrain, "/": pick, n: createFolder, A: acceptAll,
+  "?": showHelp, " ": pause, m: mute, ArrowLeft: () => seek(-5), ArrowRight: () => seek(5),
+};
+
 document.addEventListener("keydown", (event) => {
-  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.ctrlKey || event.metaKey || event.altKey || dialogOpen()) return;
+  if (event.target.closest?.("input, textarea")) return;
   const key = event.key;
-  if (key === "j" || key === "ArrowDown") select(state.selected + 1);
-  else if (key === "k" || key === "ArrowUp") select(state.selected - 1);
-  else if (key === "Enter") {
-    const video = current();
-    if (video && video.predicted_folder) sortInto(video.predicted_folder);
-    else if (video) toast("No prediction for this video yet: press a folder's number", true);
-  } else if (/^[0-9]$/.test(key)) {
-    const index = key === "0" ? 9 : Number(key) - 1;
-    const folder = state.folders[index];
-    if (folder) sortInto(folder.name); else toast(`No folder ${key}`, true);
-  } else if (key === "u") undo();
-  else if (key === "s") select(state.selected + 1);
-  else if (key === "r") retrain();
+  if (/^[0-9]$/.test(key)) {
+    const folder = state.folders[key === "0" ? 9 : Number(key) - 1];
+    if (folder) sortInto(folder.name); else toast(`There is no folder ${key === "0" ? 10 : key}: ${state.folders.length} folders (n makes a new one)`, { error: true });
+  } else if (KEYS[key]) KEYS[key]();
   else return;
   event.preventDefault();
 });
 
-$("retrain").addEventListener("click", retrain);
-refresh().catch((error) => toast(`Cannot load videos: ${error.message}`, true));
+const BUTTONS = { accept, skip, undo, pick, "new-folder": createFolder, "accept-all": acceptAll, help: showHelp, retrain };
+for (const [id, action] of Object.entries(BUTTONS)) {
+  $(id).addEventListener("click", (event) => { event.currentTarget.blur(); action(); });
+}
+for (const name of ["timeupdate", "durationchange", "play", "pause"]) $("player").addEventListener(name, renderClock);
+
+refresh().catch((error) => toast(`Cannot load videos: ${error.message}`, { error: true }));
 pollRetrain();
-setInterval(() => { if (!document.hidden) refresh().catch(() => {}); }, 3000);
+setInterval(() => { if (!document.hidden && !dialogOpen()) refresh().catch(() => {}); }, 3000);

@@ -9,12 +9,14 @@ exactly one that `A` files. The browser page (api_compat/static/app.js) follows 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
 def basis_points(value: float) -> int:
-    """Hundredths of a percent: 0.7974 -> 7974."""
-    return round(value * 10_000)
+    """Hundredths of a percent, halves rounded up as JavaScript's Math.round does (the page
+    must agree): 0.7974 -> 7974."""
+    return math.floor(value * 10_000 + 0.5)
 
 
 @dataclass(frozen=True)

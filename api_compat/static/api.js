@@ -1,0 +1,29 @@
+// Talking to the documented API. Every state change is a POST with a JSON body ("{}" when
+// there is nothing to say): the server refuses browser POSTs without one.
+export async function api(path, { method = "GET", body } = {}) {
+  const options = { method, headers: { Accept: "application/json" } };
+  if (method !== "GET") {
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body ?? {});
+  }
+  const response = await fetch(path, options);
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(readable(data.detail) || `${response.status} ${response.statusText}`);
+  return data;
+}
+
+export const post = (path, body = {}) => api(path, { method: "POST", body });
+
+// FastAPI's validation errors are a list of {msg, loc}; everything else is a sentence.
+function readable(detail) {
+  if (Array.isArray(detail)) return detail.map((d) => d.msg || JSON.stringify(d)).join("; ");
+  return typeof detail === "string" ? detail : "";
+}
+
+// "Failed at train.py: need ..." (the documented shape) in words for a person; the words
+// for each stage come from the server (GET /api/retrain/progress: stage_labels).
+export function retrainFailure(lastResult, labels = {}) {
+  const match = /^Failed at ([\w.]+): ([\s\S]*)$/.exec((lastResult || "").trim());
+  if (!match) return `Retrain failed: ${lastResult || "no reason was recorded"}`;
+  return `Retrain failed while ${labels[match[1]] || match[1]}: ${match[2]}`;
+}

@@ -1,0 +1,181 @@
+// The page's modal dialogs (one native <dialog>): accept-all confirmation, folder picker,
+// new folder, help. Each returns a promise of the user's answer (null: cancelled).
+const $ = (id) => document.getElementById(id);
+
+function el(tag, props = {}, ...children) {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+function show(build) {
+  const dialog = $("dialog");
+  return new Promise((resolve) => {
+    const close = (value) => { if (dialog.open) dialog.close(); resolve(value); };
+    dialog.oncancel = (event) => { event.preventDefault(); close(null); };  // Esc
+    dialog.onkeydown = null;
+    dialog.replaceChildren();
+    build(dialog, close);
+    dialog.showModal();
+  });
+}
+
+export const dialogOpen = () => $("dialog").open;
+
+// Keys typed in a dialog are the dialog's: the page's own keys must not see them, not even
+// the key that has just closed it ("n" for No must not then open "New folder").
+document.addEventListener("DOMContentLoaded", () => {
+  $("dialog").addEventListener("keydown", (event) => event.stopPropagation());
+});
+
+export function confirmAcceptAll(plan, scale) {
+  return show((dialog, close) => {
+    const byFolder = new Map();
+    for (const [, folder] of plan) byFolder.set(folder, (byFolder.get(folder) || 0) + 1);
+    const detail = [...byFolder].sort((a, b) => b[1] - a[1]).map(([f, n]) => `${n} → ${f}`).join(", ");
+    const yes = el("button", { type: "button", className: "primary", id: "confirm-yes" }, "Yes, file them ", el("kbd", {}, "y"));
+    const no = el("button", { type: "button", id: "confirm-no" }, "No ", el("kbd", {}, "n"));
+    yes.onclick = () => close(true);
+    no.onclick = () => close(false);
+    const count = `${plan.length} video${plan.length === 1 ? "" : "s"}`;
+    dialog.append(
+      el("h2", {}, "Accept all?"),
+      el("p", {}, `File ${count} predicted with confidence ≥ ${scale.thresholdText()}?`),
+      el("p", { className: "detail" }, detail),
+      el("p", { className: "dim" }, "Undo brings them back one video at a time."),
+      el("div", { className: "buttons" }, yes, no),
+    );
+    dialog.onkeydown = (event) => {
+      if (event.key === "y" || event.key === "Enter") { event.preventDefault(); close(true); }
+      else if (event.key === "n") { event.preventDefault(); close(false); }
+    };
+    setTimeout(() => yes.focus());
+  });
+}
+
+// Lower is better; null when the query's letters are not in the name in order (as the TUI).
+export function fuzzyScore(query, name) {
+  const q = query.toLowerCase(), n = name.toLowerCase();
+  if (!q) return 0;
+  if (n.startsWith(q)) return -1000 + name.length;
+  let position = -1, gaps = 0;
+  for (const char of q) {
+    const found = n.indexOf(char, position + 1);
+    if (found < 0) return null;
+    gaps += found - position - 1;
+    position = found;
+  }
+  return gaps;
+}
+
+export function rank(query, names) {
+  return names.map((n, i) => [fuzzyScore(query, n), i, n]).filter(([s]) => s !== null)
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, , n]) => n);
+}
+
+export function pickFolder(folders, predicted, predictedText) {
+  return show((dialog, close) => {
+    const input = el("input", { type: "text", placeholder: "type to filter", id: "picker-input", autocomplete: "off" });
+    const list = el("ul", { id: "picker-options", role: "listbox" });
+    let shown = [], highlighted = 0;
+    const render = () => {
+      list.replaceChildren(...shown.map((name, i) => {
+        const item = el("li", { role: "option", className: i === highlighted ? "highlighted" : "" }, name);
+        item.dataset.folder = name;
+        item.setAttribute("aria-selected", String(i === highlighted));
+        if (name === predicted) item.append(el("span", { className: "predicted" }, `← predicted ${predictedText}`));
+        item.onclick = () => close(name);
+        return item;
+      }));
+    };
+    const filter = () => {
+      shown = rank(input.value, folders);
+      const start = input.value ? -1 : shown.indexOf(predicted);
+      highlighted = start >= 0 ? start : 0;  // unfiltered: start on the prediction
+      render();
+    };
+    input.oninput = filter;
+    input.onkeydown = (event) => {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (shown.length) highlighted = (highlighted + (event.key === "ArrowDown" ? 1 : -1) + shown.length) % shown.length;
+        render();
+      } else if (event.key === "Enter") {
+        event.preventDefault();
+        if (shown.length) close(shown[highlighted]);
+      }
+    };
+    dialog.append(
+      el("h2", {}, "File into which folder?"), input, list,
+      el("p", { className: "dim" }, "type to filter · ↑/↓ choose · Enter files · Esc cancels (or tap a folder)"),
+    );
+    filter();
+    setTimeout(() => input.focus());
+  });
+}
+
+export const FOLDER_RULE = "One name: no / or \\, not starting with a dot, at most 255 bytes.";
+
+// Which part of the rule a refused name breaks, in words (the server decides).
+function reason(name) {
+  if (/[/\\]/.test(name)) return "a folder name cannot contain / or \\ (folders are one level, inside the library)";
+  if (name.startsWith(".")) return "names starting with a dot are hidden folders, which vidsort ignores";
+  if (/[\x00-\x1f\x7f]/.test(name)) return "it contains a control character";
+  if (new TextEncoder().encode(name).length > 255) return "it is longer than 255 bytes";
+  return "";
+}
+
+export function newFolder(create, filesVideo) {
+  return show((dialog, close) => {
+    const input = el("input", { type: "text", placeholder: "folder name", id: "new-folder-input", autocomplete: "off" });
+    const error = el("p", { id: "new-folder-error", className: "error", role: "alert" });
+    const submit = async () => {
+      const name = input.value.trim();
+      if (!name) { error.textContent = "Type a name first (Esc cancels)"; return; }
+      const refusal = await create(name);
+      if (refusal === null) { close(name); return; }
+      const why = reason(name);
+      error.textContent = why ? `${refusal}: ${why}` : refusal;
+    };
+    const ok = el("button", { type: "button", className: "primary", id: "new-folder-create" }, "Create");
+    const cancel = el("button", { type: "button" }, "Cancel");
+    ok.onclick = submit;
+    cancel.onclick = () => close(null);
+    input.oninput = () => { error.textContent = ""; };
+    input.onkeydown = (event) => { if (event.key === "Enter") { event.preventDefault(); submit(); } };
+    dialog.append(
+      el("h2", {}, "New folder ", el("span", { className: "dim" }, filesVideo ? "(the current video is filed into it)" : "(no video to file)")),
+      input, el("p", { className: "dim" }, FOLDER_RULE), error, el("div", { className: "buttons" }, ok, cancel),
+    );
+    setTimeout(() => input.focus());
+  });
+}
+
+export const HELP = [
+  ["Enter", "File into the predicted folder (or the Accept button)"],
+  ["1–9, 0", "File into folder 1–10, as numbered (or tap the folder)"],
+  ["/", "Pick a folder by typing its name"],
+  ["n", "New folder (files the video there)"],
+  ["u", "Undo the last sort"],
+  ["s", "Skip (leave it unsorted)"],
+  ["j, ↓ / k, ↑", "Next / previous video"],
+  ["space", "Pause / play"],
+  ["← / →", "Back / forward 5 s"],
+  ["m", "Mute / sound on"],
+  ["A", "Accept all at or above the threshold (asks first)"],
+  ["r", "Retrain the model now"],
+  ["?", "This help"],
+];
+
+export function showHelp() {
+  return show((dialog, close) => {
+    const rows = HELP.map(([keys, what]) => el("tr", {}, el("td", {}, el("kbd", {}, keys)), el("td", {}, what)));
+    const done = el("button", { type: "button", className: "primary", id: "help-close" }, "Close");
+    done.onclick = () => close(null);
+    dialog.onkeydown = (event) => { if (event.key === "?") { event.preventDefault(); close(null); } };
+    dialog.append(el("h2", {}, "vidsort keys"), el("table", { id: "help-table" }, ...rows),
+                  el("p", { className: "dim" }, "The same keys as the terminal app. Esc closes."),
+                  el("div", { className: "buttons" }, done));
+    setTimeout(() => done.focus());
+  });
+}

@@ -1,0 +1,180 @@
+"""The page has the terminal app's keys and actions, and buttons for them, so a phone sorts,
+accepts and undoes with taps alone (real server, Debian's Chromium)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.browser.conftest import needs_chromium
+from tests.tui.conftest import predict_all
+from vidsort_tui.core.library import Library
+
+pytestmark = needs_chromium
+
+
+def gone(page, name: str) -> None:
+    page.wait_for_function(f"!document.querySelector('#videos [data-filename=\"{name}\"]')")
+
+
+@pytest.fixture
+def library(library_factory):
+    """fire, sea, snow (2 clips each); 4 unsorted predicted at 93%, 80%, 79.74% and 42%."""
+    settings = library_factory({"fire": 2, "sea": 2, "snow": 2}, unsorted=4)
+    names = Library(settings).unsorted()
+    predict_all(
+        settings,
+        {names[0]: ("sea", 0.93), names[1]: ("fire", 0.8), names[2]: ("snow", 0.7974),
+         names[3]: ("sea", 0.42)},
+    )  # fmt: skip
+    return settings, names
+
+
+@pytest.fixture
+def open_page(browser, library, serve):
+    """The page at 1280x800; afterwards, no error in the console and every POST it sent
+    carried a JSON body."""
+    settings, names = library
+    server = serve(settings)
+    opened = []
+
+    def open_(**context_options):
+        context = browser.new_context(
+            **({"viewport": {"width": 1280, "height": 800}} | context_options)
+        )
+        page = context.new_page()
+        page.errors, page.posts = [], []
+        page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        page.on("request", lambda r: page.posts.append(r) if r.method == "POST" else None)
+        page.goto(server.url + "/")
+        page.wait_for_selector("#videos li")
+        opened.append(page)
+        return page
+
+    yield open_, settings, names
+    for page in opened:
+        assert [e for e in page.errors if "Failed to load resource" not in e] == []
+        for request in page.posts:
+            assert request.headers.get("content-type") == "application/json", request.url
+            assert isinstance(json.loads(request.post_data or ""), dict), request.url
+
+
+def test_accept_all_files_exactly_what_is_shown_at_or_above_80(open_page):
+    open_, settings, names = open_page
+    page = open_()
+    confidences = page.locator("#videos li .conf").all_text_contents()
+    assert confidences == ["93%", "80%", "79%", "42%"]  # 0.7974 is not shown as 80%
+    sure = page.locator("#videos li .conf.sure").all_text_contents()
+    assert sure == ["93%", "80%"]
+    page.keyboard.press("A")
+    dialog = page.locator("dialog[open]")
+    assert "File 2 videos predicted with confidence ≥ 80%?" in dialog.text_content()
+    page.keyboard.press("n")  # cancel: nothing moves
+    page.wait_for_selector("dialog[open]", state="detached") if False else page.wait_for_function(
+        "!document.querySelector('dialog').open"
+    )
+    assert all((settings.data_dir / n).exists() for n in names)
+    page.keyboard.press("A")
+    page.keyboard.press("y")
+    gone(page, names[1])
+    assert (settings.data_dir / "sea" / names[0]).exists() and (
+        settings.data_dir / "fire" / names[1]
+    ).exists()
+    assert (settings.data_dir / names[2]).exists() and (settings.data_dir / names[3]).exists()
+    page.wait_for_selector("#toast:not([hidden]) .toast-undo")
+    assert "Filed 2 videos" in page.locator("#toast").text_content()
+
+
+def test_picker_new_folder_and_help_from_the_keyboard(open_page):
+    open_, settings, names = open_page
+    page = open_()
+    page.keyboard.press("/")
+    picker = page.locator("dialog[open]")
+    assert "Enter files" in picker.text_content() and "Esc cancels" in picker.text_content()
+    assert page.locator("#picker-options li.highlighted").text_content() == "sea← predicted 93%"
+    page.keyboard.press("Escape")  # nothing filed
+    page.wait_for_function("!document.querySelector('dialog').open")
+    assert (settings.data_dir / names[0]).exists()
+    page.keyboard.press("/")
+    page.keyboard.type("sn")
+    page.keyboard.press("Enter")
+    gone(page, names[0])
+    assert (settings.data_dir / "snow" / names[0]).exists()
+
+    page.keyboard.press("n")
+    page.keyboard.type("../x")
+    page.keyboard.press("Enter")
+    error = page.locator("#new-folder-error")
+    error.filter(has_text="cannot contain / or \\").wait_for()
+    assert page.locator("#new-folder-input").input_value() == "../x"  # kept, dialog open
+    page.fill("#new-folder-input", "beach")
+    page.keyboard.press("Enter")
+    gone(page, names[1])
+    assert (settings.data_dir / "beach" / names[1]).exists()
+    assert not (settings.data_dir.parent / "x").exists()
+    page.locator("#folders button[data-folder='beach']").wait_for()
+
+    page.keyboard.press("?")
+    help_text = page.locator("dialog[open]").text_content()
+    assert "Pick a folder by typing its name" in help_text and "Back / forward 5 s" in help_text
+    page.keyboard.press("Escape")
+    page.wait_for_function("!document.querySelector('dialog').open")
+
+
+def test_pause_seek_mute_skip_and_the_toast_undo_button(open_page):
+    open_, settings, names = open_page
+    page = open_()
+    page.wait_for_function("document.querySelector('#player').currentTime > 0.2", timeout=10_000)
+    page.keyboard.press(" ")
+    page.wait_for_function(
+        "document.querySelector('#now-clock').textContent.startsWith('paused 0:0')"
+    )
+    assert page.evaluate("document.querySelector('#player').paused")
+    page.evaluate("document.querySelector('#player').currentTime = 0")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('#player').currentTime > 0.9")  # clips are 1.5 s
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("document.querySelector('#player').currentTime === 0")
+    page.keyboard.press(" ")
+    page.wait_for_function("!document.querySelector('#player').paused")
+    assert page.evaluate("document.querySelector('#player').muted")
+    page.keyboard.press("m")
+    assert not page.evaluate("document.querySelector('#player').muted")
+    assert "Sound on" in page.locator("#toast").text_content()
+    page.keyboard.press("s")
+    assert f"Skipped {names[0]}" in page.locator("#toast").text_content()
+    assert page.locator("#videos li.selected .name").text_content() == names[1]
+    page.keyboard.press("Enter")  # fire for names[1]
+    gone(page, names[1])
+    assert "(u undoes)" in page.locator("#toast").text_content()
+    page.click("#toast .toast-undo")
+    page.wait_for_selector(f'#videos [data-filename="{names[1]}"]')
+    assert (settings.data_dir / names[1]).exists()
+
+
+def test_a_phone_sorts_accepts_and_undoes_with_taps_only(open_page):
+    open_, settings, names = open_page
+    page = open_(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for selector in ("#accept", "#skip", "#undo", "#accept-all"):
+        box = page.locator(selector).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 36, selector
+    page.tap("#accept")  # names[0] → sea (93%)
+    gone(page, names[0])
+    assert (settings.data_dir / "sea" / names[0]).exists()
+    page.tap("#folders button[data-folder='snow']")  # names[1] → snow, by hand
+    gone(page, names[1])
+    assert (settings.data_dir / "snow" / names[1]).exists()
+    page.tap("#undo")
+    page.wait_for_selector(f'#videos [data-filename="{names[1]}"]')
+    assert (settings.data_dir / names[1]).exists()
+    page.tap("#accept-all")  # names[1] at 80% is the only one left at or above 80%
+    page.tap("#confirm-yes")
+    gone(page, names[1])
+    assert (settings.data_dir / "fire" / names[1]).exists()
+    page.tap("#toast .toast-undo")
+    page.wait_for_selector(f'#videos [data-filename="{names[1]}"]')
+    assert (settings.data_dir / names[1]).exists()
+    assert (settings.data_dir / "sea" / names[0]).exists()  # only the last sort undone
