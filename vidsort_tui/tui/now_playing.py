@@ -74,9 +74,10 @@ class NowPlaying(Static):
         width = max(1, self.content_size.width)
         right = Text(self._clock, style="cyan")
         room = max(0, width - right.cell_len - (2 if right else 0))
-        # The prediction matters more than the whole name (the list shows it): the name
-        # gives way first.
-        name = abbreviate(self._name, max(8, room - self._guess.cell_len - 2))
+        # The prediction matters more than the name (the list's highlighted row shows it):
+        # the name gives way first, and goes when fewer than 8 cells are left for it.
+        name_room = room - self._guess.cell_len - 2
+        name = abbreviate(self._name, name_room) if name_room >= 8 else ""
         left = Text.assemble((name, "bold"), "  " if name else "", self._guess)
         left.truncate(room, overflow="ellipsis")
         line = Text(no_wrap=True, overflow="ellipsis")
