@@ -11,7 +11,13 @@ function el(tag, props = {}, ...children) {
 function show(build) {
   const dialog = $("dialog");
   return new Promise((resolve) => {
-    const close = (value) => { if (dialog.open) dialog.close(); resolve(value); };
+    const close = (value) => {
+      if (dialog.open) dialog.close();
+      // Chrome moves focus out of a closed dialog only at its next frame: until then the
+      // page's keys would land in the hidden input (a busy machine showed it).
+      if (dialog.contains(document.activeElement)) document.activeElement.blur();
+      resolve(value);
+    };
     dialog.oncancel = (event) => { event.preventDefault(); close(null); };  // Esc
     dialog.onkeydown = null;
     dialog.replaceChildren();
@@ -25,7 +31,7 @@ export const dialogOpen = () => $("dialog").open;
 // Keys typed in a dialog are the dialog's: the page's own keys must not see them, not even
 // the key that has just closed it ("n" for No must not then open "New folder").
 document.addEventListener("DOMContentLoaded", () => {
-  $("dialog").addEventListener("keydown", (event) => event.stopPropagation());
+  $("dialog").addEventListener("keydown", (event) => { if ($("dialog").open) event.stopPropagation(); });
 });
 
 export function confirmAcceptAll(plan, scale) {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.conftest import needs_chromium
 from tests.tui.conftest import predict_all
@@ -15,7 +16,16 @@ pytestmark = needs_chromium
 
 
 def gone(page, name: str) -> None:
-    page.wait_for_function(f"!document.querySelector('#videos [data-filename=\"{name}\"]')")
+    """Wait until ``name`` leaves the list; on a timeout, say what the page showed."""
+    try:
+        page.wait_for_function(f"!document.querySelector('#videos [data-filename=\"{name}\"]')")
+    except PlaywrightError as exc:
+        shown = page.evaluate(
+            "({toast: document.querySelector('#toast').textContent,"
+            " dialog: document.querySelector('dialog').open,"
+            " focus: document.activeElement.outerHTML.slice(0, 80)})"
+        )
+        raise AssertionError(f"{name} still listed; page showed {shown}") from exc
 
 
 @pytest.fixture
