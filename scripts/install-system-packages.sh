@@ -4,11 +4,12 @@
 # OpenCV playback; the tests need them).
 #   run:  libmpv2 (the embedded player), python3-venv
 #   test: also ffmpeg, tmux, chromium (browser tests), dosfstools (no-hard-link filesystem
-#         tests), xvfb + xauth (the --player window test)
+#         tests), xvfb + xauth (the --player window test), imagemagick (decodes our Sixel
+#         images, takes screenshots)
 set -eu
 purpose=${1:-run}
 packages="libmpv2 python3-venv"
-[ "$purpose" = test ] && packages="$packages ffmpeg tmux chromium dosfstools fonts-dejavu-core xvfb xauth"
+[ "$purpose" = test ] && packages="$packages ffmpeg tmux chromium dosfstools fonts-dejavu-core xvfb xauth imagemagick"
 
 missing=""
 for p in $packages; do
