@@ -38,6 +38,12 @@ def test_help_explains_every_mode():
 def test_version():
     result = run_cli("--version")
     assert result.returncode == 0 and result.stdout.startswith("vidsort-tui ")
+    # Not run in a terminal here, so nothing is asked; in one, see tests/e2e/test_graphics_pty.py.
+    assert "video in this terminal: half-block cells (not a terminal)" in result.stdout
+    forced = run_cli("--version", "--graphics", "halfblock")
+    assert "half-block cells (chosen by --graphics" in forced.stdout
+    bad = run_cli("--graphics", "ascii")
+    assert bad.returncode == 2 and "invalid choice: 'ascii'" in bad.stderr
 
 
 @pytest.mark.parametrize("mode", [[], ["--serve"], ["--retrain"]])

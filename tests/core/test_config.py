@@ -37,11 +37,19 @@ def test_environment_beats_default_and_flag_beats_environment():
         ({"VIDSORT_PORT": "eighty"}, "VIDSORT_PORT must be a whole number"),
         ({"VIDSORT_NAME_PATTERN": "(unclosed"}, "not a valid regex"),
         ({"VIDSORT_PLAYER": "vlc"}, "player must be"),
+        ({"VIDSORT_GRAPHICS": "ascii"}, "graphics must be auto, kitty, sixel or halfblock"),
     ],
 )
 def test_bad_values_give_clear_errors(env, message):
     with pytest.raises(ConfigError, match=message):
         Settings.load({}, environ=env)
+
+
+def test_graphics_from_the_environment_and_the_flag():
+    assert Settings.load({}, environ={}).graphics == "auto"
+    assert Settings.load({}, environ={"VIDSORT_GRAPHICS": "sixel"}).graphics == "sixel"
+    flag = Settings.load({"graphics": "halfblock"}, environ={"VIDSORT_GRAPHICS": "sixel"})
+    assert flag.graphics == "halfblock"
 
 
 def test_demo_settings_point_at_the_demo_library():

@@ -14,6 +14,7 @@ import time
 import pytest
 
 from vidsort_tui.graphics.detect import (
+    FORCED,
     TIMEOUT,
     Replies,
     TerminalGraphics,
@@ -73,7 +74,7 @@ def test_decide(answer, inside, mode, reason):
 
 def test_a_forced_mode_wins_and_says_so():
     graphics = decide("sixel", parse_replies(KITTY), (9, 18))
-    assert graphics.mode == "sixel" and graphics.reason == "--graphics sixel"
+    assert graphics.mode == "sixel" and graphics.reason == FORCED
     assert "did not answer" in decide("kitty", parse_replies(b""), (10, 20)).reason
     assert decide("auto", parse_replies(KITTY), (9, 18)).kitty_shm
 
@@ -150,4 +151,4 @@ def test_no_probe_inside_screen_nor_when_not_a_terminal(terminal, tmp_path):
     assert term.received == b""  # nothing was written to the terminal
     with open(tmp_path / "f", "w+b") as f:
         assert detect("auto", fd_in=f.fileno(), fd_out=f.fileno()).reason == "not a terminal"
-    assert detect("halfblock").reason == "--graphics halfblock"
+    assert detect("halfblock").reason == FORCED

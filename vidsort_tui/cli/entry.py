@@ -13,9 +13,10 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from vidsort_tui.core.config import ConfigError, Settings
+from vidsort_tui.core.config import GRAPHICS_MODES, PLAYER_MODES, ConfigError, Settings
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.library import Library
+from vidsort_tui.graphics.detect import detect
 
 DESCRIPTION = """\
 Keyboard-first video sorter. Plays each unsorted video in DATA_DIR's root inside the
@@ -28,9 +29,9 @@ modes:
   --demo         use the generated demo library (data/demo/videos, artifacts/demo),
                  generating it first if missing; combines with --serve and --retrain
 
-settings: a flag beats the VIDSORT_<NAME> environment variable, which beats the default
-(e.g. VIDSORT_DATA_DIR, VIDSORT_ARTIFACTS_DIR, VIDSORT_NAME_PATTERN, VIDSORT_PLAYER,
-VIDSORT_ALLOWED_HOSTS=name1,name2).
+settings: a flag beats the VIDSORT_<NAME> environment variable, which beats the config file
+(--config), which beats the default (e.g. VIDSORT_DATA_DIR, VIDSORT_ARTIFACTS_DIR,
+VIDSORT_NAME_PATTERN, VIDSORT_PLAYER, VIDSORT_GRAPHICS, VIDSORT_ALLOWED_HOSTS=name1,name2).
 """
 
 #: mode -> "module:function" taking Settings and returning an exit code.
@@ -83,8 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--player",
-        choices=["auto", "inline", "window", "none"],
+        choices=list(PLAYER_MODES),
         help="video playback (default auto)",
+    )
+    parser.add_argument(
+        "--graphics",
+        choices=list(GRAPHICS_MODES),
+        help="how the terminal app draws the video: Kitty graphics, Sixel or half-block "
+        "cells (default auto: asks the terminal)",
     )
     parser.add_argument("--mute", action="store_true", help="start with audio off")
     parser.add_argument(
@@ -92,7 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="TOML config file: settings and keymap (default ~/.config/vidsort/config.toml)",
     )
-    parser.add_argument("--version", action="version", version=f"vidsort-tui {_version()}")
+    parser.add_argument(
+        "--version", action="store_true", help="print the version and how video is drawn here"
+    )
     return parser
 
 
@@ -107,6 +116,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         "workers": args.workers,
         "jobs": args.jobs,
         "player": args.player,
+        "graphics": args.graphics,
         "audio": False if args.mute else None,
         "config_file": args.config,
     }
@@ -139,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"vidsort-tui: {exc}", file=sys.stderr)
         return 2
+    if args.version:
+        graphics = detect(settings.graphics)
+        print(f"vidsort-tui {_version()}\nvideo in this terminal: {graphics.describe()}")
+        return 0
     mode = "serve" if args.serve else "retrain" if args.retrain else "tui"
     if args.demo:
         _load_mode("demo")(settings, train=mode != "retrain")

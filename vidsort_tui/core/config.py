@@ -30,6 +30,7 @@ DEMO_ARTIFACTS_DIR = Path("artifacts/demo")
 
 ENV_PREFIX = "VIDSORT_"
 PLAYER_MODES = ("auto", "inline", "window", "none")
+GRAPHICS_MODES = ("auto", "kitty", "sixel", "halfblock")
 _PATHS = ("data_dir", "artifacts_dir")
 _INTS = ("port", "workers", "jobs", "refit_every")
 #: Settings that only describe how they were loaded; never read from the environment or file.
@@ -58,6 +59,7 @@ class Settings:
     workers: int = 1
     jobs: int = 0  # 0 = one worker process per core
     player: str = "auto"  # one of PLAYER_MODES
+    graphics: str = "auto"  # one of GRAPHICS_MODES: how the TUI draws the video
     audio: bool = True
     refit_every: int = 5  # sorts between background refits
     accept_threshold: float = 0.8  # `A` files every prediction at or above this confidence
@@ -82,6 +84,10 @@ class Settings:
         object.__setattr__(self, "allowed_hosts", _host_names(self.allowed_hosts))
         if self.player not in PLAYER_MODES:
             raise ConfigError(f"player must be auto, inline, window or none, not {self.player!r}")
+        if self.graphics not in GRAPHICS_MODES:
+            raise ConfigError(
+                f"graphics must be auto, kitty, sixel or halfblock, not {self.graphics!r}"
+            )
         if self.embedder not in {"auto", "off"}:
             raise ConfigError(f"embedder must be auto or off, not {self.embedder!r}")
         if self.workers < 1:
@@ -187,8 +193,8 @@ def _host_names(names: object) -> tuple[str, ...]:
 
 _FILE_TYPES: dict[str, tuple[type, ...]] = {
     "data_dir": (str,), "artifacts_dir": (str,), "name_pattern": (str,), "host": (str,),
-    "port": (int,), "workers": (int,), "jobs": (int,), "player": (str,), "audio": (bool,),
-    "refit_every": (int,), "embedder": (str,), "allowed_hosts": (list,),
+    "port": (int,), "workers": (int,), "jobs": (int,), "player": (str,), "graphics": (str,),
+    "audio": (bool,), "refit_every": (int,), "embedder": (str,), "allowed_hosts": (list,),
 }  # fmt: skip
 
 

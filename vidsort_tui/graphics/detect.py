@@ -30,6 +30,7 @@ TIMEOUT = 0.5
 KITTY_QUERY_ID = 31
 KITTY_SHM_QUERY_ID = 32
 SHM_DIR = Path("/dev/shm")
+FORCED = "chosen by --graphics or VIDSORT_GRAPHICS"
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,7 @@ def decide(
     )
     if requested != "auto":
         said = "" if replies.attributes is not None else "; the terminal did not answer"
-        return replace(base, mode=requested, reason=f"--graphics {requested}{said}")
+        return replace(base, mode=requested, reason=f"{FORCED}{said}")
     if inside == "screen":
         return replace(base, reason="inside GNU screen, which passes no images")
     if replies.kitty == "OK":
@@ -229,7 +230,7 @@ def detect(
     decide the mode."""
     environ = os.environ if environ is None else environ
     if requested == "halfblock":
-        return TerminalGraphics(reason="--graphics halfblock")
+        return TerminalGraphics(reason=FORCED)
     if not (os.isatty(fd_in) and os.isatty(fd_out)):
         return TerminalGraphics(reason="not a terminal")
     inside = multiplexer(environ)

@@ -99,6 +99,7 @@ class MpvPlayer(MpvControls):
         self._wake = threading.Event()
         self._context.update_cb = self._wake.set  # set once, never reassigned
         self._size = (64, 64)
+        self._resized = False  # render again at the new size even when paused
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._render_loop, name="mpv-render", daemon=True)
         self._thread.start()
@@ -110,8 +111,9 @@ class MpvPlayer(MpvControls):
             self._wake.clear()
             if self._stop.is_set():
                 break
-            if not self._context.update():
+            if not self._context.update() and not self._resized:
                 continue
+            self._resized = False
             w, h = self._size
             frame = np.empty((h, w, 4), np.uint8)
             self._render_into(frame)
@@ -136,6 +138,7 @@ class MpvPlayer(MpvControls):
 
     def resize(self, width: int, height: int) -> None:
         self._size = (max(2, width), max(2, height))
+        self._resized = True
         self._wake.set()
 
     def close(self) -> None:

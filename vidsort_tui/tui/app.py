@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 
 from vidsort_tui.core.config import Settings
+from vidsort_tui.graphics.detect import TerminalGraphics, detect
 from vidsort_tui.tui.keymap import checked_keymap
 from vidsort_tui.tui.main_screen import MainScreen
 from vidsort_tui.tui.video_view import VideoView
@@ -21,23 +25,38 @@ class VidsortApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-tiny"), (20, "-short"), (30, "-tall")]
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, graphics: TerminalGraphics | None = None) -> None:
         super().__init__()
         self.settings = settings
+        self.graphics = graphics or TerminalGraphics(reason="not detected")
         self.keymap, keymap_problems = checked_keymap(settings.keymap)
         self.config_problems = [*settings.problems, *keymap_problems]
 
     def on_mount(self) -> None:
+        # SIGTERM quits like q: images deleted, the terminal restored.
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self.exit)
         self.set_keymap(self.keymap)
         self.push_screen(MainScreen(self.settings))
         for problem in self.config_problems:
             self.notify(problem, severity="warning", timeout=8, markup=False)
 
+    def video_views(self) -> list[VideoView]:
+        """Every video pane, on any screen of the stack (App.query sees none of them)."""
+        return [view for screen in self.screen_stack for view in screen.query(VideoView)]
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        """Delete terminal images while the app still owns the screen, then quit."""
+        for view in self.video_views():
+            view.release_graphics()
+        super().exit(*args, **kwargs)
+
     def on_unmount(self) -> None:
-        for view in self.query(VideoView):
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
+        for view in self.video_views():
             view.stop()
 
 
 def run(settings: Settings) -> int:
-    VidsortApp(settings).run()
+    """Ask the terminal what it can show before Textual takes it over, then run."""
+    VidsortApp(settings, detect(settings.graphics)).run()
     return 0

@@ -47,7 +47,11 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         keys = effective_keys(self.settings.keymap)
         with Vertical(id="help"):
-            yield Static(Text.assemble(("vidsort keys", "bold"), "  (Esc closes)"))
+            title = Text.assemble(("vidsort keys", "bold"), "  (Esc closes)")
+            graphics = getattr(self.app, "graphics", None)
+            if graphics is not None:  # one line, cut short in a small terminal (app.tcss)
+                title.append(f"  ·  video: {graphics.describe()}; --graphics changes it")
+            yield Static(title, id="help-title")
             table: DataTable[Text] = DataTable(cursor_type="none", zebra_stripes=True)
             table.add_columns("Keys", "Action", "Id")
             for ids, description in ROWS:

@@ -1,4 +1,6 @@
-"""The video pane: frames painted as half-block cells, newest frame only.
+"""The video pane: frames painted as half-block cells, newest frame only; where the terminal
+shows images (Kitty graphics, Sixel) a GraphicsLayer draws them at the pane's pixel size
+over blank cells, and the half-blocks come back only while something covers the pane.
 
 Each cell is "▀" with the foreground the top pixel and the background the bottom pixel, so
 a terminal cell shows two pixels. Colours are quantised to 6 bits a channel, which keeps
@@ -11,15 +13,19 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import cv2
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from vidsort_tui.graphics.detect import TerminalGraphics
 from vidsort_tui.player import create_player
 from vidsort_tui.player.base import Player
+from vidsort_tui.tui.graphics_layer import GraphicsLayer, ImageEncoded
 
 HALF_BLOCK = "▀"
 
@@ -46,11 +52,16 @@ class VideoView(Widget):
         self._pending = threading.Event()
         self._styles: dict[int, Style] = {}
         self._path: Path | None = None
+        self.graphics: GraphicsLayer | None = None
 
     # ----- lifecycle ---------------------------------------------------------------------
     def on_mount(self) -> None:
         self._player, self.fallback_hint = create_player(self._mode, self._on_frame, self._audio)
         self.backend_name = self._player.name if self._player else "none"
+        terminal: TerminalGraphics | None = getattr(self.app, "graphics", None)
+        if terminal is not None and terminal.mode != "halfblock" and self.backend_name != "window":
+            self.graphics = GraphicsLayer(self, terminal, self._repaint_cells, self._resize_player)
+            self.app.app_suspend_signal.subscribe(self, lambda _app: self.release_graphics())
         self._resize_player()
         if self._path is not None and self._player is not None:
             self._player.play(self._path)
@@ -62,13 +73,24 @@ class VideoView(Widget):
         self._resize_player()
 
     def _resize_player(self) -> None:
+        size = self.graphics.resize() if self.graphics else None
         if self._player is not None:
-            self._player.resize(max(2, self.size.width), max(2, self.size.height * 2))
+            width, height = size or (max(2, self.size.width), max(2, self.size.height * 2))
+            self._player.resize(width, height)
+
+    def release_graphics(self) -> None:
+        """The app is leaving the terminal (quit, suspend): delete the image there."""
+        if self.graphics is not None:
+            self.graphics.release()
 
     # ----- frames ------------------------------------------------------------------------
     def _on_frame(self, frame: np.ndarray) -> None:
         """Player thread: keep only the newest frame; ask for one repaint at a time."""
         self._frame = frame
+        if self.graphics is not None:
+            self.graphics.submit(frame)
+            if not self.graphics.covered:
+                return  # drawn as an image: the cells stay blank
         if not self._pending.is_set():
             self._pending.set()
             self.post_message(self.FrameReady())
@@ -76,11 +98,35 @@ class VideoView(Widget):
     def on_video_view_frame_ready(self, _message: FrameReady) -> None:
         self._pending.clear()
         frame = self._frame
-        if frame is None:
+        if frame is None or (self.graphics is not None and not self.graphics.covered):
             return
-        self._keys = cell_keys(frame)
+        self._keys = cell_keys(self._cell_frame(frame))
         self.frames_painted += 1
         self.refresh()
+
+    def on_image_encoded(self, message: ImageEncoded) -> None:
+        message.stop()
+        if self.graphics is not None:
+            self.graphics.encoded(message.encoded)
+
+    def _cell_frame(self, frame: np.ndarray) -> np.ndarray:
+        """The frame at two pixels a cell (frames for images come at the pane's pixel size)."""
+        width, height = max(2, self.size.width), max(2, self.size.height * 2)
+        if self.graphics is None or frame.shape[:2] == (height, width):
+            return frame
+        return cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA)
+
+    def _repaint_cells(self) -> None:
+        """Blank cells under an image; half-blocks of the newest frame while covered."""
+        showing_image = self.graphics is not None and not self.graphics.covered
+        frame = self._frame
+        self._keys = None if showing_image or frame is None else cell_keys(self._cell_frame(frame))
+        self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self.graphics is not None:
+            self.graphics.repainted()  # Textual is painting over the pane (a Sixel image)
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -116,6 +162,9 @@ class VideoView(Widget):
     # ----- controls ----------------------------------------------------------------------
     def play(self, path: Path | None) -> None:
         self._path = path
+        if self.graphics is not None:
+            self._frame = None
+            self.graphics.forget_frame()
         if path is None:
             self._keys = None
             self.refresh()
@@ -167,6 +216,10 @@ class VideoView(Widget):
         player, self._player = self._player, None
         if player is not None:
             player.close()
+        graphics, self.graphics = self.graphics, None
+        if graphics is not None:
+            graphics.release()
+            graphics.close()
 
 
 def cell_keys(frame: np.ndarray) -> np.ndarray:
