@@ -5,11 +5,12 @@
 #   run:  libmpv2 (the embedded player), python3-venv
 #   test: also ffmpeg, tmux, chromium (browser tests), dosfstools (no-hard-link filesystem
 #         tests), xvfb + xauth (the --player window test), imagemagick (decodes our Sixel
-#         images, takes screenshots)
+#         images, takes screenshots), xterm + kitty + libgl1-mesa-dri (software OpenGL for
+#         kitty) + xdotool: the video pane tested in real terminals on Xvfb
 set -eu
 purpose=${1:-run}
 packages="libmpv2 python3-venv"
-[ "$purpose" = test ] && packages="$packages ffmpeg tmux chromium dosfstools fonts-dejavu-core xvfb xauth imagemagick"
+[ "$purpose" = test ] && packages="$packages ffmpeg tmux chromium dosfstools fonts-dejavu-core xvfb xauth imagemagick xterm kitty libgl1-mesa-dri xdotool"
 
 missing=""
 for p in $packages; do
