@@ -86,6 +86,20 @@ def test_kitty_frames_replace_one_image_hidden_under_help_and_deleted_on_quit(ap
     assert b"\x1bP0;0;0q" not in data  # no sixel
 
 
+def test_sigterm_deletes_the_kitty_image_too(app_command):
+    term = PtyTerminal(app_command, KITTY_NO_SHM)
+    try:
+        term.wait_for(lambda d: len(transmissions(d)) >= 2, 20)
+        term.signal(signal.SIGTERM)
+        assert term.finish() == 0
+    finally:
+        term.finish(1) if term.process.poll() is None else None
+    data = term.data()
+    image_id = transmissions(data)[0][0]["i"]
+    delete = f"a=d,d=I,i={image_id}".encode()
+    assert data.rindex(b"\x1b_Ga=T") < data.rindex(delete) < data.rindex(LEAVE_ALT_SCREEN)
+
+
 def test_sixel_frames_at_the_pane_and_sigterm_restores_the_terminal(app_command):
     term = PtyTerminal(app_command, XTERM_VT340)
     try:
