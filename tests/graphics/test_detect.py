@@ -83,8 +83,16 @@ def test_cell_size_sources_in_order():
     assert cell_size(Replies(cell=(9, 18)), (30, 100, 1000, 600)) == (9, 18)
     assert cell_size(Replies(), (30, 100, 1000, 600)) == (10, 20)  # TIOCGWINSZ pixels
     assert cell_size(Replies(text_area=(800, 480)), (24, 80, 0, 0)) == (10, 20)
-    assert cell_size(Replies(), (24, 80, 0, 0)) == (10, 20)  # the VT340 guess
-    assert cell_size(Replies(), None) == (10, 20)
+    assert cell_size(Replies(), (24, 80, 0, 0)) is None
+    assert cell_size(Replies(), None) is None
+
+
+def test_sixel_needs_a_known_cell_size_kitty_does_not():
+    unknown = decide("auto", parse_replies(XTERM), None)
+    assert unknown.mode == "halfblock" and "cell size" in unknown.reason
+    kitty = decide("auto", parse_replies(KITTY.replace(b"\x1b[6;17;8t", b"")), None)
+    assert kitty.mode == "kitty" and kitty.cell == (10, 20)  # a guess: Kitty scales to the cells
+    assert decide("sixel", parse_replies(XTERM), None).mode == "sixel"  # asked for: obeyed
 
 
 class FakeTerminal:

@@ -169,8 +169,10 @@ def window_pixels(fd: int) -> tuple[int, int, int, int] | None:
     return rows, cols, width, height
 
 
-def cell_size(replies: Replies, winsize: tuple[int, int, int, int] | None) -> tuple[int, int]:
-    """Pixels per cell: CSI 16 t, else the window's pixels over its cells, else a guess."""
+def cell_size(
+    replies: Replies, winsize: tuple[int, int, int, int] | None
+) -> tuple[int, int] | None:
+    """Pixels per cell: CSI 16 t, else the window's pixels over its cells; None if unknown."""
     if replies.cell:
         return replies.cell
     if winsize and winsize[0] and winsize[1]:
@@ -179,7 +181,7 @@ def cell_size(replies: Replies, winsize: tuple[int, int, int, int] | None) -> tu
             return max(1, width // cols), max(1, height // rows)
         if replies.text_area:
             return max(1, replies.text_area[0] // cols), max(1, replies.text_area[1] // rows)
-    return DEFAULT_CELL
+    return None
 
 
 def multiplexer(environ: Mapping[str, str]) -> str | None:
@@ -191,12 +193,17 @@ def multiplexer(environ: Mapping[str, str]) -> str | None:
 
 
 def decide(
-    requested: str, replies: Replies | None, cell: tuple[int, int], inside: str | None = None
+    requested: str,
+    replies: Replies | None,
+    cell: tuple[int, int] | None,
+    inside: str | None = None,
 ) -> TerminalGraphics:
-    """The mode from what was asked for and what the terminal answered."""
+    """The mode from what was asked for and what the terminal answered. Sixel needs the
+    cell size (a Sixel image has no size in cells: a wrong guess would spill over the
+    widgets around the pane); Kitty images are scaled to the pane's cells anyway."""
     replies = replies or Replies()
     base = TerminalGraphics(
-        cell=cell,
+        cell=cell or DEFAULT_CELL,
         kitty_shm=replies.kitty_shm == "OK",
         sixel_max=replies.sixel_max,
         terminal=replies.version or "",
@@ -209,6 +216,8 @@ def decide(
     if replies.kitty == "OK":
         return replace(base, mode="kitty")
     if replies.attributes and 4 in replies.attributes:
+        if cell is None:
+            return replace(base, reason="Sixel, but the terminal does not say its cell size")
         return replace(base, mode="sixel", reason="tmux with Sixel" if inside == "tmux" else "")
     if inside == "tmux":
         reason = "inside tmux: Kitty images do not pass through its panes, and it has no Sixel"
