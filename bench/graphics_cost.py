@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import fcntl
 import io
 import os
 import pty
+import re
 import shutil
 import signal
 import statistics
@@ -42,6 +44,7 @@ from textual.app import App, ComposeResult
 from bench.common import WORK
 from vidsort_tui.demo.clips import ClipSpec, write_clip
 from vidsort_tui.graphics import sixel
+from vidsort_tui.graphics.detect import SHM_DIR
 from vidsort_tui.graphics.kitty import KittyImage
 from vidsort_tui.tui.video_view import VideoView, cell_keys
 
@@ -156,6 +159,7 @@ def child(mode: str, path: str, width: int, height: int, cols: int, rows: int,
         if counter is not None:
             counter.write_text(str(pump.encoded))
 
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # for sigwait, in every thread
     pump = FramePump(encode, deliver)
     player = MpvPlayer(pump.submit, audio=False)
     player.resize(width, height)
@@ -169,6 +173,18 @@ def child(mode: str, path: str, width: int, height: int, cols: int, rows: int,
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+SHM_COMMAND = re.compile(rb"\x1b_G[^;\x1b]*t=s[^;\x1b]*;([A-Za-z0-9+/=]+)\x1b\\")
+
+
+def read_shared_memory(data: bytes) -> bytes:
+    """Do what the terminal does with t=s frames: take (unlink) them. Returns the unparsed rest."""
+    end = 0
+    for match in SHM_COMMAND.finditer(data):
+        (SHM_DIR / base64.b64decode(match.group(1)).decode()).unlink(missing_ok=True)
+        end = match.end()
+    return data[end:]
 
 
 def pipeline(command: list[str], marker: bytes, cells: tuple[int, int], pixels: tuple[int, int],
@@ -187,9 +203,9 @@ def pipeline(command: list[str], marker: bytes, cells: tuple[int, int], pixels: 
                 return
             if not chunk:
                 return
-            counts["frames"] += (tail + chunk).count(marker)
+            counts["frames"] += (tail[-(len(marker) - 1) :] + chunk).count(marker)
             counts["bytes"] += len(chunk)
-            tail = chunk[-(len(marker) - 1) :]
+            tail = read_shared_memory(tail[-4096:] + chunk)
 
     process = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=subprocess.DEVNULL,
                                env={**os.environ, "TERM": "xterm-256color"})  # fmt: skip

@@ -251,6 +251,7 @@ def real_half_blocks(display, detail_library, pane_cells, tmp_path_factory) -> f
 def test_the_video_pane_shows_pixels(terminal, display, detail_library, pane_cells,
                                      real_half_blocks, tmp_path):  # fmt: skip
     needs(terminal.split("-")[0])
+    shm_before = shared_memory_frames()
     run = Run(terminal, display, detail_library, pane_cells, tmp_path)
     baseline = max(real_half_blocks, run.half_blocks)
     try:
@@ -269,3 +270,9 @@ def test_the_video_pane_shows_pixels(terminal, display, detail_library, pane_cel
     assert moved > 2.0  # the bar swept on: it plays
     assert run.done.exists()  # q quit the app
     assert grey(run.shots["after q"]).std() < 3.0  # nothing left where the video was
+    assert shared_memory_frames() <= shm_before  # kitty took every frame it was handed
+
+
+def shared_memory_frames() -> set[str]:
+    shm = Path("/dev/shm")
+    return {p.name for p in shm.glob("vidsort-*")} if shm.is_dir() else set()

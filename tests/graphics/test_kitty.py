@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
 import zlib
 
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 from vidsort_tui.graphics.detect import SHM_DIR
-from vidsort_tui.graphics.kitty import CHUNK, KittyImage
+from vidsort_tui.graphics.kitty import CHUNK, UNREAD_LIMIT, KittyImage
 
 COMMAND = re.compile(rb"\x1b_G([^;\x1b]*)(?:;([^\x1b]*))?\x1b\\")
 
@@ -68,6 +69,21 @@ def test_shared_memory_frame_is_a_file_the_terminal_reads_and_unlinks(frame):
     assert all(p.exists() for p in unread)
     image.close()  # what the terminal never read is not left behind
     assert not any(p.exists() for p in unread)
+
+
+@pytest.mark.skipif(not SHM_DIR.is_dir(), reason="no /dev/shm")
+def test_frames_nobody_reads_are_bounded_and_zlib_takes_over(frame):
+    image = KittyImage(80, "shm")
+    prefix = f"vidsort-{os.getpid()}-80-"
+    try:
+        for _ in range(20):
+            image.frame(frame, 8, 3)
+            assert len([p for p in SHM_DIR.iterdir() if p.name.startswith(prefix)]) <= UNREAD_LIMIT
+        assert image.transport == "zlib"
+        assert "o" in commands(image.frame(frame, 8, 3).data)[0][0]
+    finally:
+        image.close()
+    assert not [p for p in SHM_DIR.iterdir() if p.name.startswith(prefix)]
 
 
 def test_hide_and_delete():

@@ -6,6 +6,8 @@ not grow), with the cell size given (c, r) so the picture fills exactly the pane
 Frames travel either through POSIX shared memory (t=s, the terminal reads and unlinks the
 object: nearly nothing crosses the pty; needs a local terminal) or zlib-compressed inline
 (o=z), base64 in 4096-byte chunks. Responses are suppressed (q=2): Textual owns stdin.
+A terminal that said yes to shared memory but leaves the frames unread (each is a whole
+frame in RAM) gets them unlinked and zlib from then on.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from vidsort_tui.graphics.detect import SHM_DIR
 
 CHUNK = 4096
 TRANSPORTS = ("shm", "zlib")
+UNREAD_LIMIT = 6  # shared-memory frames left unread: the terminal is not reading them
 
 
 @dataclass
@@ -82,6 +85,9 @@ class KittyImage:
 
     def _write_shm(self, pixels: np.ndarray) -> str:
         self._forget_read_frames()
+        if len(self._shm_names) >= UNREAD_LIMIT:
+            self.close()
+            self.transport = "zlib"  # from the next frame on
         name = f"vidsort-{os.getpid()}-{self.image_id}-{next(self._serial)}"
         fd = os.open(SHM_DIR / name, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_CLOEXEC, 0o600)
         try:
@@ -95,7 +101,7 @@ class KittyImage:
 
     def _forget_read_frames(self) -> None:
         """The terminal unlinks what it has read; stop tracking those."""
-        if len(self._shm_names) > 4:
+        if len(self._shm_names) >= UNREAD_LIMIT // 2:
             self._shm_names = {n for n in self._shm_names if (SHM_DIR / n).exists()}
 
     def _unlink(self, name: str) -> None:
