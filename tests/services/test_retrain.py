@@ -56,6 +56,21 @@ def test_one_retrain_at_a_time(library_factory):
     wait_until(lambda: not jobs.read_status(settings.artifacts_dir).running, 120)
 
 
+def test_the_lock_survives_a_process_whose_stdin_is_closed(library_factory):
+    """With fd 0 closed, the lock's fd would be 0, and the child's stdin would replace it."""
+    settings = library_factory({"sea": 2, "fire": 2}, unsorted=1)
+    saved = os.dup(0)
+    os.close(0)
+    try:
+        assert jobs.start_background(settings) == "started"
+        assert jobs.start_background(settings) == "already_running"
+    finally:
+        os.dup2(saved, 0)
+        os.close(saved)
+    wait_until(lambda: not jobs.read_status(settings.artifacts_dir).running, 120)
+    assert jobs.read_status(settings.artifacts_dir).last_result == "success"
+
+
 def test_sigkill_mid_retrain_keeps_the_last_model_and_the_next_retrain_works(
     library_factory, clip_factory
 ):

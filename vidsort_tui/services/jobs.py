@@ -94,6 +94,9 @@ def try_lock(artifacts_dir: Path) -> int | None:
     Path(artifacts_dir).mkdir(parents=True, exist_ok=True)
     flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
     fd = os.open(_lock_path(artifacts_dir), flags, 0o644)
+    if fd <= 2:  # stdio was closed: a child's stdin/stdout/stderr would overwrite the lock fd
+        low, fd = fd, fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3)
+        os.close(low)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
