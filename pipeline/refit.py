@@ -4,6 +4,9 @@ Sorting renames a file, which keeps its cache key, so every sorted video already
 features and (since the last full retrain) its Fisher encoding; only the classifier is
 fitted again, without the calibration folds (the full retrain recalibrates), and the
 unsorted videos are predicted again.
+
+Every job ends with ``predict_missing``: a video that came back to the unsorted list while
+it ran (an undo) is predicted by the model just made, not left without a prediction.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from pipeline.predict import predict
 from pipeline.stage import library_videos
 from pipeline.train import learnable
 from vidsort_tui.core import artifacts
-from vidsort_tui.core.predictions import write_predictions
+from vidsort_tui.core.library import Library
+from vidsort_tui.core.predictions import PredictionStore, write_predictions
 
 Cached = dict[str, tuple[str | None, VideoFeatures, Key]]
 
@@ -73,3 +77,35 @@ def refit(settings) -> tuple[int, int, float] | None:  # type: ignore[no-untyped
     save(refitted, artifacts)
     write_predictions(artifacts, predictions)
     return len(labelled), len(predictions), time.monotonic() - start
+
+
+def predict_missing(settings) -> int:  # type: ignore[no-untyped-def]
+    """Predict the unsorted videos predictions.json lacks, with the current model, and add
+    them to the file; how many were added (0: none missing, or none with features)."""
+    folder = Path(settings.artifacts_dir)
+    current = PredictionStore(folder).snapshot()
+    library = Library(settings)
+    missing = [name for name in library.unsorted() if name not in current]
+    model = load(folder) if missing else None
+    if model is None:
+        return 0
+    keys = {n: _key(library.root / n) for n in missing}
+    cache = FeatureCache(folder / artifacts.FEATURES)
+    try:
+        known = cache.lookup((k for k in keys.values() if not isinstance(k, str)), local=False)
+    finally:
+        cache.close()
+    found = {n: (known.get(k), k) for n, k in keys.items() if not isinstance(k, str)}
+    ready = {
+        n: (f, k)
+        for n, (f, k) in found.items()
+        if isinstance(f, VideoFeatures) and (f.embedding is not None or not model.content)
+    }
+    if not ready:
+        return 0
+    names = sorted(ready)
+    matrix = fused([ready[n][0] for n in names], [ready[n][1] for n in names], model.vocabulary,
+                   folder, model.content)  # fmt: skip
+    added = predict(model, {n: ready[n][0] for n in names}, matrix)
+    write_predictions(folder, {**current, **added})
+    return len(added)

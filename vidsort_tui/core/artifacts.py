@@ -24,6 +24,8 @@ RETRAIN_STATUS = "retrain_status.json"
 RETRAIN_LOCK = "retrain.lock"
 #: what background jobs print
 RETRAIN_LOG = "retrain.log"
+#: when the model last read the library, and the refits so far (core.learning)
+LEARNING = "learning.json"
 
 
 def embedder_graph(weights_digest: str, version: int) -> str:

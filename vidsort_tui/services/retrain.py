@@ -4,12 +4,16 @@ They run under the lock of ``services.jobs``, in this process (`vidsort-tui --re
 demo's first training) or in a child started by ``jobs.start_background``/``start_refit``
 (`python -m vidsort_tui.services.retrain [--refit]`). The model and predictions are replaced
 atomically only when their stage finishes: a killed run leaves the last good ones.
+Both end by predicting any unsorted video still without a prediction (one an undo brought
+back while they ran), and by recording in learning.json when they read the library, which
+restarts the count of sorts towards the next refit (``services.learning``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -20,8 +24,10 @@ from pathlib import Path
 from pipeline import extract_features, predict, train
 from pipeline import refit as fast
 from pipeline.stage import StageError, StageTimeout
+from vidsort_tui.core import artifacts as names
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import RetrainUnavailable
+from vidsort_tui.core.learning import record_learning, sorts_since_model
 from vidsort_tui.services.jobs import (
     STAGE_SECONDS,
     STAGES,
@@ -32,6 +38,11 @@ from vidsort_tui.services.jobs import (
     read_status,
     write_status,
 )
+
+log = logging.getLogger(__name__)
+
+#: a refit child refits again while the sorts made meanwhile make another due, at most this
+MAX_REFITS_IN_A_ROW = 3
 
 __all__ = ["ProgressEvent", "RetrainBusy", "RetrainResult", "RefitResult", "refit", "run"]
 
@@ -63,7 +74,7 @@ def run(
         previous = read_status(artifacts).last_result
         status = RetrainStatus(True, previous, STAGES[0], pid=os.getpid(), started_at=time.time())
         write_status(artifacts, status)
-        start = time.monotonic()
+        start, read_at = time.monotonic(), time.time()
         last_write = [0.0]
 
         def progress(stage: str) -> Callable[[int, int], None]:
@@ -95,6 +106,8 @@ def run(
             stage = STAGES[2]
             progress(stage)(0, 1)
             predict.run(settings, extracted, trained.model)
+            _predict_missing(settings)
+            _record_learning(artifacts, read_at)
             progress(stage)(1, 1)
             result.ok, result.last_result = True, "success"
         except (StageError, StageTimeout, OSError, ValueError, MemoryError) as exc:
@@ -124,12 +137,39 @@ def refit(settings: Settings) -> RefitResult | None:
     None when there is no model yet, too little data, another job holds the lock, or the
     artifacts folder cannot be written.
     """
+    artifacts = Path(settings.artifacts_dir)
     try:
-        with holding_lock(Path(settings.artifacts_dir)):
-            outcome = fast.refit(settings)
+        with holding_lock(artifacts):
+            for _ in range(MAX_REFITS_IN_A_ROW):
+                started = time.time()
+                outcome = fast.refit(settings)
+                _predict_missing(settings)
+                # Even a refit that could not be done restarts the count: a model needs more
+                # than sorts to be refitted then, and a child per sort would only repeat this.
+                done = None if outcome is None else (started, time.time())
+                _record_learning(artifacts, started, done)
+                if outcome is None or (sorts_since_model(artifacts) or 0) < settings.refit_every:
+                    break  # else the sorts made meanwhile are due: nobody else would start it
     except (RetrainBusy, RetrainUnavailable):
         return None
     return None if outcome is None else RefitResult(*outcome)
+
+
+def _record_learning(
+    artifacts: Path, read_at: float, refit: tuple[float, float] | None = None
+) -> None:
+    try:
+        record_learning(artifacts, read_at, refit)
+    except OSError as exc:  # the model is made; only the count of sorts is off
+        log.warning("cannot write %s: %s", names.LEARNING, exc)
+
+
+def _predict_missing(settings: Settings) -> None:
+    """Until no unsorted video that can be predicted is left without (a few rounds: undos
+    may go on meanwhile)."""
+    for _ in range(3):
+        if not fast.predict_missing(settings):
+            return
 
 
 def main(argv: list[str] | None = None) -> int:
