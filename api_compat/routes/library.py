@@ -19,6 +19,7 @@ from api_compat.schemas import (
     VideosResponse,
 )
 from vidsort_tui.core.undo import undo_sorts
+from vidsort_tui.services import learning
 
 router = APIRouter(prefix="/api")
 
@@ -36,8 +37,10 @@ def list_folders(svc: Svc) -> FoldersResponse:
 
 @router.post("/sort", response_model=SortResponse, responses={**ERRORS, **UNAVAILABLE})
 def sort_video(body: SortRequest, svc: Svc) -> SortResponse:
-    """Move an unsorted video into a folder; never overwrites (409 if the name is taken)."""
+    """Move an unsorted video into a folder; never overwrites (409 if the name is taken).
+    Every few sorts (in any worker, or the TUI) the model is refitted in the background."""
     svc.library.sort(body.filename, body.folder)
+    learning.refit_if_due(svc.settings)
     return SortResponse(
         success=True, filename=body.filename, folder=body.folder,
         folders=folder_items(svc.library.folders()),
@@ -51,6 +54,8 @@ def undo(svc: Svc, body: UndoRequest | None = None) -> UndoResponse:
     skip_blocked, sorts whose name is taken again are dropped from the history instead)."""
     request = body or UndoRequest()
     done = undo_sorts(svc.library, request.count, request.skip_blocked)
+    # A video back without a prediction gets one from the current model, in the background.
+    learning.predict_returned_in_background(svc.settings, [e.filename for e in done.undone])
     return UndoResponse(
         success=True, folders=folder_items(svc.library.folders()),
         undone=[UndoneItem(filename=e.filename, folder=e.dst) for e in done.undone],
