@@ -41,7 +41,7 @@ class LibraryScreen(Screen[None]):
         self.listing = VideoListing(self.library, PredictionStore(settings.artifacts_dir))
         self.entries: list[VideoEntry] = []
         self.folders: list[Folder] = []
-        self.sorts_since_refit = 0
+        self.refits_running = 0  # refits this screen waits for (see SortingActions)
         self._warned: str | None = None  # the predictions-file warning last shown
         self._problem: str | None = None  # why the library cannot be read, if it cannot
 

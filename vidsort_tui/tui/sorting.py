@@ -7,10 +7,11 @@ MainScreen, built on the state and helpers of LibraryScreen.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.library import Folder
-from vidsort_tui.services import jobs
+from vidsort_tui.services import learning
 from vidsort_tui.tui.folder_picker import FolderPicker
 from vidsort_tui.tui.library_screen import LibraryScreen
 from vidsort_tui.tui.new_folder import NewFolderScreen
@@ -71,18 +72,24 @@ class SortingActions(LibraryScreen):
         else:
             said = f"Filed {len(done)} videos (u undoes the last one, press again for more)"
         self.query_one(StatusBar).last_action = said
-        self.sorts_since_refit += len(done)
-        if self.sorts_since_refit >= self.settings.refit_every:
-            self.sorts_since_refit = 0
-            self.run_worker(self._refit(), group="refit", exclusive=True)
+        if not self.refits_running:
+            self.run_worker(self._refit_if_due(), group="refit")
 
-    async def _refit(self) -> None:
-        """Learn from the latest sorts: refit on cached features, then show new predictions."""
+    async def _refit_if_due(self) -> None:
+        """Learn from the latest sorts (every few, counted from the journal, so sorts made
+        on the page count too): refit on cached features, then show new predictions."""
+        if not self.refits_running and await asyncio.to_thread(learning.refit_due, self.settings):
+            await self._refit(lambda: learning.refit_now(self.settings))
+
+    async def _refit(self, job: Callable[[], dict[str, float] | None]) -> None:
+        """Run a refit ``job`` in a thread, saying so, then show the new predictions."""
+        self.refits_running += 1
         status = self.query_one(StatusBar)
         status.retrain = "learning from your sorts…"
-        child = jobs.start_refit(self.settings)  # None: a retrain or refit is running already
-        output, _ = await asyncio.to_thread(child.communicate) if child else (b"", None)
-        outcome = jobs.refit_outcome(output)
+        try:
+            outcome = await asyncio.to_thread(job)
+        finally:
+            self.refits_running -= 1
         status.retrain = "" if outcome is None else f"refitted on {outcome['videos']:.0f} videos"
         self.show_accuracy()
         await self.reload()
@@ -96,6 +103,10 @@ class SortingActions(LibraryScreen):
         entry = undone[0]
         self.query_one(StatusBar).last_action = f"Undid: {entry.filename} is back from {entry.dst}"
         await self.reload(keep=entry.filename)
+        back = [e.filename for e in undone]
+        predicted = self.listing.predictions.snapshot()
+        if any(name not in predicted for name in back):  # a refit ran since it was sorted
+            self.run_worker(self._refit(lambda: learning.predict_returned(self.settings, back)))
 
     def action_pick_folder(self) -> None:
         entry = self.current
