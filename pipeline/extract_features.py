@@ -1,15 +1,17 @@
 """Stage 1: descriptors for every video in the library, incremental and parallel.
 
 Only videos whose (name, size, mtime_ns) is not cached are decoded, one worker process per
-core (joblib/loky), each with one decoder thread, OpenCV and onnxruntime limited to one
-thread. The same frames feed the classical descriptor and the content embedder; when the
-embedder is unavailable (``ExtractResult.embedder`` says why) the classical parts alone are
-extracted. A broken file is skipped with its reason; the run still succeeds.
-Run: python -m pipeline.extract_features --data DIR --artifacts DIR [--jobs N]
+core (joblib/loky) or on a Dask cluster's workers (``--cluster``, pipeline/cluster.py), each
+with one decoder thread, OpenCV and onnxruntime limited to one thread. The same frames feed
+the classical descriptor and the content embedder; when the embedder is unavailable
+(``ExtractResult.embedder`` says why) the classical parts alone are extracted. A broken file
+is skipped with its reason; the run still succeeds.
+Run: python -m pipeline.extract_features --data DIR --artifacts DIR [--jobs N] [--cluster ADDR]
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -20,6 +22,7 @@ import cv2
 from joblib import Parallel, delayed
 
 from pipeline.cache import FeatureCache, Key
+from pipeline.cluster import on_cluster
 from pipeline.embedder import Embedder, EmbedderPlan, prepare
 from pipeline.features import VideoFeatures, describe
 from pipeline.sampling import SampleError, sample_video
@@ -86,6 +89,7 @@ def extract(
     time_limit: float = PER_VIDEO_SECONDS,
     deadline: float | None = None,
     embedder: EmbedderPlan | None = None,
+    cluster: str = "",
 ) -> ExtractResult:
     """Features for ``videos`` (cached or decoded now); skipped files with reasons.
 
@@ -121,25 +125,31 @@ def extract(
         total, done = len(videos), len(videos) - len(todo)
         if progress:
             progress(done, total)
-        workers = jobs or os.cpu_count() or 1
-        runner = Parallel(n_jobs=min(workers, max(len(todo), 1)), return_as="generator")
-        for offset in range(0, len(todo), BATCH * workers):
-            chunk = todo[offset : offset + BATCH * workers]
-            outputs = runner(
-                delayed(_describe_file)(str(v.path), time_limit, plan.model_path) for v in chunk
+        with contextlib.ExitStack() as stack:
+            # On a cluster, joblib sends the same calls to its workers; results come back here.
+            workers = (
+                stack.enter_context(on_cluster(cluster))
+                if cluster and todo
+                else jobs or os.cpu_count() or 1
             )
-            stored = []
-            for video, value in zip(chunk, outputs, strict=True):
-                _record(result, video.rel, value)
-                if not isinstance(value, TransientSkip):
-                    stored.append((keys[video.rel], value))
-                done += 1
-                if progress:
-                    progress(done, total)
-            cache.store(stored)
-            result.decoded += len(chunk)
-            if deadline is not None and time.monotonic() > deadline:
-                raise StageTimeout("feature extraction took longer than its time limit")
+            runner = Parallel(n_jobs=min(workers, max(len(todo), 1)), return_as="generator")
+            for offset in range(0, len(todo), BATCH * workers):
+                chunk = todo[offset : offset + BATCH * workers]
+                outputs = runner(
+                    delayed(_describe_file)(str(v.path), time_limit, plan.model_path) for v in chunk
+                )
+                stored = []
+                for video, value in zip(chunk, outputs, strict=True):
+                    _record(result, video.rel, value)
+                    if not isinstance(value, TransientSkip):
+                        stored.append((keys[video.rel], value))
+                    done += 1
+                    if progress:
+                        progress(done, total)
+                cache.store(stored)
+                result.decoded += len(chunk)
+                if deadline is not None and time.monotonic() > deadline:
+                    raise StageTimeout("feature extraction took longer than its time limit")
     finally:
         cache.close()
     result.seconds = time.monotonic() - start
@@ -158,7 +168,7 @@ def run(settings, progress: Progress | None = None, deadline: float | None = Non
     cache_path = Path(settings.artifacts_dir) / artifacts.FEATURES
     plan = prepare(Path(settings.artifacts_dir), settings.embedder)
     return extract(library_videos(settings), cache_path, settings.jobs, progress,
-                   deadline=deadline, embedder=plan)  # fmt: skip
+                   deadline=deadline, embedder=plan, cluster=settings.dask_scheduler)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

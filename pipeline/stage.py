@@ -50,6 +50,7 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--artifacts", type=Path, help="artifacts folder (VIDSORT_ARTIFACTS_DIR)")
     parser.add_argument("--name-pattern", help="video name regex (VIDSORT_NAME_PATTERN)")
     parser.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    parser.add_argument("--cluster", help="Dask scheduler tcp://HOST:PORT (VIDSORT_DASK_SCHEDULER)")
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -59,6 +60,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
             "artifacts_dir": args.artifacts,
             "name_pattern": args.name_pattern,
             "jobs": args.jobs,
+            "dask_scheduler": args.cluster,
         }
     )
 

@@ -113,3 +113,19 @@ def test_to_env_rebuilds_the_same_settings_in_a_child(tmp_path: Path):
         environ={},
     )  # fmt: skip
     assert Settings.load({}, environ=settings.to_env()) == settings
+
+
+def test_dask_scheduler_flag_beats_environment_beats_file_beats_default(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('dask_scheduler = "tcp://file:8786"\n')
+    assert Settings.load({}, environ={}).dask_scheduler == ""  # default: this machine
+    from_file = Settings.load({"config_file": config}, environ={})
+    assert from_file.dask_scheduler == "tcp://file:8786"
+    env = {"VIDSORT_DASK_SCHEDULER": "tcp://env:8786"}
+    assert Settings.load({"config_file": config}, environ=env).dask_scheduler == "tcp://env:8786"
+    flag = Settings.load({"config_file": config, "dask_scheduler": "tcp://flag:1"}, environ=env)
+    assert flag.dask_scheduler == "tcp://flag:1"
+    assert Settings.load({}, environ=flag.to_env()).dask_scheduler == "tcp://flag:1"  # to jobs
+    assert Settings.load({}, environ=Settings().to_env()).dask_scheduler == ""
+    with pytest.raises(ConfigError, match="not an address like tcp://HOST:PORT"):
+        Settings.load({}, environ={"VIDSORT_DASK_SCHEDULER": "scheduler.local"})

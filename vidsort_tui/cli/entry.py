@@ -83,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs", type=int, help="feature extraction processes (default: one per core)"
     )
     parser.add_argument(
+        "--cluster",
+        metavar="tcp://HOST:PORT",
+        help="extract features on this Dask scheduler's workers (VIDSORT_DASK_SCHEDULER); "
+        "they must see the data and artifacts folders at the same paths",
+    )
+    parser.add_argument(
         "--player",
         choices=list(PLAYER_MODES),
         help="video playback (default auto)",
@@ -115,6 +121,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         "port": args.port,
         "workers": args.workers,
         "jobs": args.jobs,
+        "dask_scheduler": args.cluster,
         "player": args.player,
         "graphics": args.graphics,
         "audio": False if args.mute else None,

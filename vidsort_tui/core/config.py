@@ -29,6 +29,7 @@ DEMO_DATA_DIR = Path("data/demo/videos")
 DEMO_ARTIFACTS_DIR = Path("artifacts/demo")
 
 ENV_PREFIX = "VIDSORT_"
+_DASK_ADDRESS = re.compile(r"(tcp|tls|ws|wss)://[^\s/]+:\d+", re.ASCII)
 PLAYER_MODES = ("auto", "inline", "window", "none")
 GRAPHICS_MODES = ("auto", "kitty", "sixel", "halfblock")
 _PATHS = ("data_dir", "artifacts_dir")
@@ -64,6 +65,8 @@ class Settings:
     refit_every: int = 5  # sorts between background refits
     accept_threshold: float = 0.8  # `A` files every prediction at or above this confidence
     embedder: str = "auto"  # auto | off: the content embedder (off = classical features only)
+    #: --cluster: a Dask scheduler (tcp://HOST:PORT) to extract features on; "" = this machine
+    dask_scheduler: str = ""
     #: --serve: extra Host names to answer to besides loopback and the bound address
     allowed_hosts: tuple[str, ...] = ()
     #: the config file these settings read (or looked for: it may not exist)
@@ -90,6 +93,11 @@ class Settings:
             )
         if self.embedder not in {"auto", "off"}:
             raise ConfigError(f"embedder must be auto or off, not {self.embedder!r}")
+        if self.dask_scheduler and not _DASK_ADDRESS.fullmatch(self.dask_scheduler):
+            raise ConfigError(
+                f"Dask scheduler {self.dask_scheduler!r} is not an address like tcp://HOST:PORT "
+                "(as `dask scheduler` prints it)"
+            )
         if self.workers < 1:
             raise ConfigError("workers must be at least 1")
         if self.refit_every < 1:
@@ -195,6 +203,7 @@ _FILE_TYPES: dict[str, tuple[type, ...]] = {
     "data_dir": (str,), "artifacts_dir": (str,), "name_pattern": (str,), "host": (str,),
     "port": (int,), "workers": (int,), "jobs": (int,), "player": (str,), "graphics": (str,),
     "audio": (bool,), "refit_every": (int,), "embedder": (str,), "allowed_hosts": (list,),
+    "dask_scheduler": (str,),
 }  # fmt: skip
 
 

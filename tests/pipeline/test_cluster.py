@@ -1,0 +1,105 @@
+"""--cluster: feature extraction on a real Dask cluster (2 worker processes) gives the same
+features and cache rows as a local run; an unreachable scheduler is a clear error."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+from distributed import LocalCluster
+
+from pipeline import extract_features
+from tests.live_server import free_port
+from vidsort_tui.core import artifacts
+
+TABLES = {
+    "features": "SELECT name, size, mtime_ns, version, global, local, local_rows, error "
+    "FROM features ORDER BY name",
+    "embeddings": "SELECT name, size, mtime_ns, version, vector FROM embeddings ORDER BY name",
+}
+
+
+def rows(path) -> dict[str, list[tuple]]:
+    db = sqlite3.connect(path)
+    try:
+        return {table: db.execute(query).fetchall() for table, query in TABLES.items()}
+    finally:
+        db.close()
+
+
+def test_extraction_on_a_dask_cluster_matches_a_local_run(library_factory, tmp_path):
+    settings = library_factory({"sea": 2, "fire": 2}, unsorted=2)
+    (settings.data_dir / "broken.mp4").write_bytes(b"not a video")  # skip reasons match too
+    local = extract_features.run(settings)
+    local_rows = rows(settings.artifacts_dir / artifacts.FEATURES)
+    assert local.decoded == 7 and len(local_rows["embeddings"]) == 6
+    elsewhere = tmp_path / "cluster-artifacts"
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:  # fmt: skip
+        on_cluster = replace(
+            settings, artifacts_dir=elsewhere, dask_scheduler=cluster.scheduler_address
+        )
+        remote = extract_features.run(on_cluster)
+        done = [t.key for t in cluster.scheduler.transition_log if t.finish == "memory"]
+    assert any("_describe_file" in str(key) for key in done), done  # the workers decoded
+    assert remote.decoded == 7 and remote.skipped == local.skipped
+    for rel, features in local.features.items():
+        other = remote.features[rel]
+        assert features.global_.tobytes() == other.global_.tobytes()
+        assert features.local.tobytes() == other.local.tobytes()
+        assert features.embedding.tobytes() == other.embedding.tobytes()
+    assert rows(elsewhere / artifacts.FEATURES) == local_rows
+
+
+def test_an_unreachable_scheduler_is_a_clear_error_and_changes_nothing(library_factory):
+    settings = library_factory({"sea": 2, "fire": 2}, unsorted=1)
+    address = f"tcp://127.0.0.1:{free_port()}"  # nobody listens there
+    before = sorted(str(p.relative_to(settings.data_dir)) for p in settings.data_dir.rglob("*"))
+    done = subprocess.run(
+        [sys.executable, "-m", "vidsort_tui.cli", "--retrain", "--cluster", address,
+         "--data", str(settings.data_dir), "--artifacts", str(settings.artifacts_dir)],
+        capture_output=True, text=True, timeout=120,
+        env={k: v for k, v in os.environ.items() if not k.startswith("VIDSORT_")},
+    )  # fmt: skip
+    said = " ".join((done.stdout + done.stderr).split())  # the console wraps long lines
+    assert done.returncode == 1, said
+    assert f"cannot reach the Dask scheduler at {address}" in said
+    assert "dask scheduler" in said and "Traceback" not in said
+    assert rows(settings.artifacts_dir / artifacts.FEATURES)["features"] == []
+    assert not (settings.artifacts_dir / artifacts.MODEL).exists()
+    assert (
+        sorted(str(p.relative_to(settings.data_dir)) for p in settings.data_dir.rglob("*"))
+        == before
+    )
+
+
+def test_without_dask_installed_the_error_says_how_to_get_it(tmp_path):
+    blocker = tmp_path / "no_dask"
+    blocker.mkdir()
+    (blocker / "distributed.py").write_text("raise ImportError('not installed')\n")
+    code = (
+        "from pipeline.cluster import on_cluster\n"
+        "from pipeline.stage import StageError\n"
+        "try:\n    on_cluster('tcp://127.0.0.1:1').__enter__()\n"
+        "except StageError as e:\n    print(e)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": f"{blocker}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert "pip install 'vidsort-tui[dask]'" in done.stdout, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("bad", ["localhost", "tcp://host", "http://h:1", "tcp://h:1/x"])
+def test_a_scheduler_that_is_not_an_address_is_refused_at_start(bad, tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "vidsort_tui.cli", "--retrain", "--cluster", bad,
+         "--data", str(tmp_path), "--artifacts", str(tmp_path / "a")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2 and "not an address like tcp://HOST:PORT" in done.stderr
+    assert "Traceback" not in done.stderr
+    shutil.rmtree(tmp_path / "a", ignore_errors=True)
