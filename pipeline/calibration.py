@@ -57,15 +57,26 @@ def _safe(p: np.ndarray, truth: np.ndarray) -> bool:
     return coverage == 0 or (accuracy >= SAFE_ACCURACY and coverage * len(truth) >= enough)
 
 
-def choose_temperature(scores: np.ndarray, truth: np.ndarray) -> tuple[float, str]:
-    """(temperature, how it was chosen) from out-of-fold ``scores`` and class indices."""
-    losses = [_log_loss(soften(scores, t), truth) for t in TEMPERATURES]
+def choose_temperature(
+    scores: np.ndarray, truth: np.ndarray, lowest: float | None = None
+) -> tuple[float, str]:
+    """(temperature, how it was chosen) from out-of-fold ``scores`` and class indices.
+
+    ``lowest``: no sharper than this (1.0 for a tiny library, where a few lucky held-out
+    predictions would otherwise make the model surer than its own probabilities).
+    """
+    temperatures = TEMPERATURES
+    if lowest is not None and lowest > TEMPERATURES[0]:
+        temperatures = np.concatenate([[lowest], TEMPERATURES[lowest < TEMPERATURES]])
+    losses = [_log_loss(soften(scores, t), truth) for t in temperatures]
     best = int(np.argmin(losses))
-    for t in TEMPERATURES[best:]:
+    for t in temperatures[best:]:
         if _safe(soften(scores, t), truth):
             break
     how = f"temperature {t:.2f} (held-out log-loss"
-    if t != TEMPERATURES[best]:
+    if lowest is not None and best == 0 and lowest > TEMPERATURES[0]:
+        how += f", no sharper than {lowest:g} with so few videos a folder"
+    if t != temperatures[best]:
         how += (f", then softened until {SAFE_ACCURACY:.0%} of predictions at {THRESHOLD:.0%} "
                 "or more were right")  # fmt: skip
     return float(t), how + ")"

@@ -124,8 +124,9 @@ def select(
     return best, {n: round(r[0], 4) for n, r in results.items()}, oof_logits
 
 
-#: below this many examples in the smallest folder, held-out predictions are too few to
-#: calibrate on: the model's own probabilities are kept
+#: below this many examples in the smallest folder, held-out predictions are few: the
+#: temperature may soften the model's probabilities but never sharpen them, and a model with
+#: probabilities of its own is preferred to a linear SVM's decision values
 MIN_FOR_CALIBRATION = 6
 
 
@@ -181,13 +182,11 @@ def train(
     first_content = split + vocabulary.dimension if content else 0
     kind, scores, oof_logits = select(x, y, split, first_content)
     tiny = Counter(y).most_common()[-1][1] < MIN_FOR_CALIBRATION
-    if tiny and kind == "linear-svm":  # no probabilities of its own to fall back on
+    if tiny and kind == "linear-svm":
         kind = max((n for n in scores if n != "linear-svm"), key=lambda n: scores[n])
     ys = y[_subsample(y, MAX_CV_SAMPLES)]
     truth = np.searchsorted(np.unique(ys), ys)
-    temperature, calibration = 1.0, "none (too few videos a folder to calibrate)"
-    if not tiny:
-        temperature, calibration = choose_temperature(oof_logits[kind], truth)
+    temperature, calibration = choose_temperature(oof_logits[kind], truth, 1.0 if tiny else None)
     oof = soften(oof_logits[kind], temperature)
     template = Tempered(candidates(split, first_content)[kind], temperature)
     model = TrainedModel(clone(template).fit(x, y), list(classes), vocabulary, kind,
