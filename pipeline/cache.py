@@ -10,6 +10,7 @@ retried on every run. WAL mode lets the TUI refit read while a retrain writes.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -39,6 +40,15 @@ CREATE TABLE IF NOT EXISTS embeddings (
     PRIMARY KEY (name, size, mtime_ns, version)
 )
 """
+
+
+def key_of(path: Path) -> Key | str:
+    """The cache key of a file, or why it cannot be had (the file is gone, or unreadable)."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return f"cannot stat: {exc.strerror}"
+    return (path.name, st.st_size, st.st_mtime_ns)
 
 
 class FeatureCache:

@@ -7,6 +7,7 @@ patches' log-likelihood w.r.t. the GMM means and variances, power- and L2-normal
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,8 +62,6 @@ def fisher_vector(local: np.ndarray, vocab: ColourVocabulary) -> np.ndarray:
 
 def vocabulary_id(vocab: ColourVocabulary) -> str:
     """Names a vocabulary, so cached encodings made with another one are never reused."""
-    import hashlib
-
     digest = hashlib.sha256()
     for array in (vocab.weights, vocab.means, vocab.variances):
         digest.update(np.ascontiguousarray(array).tobytes())

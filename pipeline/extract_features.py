@@ -19,15 +19,11 @@ from pathlib import Path
 import cv2
 from joblib import Parallel, delayed
 
-from pipeline.cache import FeatureCache, Key
+from pipeline.cache import FeatureCache, Key, key_of
 from pipeline.embedder import Embedder, EmbedderPlan, prepare
 from pipeline.features import VideoFeatures, describe
 from pipeline.sampling import SampleError, sample_video
-from pipeline.stage import (
-    StageTimeout,
-    VideoRef,
-    library_videos,
-)
+from pipeline.stage import StageTimeout, VideoRef, library_videos, stage_main
 from vidsort_tui.core import artifacts
 
 PER_VIDEO_SECONDS = 60.0
@@ -70,14 +66,6 @@ def _describe_file(path: str, time_limit: float, model: Path | None = None) -> V
         return f"unreadable: {exc}"[:300]
 
 
-def _key(path: Path) -> Key | str:
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        return f"cannot stat: {exc.strerror}"
-    return (path.name, st.st_size, st.st_mtime_ns)
-
-
 def extract(
     videos: list[VideoRef],
     cache_path: Path,
@@ -100,7 +88,7 @@ def extract(
         if video.problem:
             result.skipped[video.rel] = f"not a video file: it is {video.problem}"
             continue
-        key = _key(video.path)
+        key = key_of(video.path)
         if isinstance(key, str):
             result.skipped[video.rel] = key
         else:
@@ -162,8 +150,6 @@ def run(settings, progress: Progress | None = None, deadline: float | None = Non
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipeline.stage import stage_main
-
     def body(settings) -> str:  # type: ignore[no-untyped-def]
         result = run(settings)
         lines = [

@@ -10,16 +10,15 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.cache import FeatureCache, Key
+from pipeline.cache import FeatureCache, Key, key_of
 from pipeline.encoding import ColourVocabulary, encode_all, vocabulary_id
-from pipeline.extract_features import _key
 from pipeline.features import VideoFeatures
 from pipeline.model import with_content
 from vidsort_tui.core import artifacts
 
 
 def keys_for(paths: list[Path]) -> list[Key | None]:
-    keys = [_key(p) for p in paths]
+    keys = [key_of(p) for p in paths]
     return [k if not isinstance(k, str) else None for k in keys]
 
 

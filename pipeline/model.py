@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from pipeline.embedder import EMBEDDING_VERSION
 from pipeline.encoding import ColourVocabulary, encode_all
 from pipeline.features import FEATURE_VERSION, VideoFeatures
 from vidsort_tui.core import artifacts
+from vidsort_tui.core.atomic import write_bytes_atomic
 
 
 @dataclass
@@ -74,10 +76,6 @@ def with_content(classical: np.ndarray, features: list[VideoFeatures], content: 
 
 def save(model: TrainedModel, artifacts_dir: Path) -> None:
     """Atomically: a crash mid-save leaves the previous model in place."""
-    import io
-
-    from vidsort_tui.core.atomic import write_bytes_atomic
-
     buffer = io.BytesIO()
     joblib.dump(model, buffer, compress=3)
     write_bytes_atomic(Path(artifacts_dir) / artifacts.MODEL, buffer.getvalue())

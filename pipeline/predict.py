@@ -9,9 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline import extract_features
 from pipeline.features import VideoFeatures
+from pipeline.matrix import fused, keys_for
 from pipeline.model import TrainedModel, load
-from pipeline.stage import StageError, library_videos
+from pipeline.stage import StageError, library_videos, stage_main
 from vidsort_tui.core.predictions import Prediction, write_predictions
 
 TOP_K = 3
@@ -41,8 +43,6 @@ def run(settings, extracted, model: TrainedModel | None = None) -> dict[str, Pre
     model = model or load(Path(settings.artifacts_dir))
     if model is None:
         raise StageError("no trained model: run a retrain first")
-    from pipeline.matrix import fused, keys_for
-
     refs = {
         v.rel: v
         for v in library_videos(settings)
@@ -61,9 +61,6 @@ def run(settings, extracted, model: TrainedModel | None = None) -> dict[str, Pre
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipeline import extract_features
-    from pipeline.stage import stage_main
-
     def body(settings) -> str:  # type: ignore[no-untyped-def]
         return f"{len(run(settings, extract_features.run(settings)))} unsorted videos predicted"
 

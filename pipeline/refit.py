@@ -13,8 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.cache import FeatureCache, Key
-from pipeline.extract_features import _key
+from pipeline.cache import FeatureCache, Key, key_of
 from pipeline.features import VideoFeatures
 from pipeline.matrix import fused
 from pipeline.model import load, save
@@ -30,7 +29,7 @@ Cached = dict[str, tuple[str | None, VideoFeatures, Key]]
 def cached_features(settings) -> Cached:  # type: ignore[no-untyped-def]
     """video id -> (label, features, cache key) for every video already in the cache."""
     videos = library_videos(settings)
-    keys = {v.rel: _key(v.path) for v in videos if not v.problem}
+    keys = {v.rel: key_of(v.path) for v in videos if not v.problem}
     cache = FeatureCache(Path(settings.artifacts_dir) / artifacts.FEATURES)
     try:
         known = cache.lookup((k for k in keys.values() if not isinstance(k, str)), local=False)

@@ -25,14 +25,17 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
+from pipeline import extract_features
 from pipeline.calibration import THRESHOLD, Tempered, choose_temperature, soften
 from pipeline.classifiers import ContentFusion, ContentOnly, LateFusion
 from pipeline.embedder import EmbedderPlan
 from pipeline.encoding import ColourVocabulary, fit_vocabulary
 from pipeline.features import VideoFeatures
+from pipeline.matrix import fused, keys_for
 from pipeline.model import TrainedModel, fuse, save
-from pipeline.stage import StageError
+from pipeline.stage import StageError, library_videos, stage_main
 from vidsort_tui.core import artifacts
+from vidsort_tui.core.atomic import write_json_atomic
 
 MAX_CV_SAMPLES = 3000
 BINS = [0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0001]
@@ -225,17 +228,12 @@ def _metrics(oof, y, classes, labels, kind, scores) -> dict[str, object]:  # typ
 
 
 def save_result(result: TrainResult, artifacts_dir: Path) -> None:
-    from vidsort_tui.core.atomic import write_json_atomic
-
     save(result.model, artifacts_dir)
     write_json_atomic(Path(artifacts_dir) / artifacts.METRICS, result.metrics)
 
 
 def run(settings, extracted) -> TrainResult:  # type: ignore[no-untyped-def]
     """Train on the labelled videos of an ExtractResult and save model + metrics."""
-    from pipeline.matrix import fused, keys_for
-    from pipeline.stage import library_videos
-
     refs = {
         v.rel: v
         for v in library_videos(settings)
@@ -255,9 +253,6 @@ def run(settings, extracted) -> TrainResult:  # type: ignore[no-untyped-def]
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipeline import extract_features
-    from pipeline.stage import stage_main
-
     def body(settings) -> str:  # type: ignore[no-untyped-def]
         m = run(settings, extract_features.run(settings)).metrics
         return (f"model {m['model']} on {m['feature_set']} features: CV top-1 {m['top1']:.3f}, "
