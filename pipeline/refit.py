@@ -15,7 +15,7 @@ import numpy as np
 
 from pipeline.cache import FeatureCache, Key, key_of
 from pipeline.features import VideoFeatures
-from pipeline.matrix import fused
+from pipeline.matrix import fuse
 from pipeline.model import load, save
 from pipeline.predict import predict
 from pipeline.stage import library_videos
@@ -64,11 +64,10 @@ def refit(settings) -> tuple[int, int, float] | None:  # type: ignore[no-untyped
     unsorted = {rel: (f, k) for rel, (label, f, k) in cached.items() if label is None}
     names = sorted(unsorted)
     rows = [(f, k) for _, f, k in labelled] + [unsorted[n] for n in names]  # one cache read
-    both = fused([f for f, _ in rows], [k for _, k in rows], model.vocabulary, artifacts,
-                 model.content)  # fmt: skip
+    both = fuse([f for f, _ in rows], model.vocabulary, model.content, [k for _, k in rows],
+                artifacts)  # fmt: skip
     refitted = model.refitted(both[: len(labelled)], y)
-    matrix = both[len(labelled) :]
-    predictions = predict(refitted, {n: unsorted[n][0] for n in names}, matrix)
+    predictions = predict(refitted, names, both[len(labelled) :])
     save(refitted, artifacts)
     write_predictions(artifacts, predictions)
     return len(labelled), len(predictions), time.monotonic() - start

@@ -31,8 +31,8 @@ from pipeline.classifiers import ContentFusion, ContentOnly, LateFusion
 from pipeline.embedder import EmbedderPlan
 from pipeline.encoding import ColourVocabulary, fit_vocabulary
 from pipeline.features import VideoFeatures
-from pipeline.matrix import fused, keys_for
-from pipeline.model import TrainedModel, fuse, save
+from pipeline.matrix import fuse, keys_for, layout
+from pipeline.model import TrainedModel, save
 from pipeline.stage import StageError, library_videos, stage_main
 from vidsort_tui.core import artifacts
 from vidsort_tui.core.atomic import write_json_atomic
@@ -181,8 +181,8 @@ def train(
     vocabulary = fit_vocabulary([f.local for f in feats])
     content, described = feature_set(feats, embedder)
     x = encode(ids, feats, vocabulary, content) if encode else fuse(feats, vocabulary, content)
-    split = feats[0].global_.shape[0]
-    first_content = split + vocabulary.dimension if content else 0
+    parts = layout(feats, vocabulary, content)
+    split, first_content = parts.fisher_start, parts.content_start
     kind, scores, oof_logits = select(x, y, split, first_content)
     tiny = Counter(y).most_common()[-1][1] < MIN_FOR_CALIBRATION
     if tiny and kind == "linear-svm":
@@ -245,7 +245,7 @@ def run(settings, extracted) -> TrainResult:  # type: ignore[no-untyped-def]
         ids: list[str], feats: list[VideoFeatures], vocabulary: ColourVocabulary, content: bool
     ) -> np.ndarray:
         keys = keys_for([refs[i].path for i in ids])
-        return fused(feats, keys, vocabulary, Path(settings.artifacts_dir), content)
+        return fuse(feats, vocabulary, content, keys, Path(settings.artifacts_dir))
 
     result = train(labelled, extracted.skipped, encode, extracted.embedder)
     save_result(result, Path(settings.artifacts_dir))
