@@ -49,7 +49,6 @@ class Sample:
     width: int = 0
     height: int = 0
     duration: float = 0.0
-    fps: float = 0.0
     keyframes: int = 0
 
 
@@ -105,7 +104,7 @@ def sample_video(path: str, k: int = DEFAULT_FRAMES, time_limit: float = 60.0) -
         scan.close()
     if not count:
         raise SampleError("no video frames")
-    sample = Sample(width=width, height=height, duration=duration, fps=rate, keyframes=len(keys))
+    sample = Sample(width=width, height=height, duration=duration, keyframes=len(keys))
     size = _target_size(width, height)
     if len(keys) >= min(k, MIN_KEYFRAMES):
         wanted = {keys[i] for i in _evenly(len(keys), k)}

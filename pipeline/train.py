@@ -72,12 +72,6 @@ def learnable(labels: list[str]) -> tuple[list[str], dict[str, str]]:
     return ok, why
 
 
-def _scores(estimator: object, x: np.ndarray) -> np.ndarray:
-    if hasattr(estimator, "predict_proba"):
-        return estimator.predict_proba(x)  # type: ignore[attr-defined]
-    return estimator.decision_function(x)  # type: ignore[attr-defined]
-
-
 def _topk(scores: np.ndarray, classes: np.ndarray, y: np.ndarray, k: int) -> float:
     top = classes[np.argsort(-scores, axis=1)[:, :k]]
     return float(np.mean([yi in row for yi, row in zip(y, top, strict=True)]))

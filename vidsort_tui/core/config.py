@@ -41,6 +41,17 @@ class ConfigError(ValueError):
     """A setting has a value we cannot use; the message names it."""
 
 
+def compile_name_pattern(pattern: str) -> re.Pattern[str]:
+    """The user's pattern on its own (ASCII classes); ConfigError if it is not a regex.
+
+    Never wrapped in anything: '\\d+\\.mp4)|(.+' must fail here, not widen a wrapper.
+    """
+    try:
+        return re.compile(pattern, re.ASCII)
+    except re.error as exc:
+        raise ConfigError(f"name pattern {pattern!r} is not a valid regex: {exc}") from None
+
+
 def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
     environ = os.environ if environ is None else environ
     base = environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
@@ -74,13 +85,7 @@ class Settings:
     problems: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        try:
-            # On its own, never wrapped: '\d+\.mp4)|(.+' must fail here, not widen a wrapper.
-            re.compile(self.name_pattern, re.ASCII)
-        except re.error as exc:
-            raise ConfigError(
-                f"name pattern {self.name_pattern!r} is not a valid regex: {exc}"
-            ) from None
+        compile_name_pattern(self.name_pattern)
         object.__setattr__(self, "allowed_hosts", _host_names(self.allowed_hosts))
         if self.player not in PLAYER_MODES:
             raise ConfigError(f"player must be auto, inline, window or none, not {self.player!r}")

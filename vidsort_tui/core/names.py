@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from itertools import compress
 
-from vidsort_tui.core.config import DEFAULT_NAME_PATTERN, ConfigError
+from vidsort_tui.core.config import DEFAULT_NAME_PATTERN, compile_name_pattern
 from vidsort_tui.core.errors import InvalidFolder, InvalidName
 
 MAX_NAME_BYTES = 255
@@ -24,14 +24,6 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _ESCAPED = re.compile(r"[\x00-\x1f\x7f\\]")
 _MAX_CHARS_WITHOUT_BYTE_CHECK = MAX_NAME_BYTES // 4  # UTF-8 uses at most 4 bytes a character
 _MEMO_BOUND = 1_000_000
-
-
-def compile_name_pattern(pattern: str) -> re.Pattern[str]:
-    """The user's pattern on its own (ASCII classes); ConfigError if it is not a regex."""
-    try:
-        return re.compile(pattern, re.ASCII)
-    except re.error as exc:
-        raise ConfigError(f"name pattern {pattern!r} is not a valid regex: {exc}") from None
 
 
 def is_safe_component(name: object) -> bool:
