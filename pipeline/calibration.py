@@ -9,10 +9,18 @@ library the way per-class sigmoid or isotonic maps do, and a refit keeps it with
 
 from __future__ import annotations
 
-import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from typing import Self
 
-from pipeline.classifiers import fit_part
+import numpy as np
+from sklearn.base import clone
+
+from pipeline.classifiers import (
+    ColumnsClassifier,
+    Estimator,
+    decision_values,
+    fit_part,
+    probabilities,
+)
 
 #: the accept-all key's default threshold (README, TUI config): what "confident" means
 THRESHOLD = 0.8
@@ -23,11 +31,12 @@ TEMPERATURES = np.geomspace(0.2, 50, 141)
 MIN_EVIDENCE = 20
 
 
-def logits(estimator: object, x: np.ndarray) -> np.ndarray:
+def logits(estimator: Estimator, x: np.ndarray) -> np.ndarray:
     """Log-probabilities, or decision values (two columns for a binary problem)."""
-    if hasattr(estimator, "predict_proba"):
-        return np.log(np.clip(estimator.predict_proba(x), 1e-12, 1))  # type: ignore[attr-defined]
-    scores = estimator.decision_function(x)  # type: ignore[attr-defined]
+    p = probabilities(estimator, x)
+    if p is not None:
+        return np.log(np.clip(p, 1e-12, 1))
+    scores = decision_values(estimator, x)
     return np.stack([-scores, scores], 1) if scores.ndim == 1 else scores
 
 
@@ -82,24 +91,26 @@ def choose_temperature(
     return float(t), how + ")"
 
 
-class Tempered(ClassifierMixin, BaseEstimator):
-    """``estimator`` with its logits divided by ``temperature`` before the softmax."""
+class Tempered(ColumnsClassifier):
+    """``estimator`` (a classifier with ``predict_proba`` or ``decision_function``) with its
+    logits divided by ``temperature`` before the softmax."""
 
     def __init__(
-        self, estimator: object = None, temperature: float = 1.0, warm_start: bool = False
+        self, estimator: Estimator | None = None, temperature: float = 1.0, warm_start: bool = False
     ) -> None:
         self.estimator = estimator
         self.temperature = temperature
         self.warm_start = warm_start
 
-    def fit(self, x: np.ndarray, y: np.ndarray) -> Tempered:
+    def fit(self, x: np.ndarray, y: np.ndarray) -> Self:
+        if self.estimator is None:
+            raise ValueError("Tempered needs an estimator to temper")
+        x, y = self._fit_input(x, y)
         previous = getattr(self, "estimator_", None)
         self.estimator_ = fit_part(previous, lambda: clone(self.estimator), x, y, self.warm_start)
         self.classes_ = self.estimator_.classes_
         return self
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        x = self._predict_input(x)
         return soften(logits(self.estimator_, x), self.temperature)
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        return self.classes_[self.predict_proba(x).argmax(1)]
