@@ -21,6 +21,8 @@ from pipeline.embedder import EMBEDDING_VERSION, EMBEDDING_WIDTH
 from pipeline.features import FEATURE_VERSION, VideoFeatures
 
 Key = tuple[str, int, int]  # name, size, mtime_ns
+#: a row of the features table: key, version, global, local, local_rows, error
+_FeaturesRow = tuple[str, int, int, int, bytes | None, bytes | None, int | None, str | None]
 EMBEDDING_BYTES = EMBEDDING_WIDTH * 4  # float32
 
 _SCHEMA = """
@@ -92,10 +94,9 @@ class FeatureCache:
                 )
                 out[key] = VideoFeatures(np.frombuffer(glob, np.float32), patches)
         if embeddings:
-            for key, vector in self.embeddings(
-                k for k, v in out.items() if not isinstance(v, str)
-            ).items():
-                out[key].embedding = vector  # type: ignore[union-attr]
+            described = {k: v for k, v in out.items() if isinstance(v, VideoFeatures)}
+            for key, vector in self.embeddings(described).items():
+                described[key].embedding = vector
         return out
 
     def locals(self, keys: Iterable[Key]) -> dict[Key, np.ndarray]:
@@ -130,7 +131,8 @@ class FeatureCache:
 
     def store(self, items: list[tuple[Key, VideoFeatures | str]]) -> None:
         """Store results: classical parts or skip reasons, and embeddings where present."""
-        rows, embedded = [], []
+        rows: list[_FeaturesRow] = []
+        embedded: list[tuple[str, int, int, int, bytes]] = []
         for (name, size, mtime_ns), value in items:
             if not isinstance(value, str) and value.embedding is not None:
                 vector = np.ascontiguousarray(value.embedding, np.float32).tobytes()

@@ -35,7 +35,8 @@ def logits(estimator: Estimator, x: np.ndarray) -> np.ndarray:
     """Log-probabilities, or decision values (two columns for a binary problem)."""
     p = probabilities(estimator, x)
     if p is not None:
-        return np.log(np.clip(p, 1e-12, 1))
+        log_p: np.ndarray = np.log(np.clip(p, 1e-12, 1))
+        return log_p
     scores = decision_values(estimator, x)
     return np.stack([-scores, scores], 1) if scores.ndim == 1 else scores
 
@@ -43,7 +44,8 @@ def logits(estimator: Estimator, x: np.ndarray) -> np.ndarray:
 def soften(scores: np.ndarray, temperature: float) -> np.ndarray:
     z = scores / temperature
     z = np.exp(z - z.max(1, keepdims=True))
-    return z / z.sum(1, keepdims=True)
+    probabilities: np.ndarray = z / z.sum(1, keepdims=True)
+    return probabilities
 
 
 def _log_loss(p: np.ndarray, truth: np.ndarray) -> float:

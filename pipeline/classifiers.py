@@ -71,7 +71,14 @@ def fit_part(
     return make().fit(x, y)
 
 
-class ColumnsClassifier(ClassifierMixin, BaseEstimator):
+class Classifier(Estimator, Protocol):
+    """A fitted model's classifier: class probabilities in ``classes_`` order."""
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray: ...
+
+
+# scikit-learn ships no type information, so its bases are Any to mypy (disallow_subclassing_any).
+class ColumnsClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """What our classifiers share: scikit-learn's input checks, and ``predict`` by the most
     probable class."""
 
@@ -79,9 +86,9 @@ class ColumnsClassifier(ClassifierMixin, BaseEstimator):
     n_features_in_: int
 
     def _fit_input(self, x: object, y: object) -> tuple[np.ndarray, np.ndarray]:
-        x, y = validate_data(self, x, y)
-        check_classification_targets(y)
-        return x, y
+        checked_x, checked_y = validate_data(self, x, y)
+        check_classification_targets(checked_y)
+        return checked_x, checked_y
 
     def _predict_input(self, x: object) -> np.ndarray:
         check_is_fitted(self)
@@ -93,7 +100,8 @@ class ColumnsClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         probabilities = self.predict_proba(x)  # checks first: NotFittedError before fit
-        return self.classes_[probabilities.argmax(1)]
+        predicted: np.ndarray = self.classes_[probabilities.argmax(1)]
+        return predicted
 
 
 def _logreg(c: float) -> Estimator:
@@ -232,4 +240,5 @@ class ContentFusion(ColumnsClassifier):
         b = np.log(np.clip(_probabilities(self.classical_, x), 1e-9, 1))
         logp = self.weight * a + (1 - self.weight) * b
         p = np.exp(logp - logp.max(1, keepdims=True))
-        return p / p.sum(1, keepdims=True)
+        normalised: np.ndarray = p / p.sum(1, keepdims=True)
+        return normalised

@@ -57,7 +57,8 @@ def fisher_vector(local: np.ndarray, vocab: ColourVocabulary) -> np.ndarray:
     g_var = np.einsum("nk,nkd->kd", gamma, diff**2 - 1) / (n * np.sqrt(2 * vocab.weights)[:, None])
     fv = np.concatenate([g_mu.ravel(), g_var.ravel()])
     fv = np.sign(fv) * np.sqrt(np.abs(fv))
-    return (fv / (np.linalg.norm(fv) + 1e-12)).astype(np.float32)
+    normalised: np.ndarray = (fv / (np.linalg.norm(fv) + 1e-12)).astype(np.float32)
+    return normalised
 
 
 def vocabulary_id(vocab: ColourVocabulary) -> str:

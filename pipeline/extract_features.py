@@ -25,6 +25,7 @@ from pipeline.features import VideoFeatures, describe
 from pipeline.sampling import SampleError, sample_video
 from pipeline.stage import StageTimeout, VideoRef, library_videos, stage_main
 from vidsort_tui.core import artifacts
+from vidsort_tui.core.config import Settings
 
 PER_VIDEO_SECONDS = 60.0
 BATCH = 8
@@ -141,7 +142,9 @@ def _record(result: ExtractResult, name: str, value: VideoFeatures | str) -> Non
         result.features[name] = value
 
 
-def run(settings, progress: Progress | None = None, deadline: float | None = None) -> ExtractResult:  # type: ignore[no-untyped-def]
+def run(
+    settings: Settings, progress: Progress | None = None, deadline: float | None = None
+) -> ExtractResult:
     """Extract features for every labelled and unsorted video of the library."""
     cache_path = Path(settings.artifacts_dir) / artifacts.FEATURES
     plan = prepare(Path(settings.artifacts_dir), settings.embedder)
@@ -150,7 +153,7 @@ def run(settings, progress: Progress | None = None, deadline: float | None = Non
 
 
 def main(argv: list[str] | None = None) -> int:
-    def body(settings) -> str:  # type: ignore[no-untyped-def]
+    def body(settings: Settings) -> str:
         result = run(settings)
         lines = [
             f"{len(result.features)} videos described ({result.decoded} decoded, "

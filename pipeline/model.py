@@ -11,6 +11,7 @@ import joblib
 import numpy as np
 from sklearn.base import clone
 
+from pipeline.classifiers import Classifier
 from pipeline.embedder import EMBEDDING_VERSION
 from pipeline.encoding import ColourVocabulary
 from pipeline.features import FEATURE_VERSION
@@ -20,13 +21,13 @@ from vidsort_tui.core.atomic import write_bytes_atomic
 
 @dataclass
 class TrainedModel:
-    classifier: object  # fitted, calibrated; predict_proba over ``classes``
+    classifier: Classifier  # fitted, calibrated; predict_proba over ``classes``
     classes: list[str]
     vocabulary: ColourVocabulary
     kind: str
     feature_version: int = FEATURE_VERSION
     unlearnable: dict[str, str] = field(default_factory=dict)
-    template: object = None  # the unfitted estimator, for refits on cached features
+    template: Classifier | None = None  # the unfitted estimator, for refits on cached features
     content: bool = False  # its rows end with the content embedding
     feature_set: str = "classical"  # for people: "content+classical" or "classical (why)"
     embedding_version: int = EMBEDDING_VERSION
@@ -37,10 +38,10 @@ class TrainedModel:
         time of a cold fit), otherwise from scratch."""
         if list(np.unique(y)) == self.classes and hasattr(self.classifier, "warm_start"):
             classifier = copy.deepcopy(self.classifier)
-            classifier.warm_start = True  # type: ignore[attr-defined]
-            classifier.fit(x, y)  # type: ignore[attr-defined]
+            classifier.set_params(warm_start=True)
+            classifier.fit(x, y)
         else:
-            classifier = clone(self.template).fit(x, y)  # type: ignore[attr-defined]
+            classifier = clone(self.template).fit(x, y)
         return replace(self, classifier=classifier, classes=list(classifier.classes_))
 
 

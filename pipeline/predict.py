@@ -10,9 +10,11 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import extract_features
+from pipeline.extract_features import ExtractResult
 from pipeline.matrix import fuse, keys_for
 from pipeline.model import TrainedModel, load
 from pipeline.stage import StageError, library_videos, stage_main
+from vidsort_tui.core.config import Settings
 from vidsort_tui.core.predictions import Prediction, write_predictions
 
 TOP_K = 3
@@ -22,7 +24,7 @@ def predict(model: TrainedModel, names: list[str], matrix: np.ndarray) -> dict[s
     """Top-3 per video; ``matrix``: the videos' fused rows (``matrix.fuse``), in ``names`` order."""
     if not names:
         return {}
-    probabilities = model.classifier.predict_proba(matrix)  # type: ignore[attr-defined]
+    probabilities = model.classifier.predict_proba(matrix)
     out: dict[str, Prediction] = {}
     for name, row in zip(names, probabilities, strict=True):
         order = row.argsort()[::-1][:TOP_K]
@@ -31,7 +33,9 @@ def predict(model: TrainedModel, names: list[str], matrix: np.ndarray) -> dict[s
     return out
 
 
-def run(settings, extracted, model: TrainedModel | None = None) -> dict[str, Prediction]:  # type: ignore[no-untyped-def]
+def run(
+    settings: Settings, extracted: ExtractResult, model: TrainedModel | None = None
+) -> dict[str, Prediction]:
     """Predict every unsorted video that has features, and save predictions.json."""
     model = model or load(Path(settings.artifacts_dir))
     if model is None:
@@ -53,7 +57,7 @@ def run(settings, extracted, model: TrainedModel | None = None) -> dict[str, Pre
 
 
 def main(argv: list[str] | None = None) -> int:
-    def body(settings) -> str:  # type: ignore[no-untyped-def]
+    def body(settings: Settings) -> str:
         return f"{len(run(settings, extract_features.run(settings)))} unsorted videos predicted"
 
     return stage_main(__doc__ or "", body, argv)

@@ -21,12 +21,13 @@ from pipeline.predict import predict
 from pipeline.stage import library_videos
 from pipeline.train import learnable
 from vidsort_tui.core import artifacts
+from vidsort_tui.core.config import Settings
 from vidsort_tui.core.predictions import write_predictions
 
 Cached = dict[str, tuple[str | None, VideoFeatures, Key]]
 
 
-def cached_features(settings) -> Cached:  # type: ignore[no-untyped-def]
+def cached_features(settings: Settings) -> Cached:
     """video id -> (label, features, cache key) for every video already in the cache."""
     videos = library_videos(settings)
     keys = {v.rel: key_of(v.path) for v in videos if not v.problem}
@@ -38,13 +39,15 @@ def cached_features(settings) -> Cached:  # type: ignore[no-untyped-def]
     out: Cached = {}
     for v in videos:
         key = keys.get(v.rel)
-        value = known.get(key) if key is not None and not isinstance(key, str) else None
+        if key is None or isinstance(key, str):  # a problem entry, or a file gone meanwhile
+            continue
+        value = known.get(key)
         if isinstance(value, VideoFeatures):
-            out[v.rel] = (v.label, value, key)  # type: ignore[assignment]
+            out[v.rel] = (v.label, value, key)
     return out
 
 
-def refit(settings) -> tuple[int, int, float] | None:  # type: ignore[no-untyped-def]
+def refit(settings: Settings) -> tuple[int, int, float] | None:
     """(labelled videos used, unsorted videos predicted, seconds), or None if not possible."""
     start = time.monotonic()
     artifacts = Path(settings.artifacts_dir)

@@ -27,15 +27,18 @@ from sklearn.svm import LinearSVC
 
 from pipeline import extract_features
 from pipeline.calibration import THRESHOLD, Tempered, choose_temperature, soften
-from pipeline.classifiers import ContentFusion, ContentOnly, LateFusion
+from pipeline.classifiers import ContentFusion, ContentOnly, Estimator, LateFusion
 from pipeline.embedder import EmbedderPlan
 from pipeline.encoding import ColourVocabulary, fit_vocabulary
+from pipeline.extract_features import ExtractResult
 from pipeline.features import VideoFeatures
 from pipeline.matrix import fuse, keys_for, layout
 from pipeline.model import TrainedModel, save
 from pipeline.stage import StageError, library_videos, stage_main
 from vidsort_tui.core import artifacts
 from vidsort_tui.core.atomic import write_json_atomic
+from vidsort_tui.core.config import Settings
+from vidsort_tui.core.metrics import TrainingMetrics
 
 MAX_CV_SAMPLES = 3000
 BINS = [0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0001]
@@ -46,10 +49,10 @@ Encode = Callable[[list[str], list[VideoFeatures], ColourVocabulary, bool], np.n
 @dataclass
 class TrainResult:
     model: TrainedModel
-    metrics: dict[str, object] = field(default_factory=dict)
+    metrics: TrainingMetrics = field(default_factory=TrainingMetrics)
 
 
-def candidates(split: int, content: int = 0) -> dict[str, object]:
+def candidates(split: int, content: int = 0) -> dict[str, Estimator]:
     """Models to compare; ``content`` is the column where the embedding starts (0: none)."""
     if content:
         return {
@@ -81,7 +84,7 @@ def _subsample(y: np.ndarray, limit: int, seed: int = 0) -> np.ndarray:
     if len(y) <= limit:
         return np.arange(len(y))
     rng = np.random.default_rng(seed)
-    keep = []
+    keep: list[int] = []
     for label in np.unique(y):
         idx = np.flatnonzero(y == label)
         share = max(2, int(round(limit * len(idx) / len(y))))
@@ -190,14 +193,22 @@ def train(
                          unlearnable=unlearnable, template=template, content=content,
                          feature_set=described)  # fmt: skip
     metrics = _metrics(oof, ys, np.array(model.classes), labels, kind, scores)
-    metrics.update(skipped=dict(sorted((skipped or {}).items())), unlearnable=unlearnable)
+    metrics["skipped"] = dict(sorted((skipped or {}).items()))
+    metrics["unlearnable"] = unlearnable
     metrics["feature_set"] = described
     metrics["calibration"] = calibration
     metrics["train_seconds"] = round(time.monotonic() - start, 2)
     return TrainResult(model, metrics)
 
 
-def _metrics(oof, y, classes, labels, kind, scores) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _metrics(
+    oof: np.ndarray,
+    y: np.ndarray,
+    classes: np.ndarray,
+    labels: list[str],
+    kind: str,
+    scores: dict[str, float],
+) -> TrainingMetrics:
     predicted = classes[oof.argmax(1)]
     confidence = oof.max(1)
     correct = predicted == y
@@ -226,14 +237,12 @@ def save_result(result: TrainResult, artifacts_dir: Path) -> None:
     write_json_atomic(Path(artifacts_dir) / artifacts.METRICS, result.metrics)
 
 
-def run(settings, extracted) -> TrainResult:  # type: ignore[no-untyped-def]
+def run(settings: Settings, extracted: ExtractResult) -> TrainResult:
     """Train on the labelled videos of an ExtractResult and save model + metrics."""
-    refs = {
-        v.rel: v
-        for v in library_videos(settings)
-        if v.label is not None and v.rel in extracted.features
+    refs = {v.rel: v for v in library_videos(settings) if v.rel in extracted.features}
+    labelled = {
+        rel: (v.label, extracted.features[rel]) for rel, v in refs.items() if v.label is not None
     }
-    labelled = {rel: (v.label, extracted.features[rel]) for rel, v in refs.items()}
 
     def encode(
         ids: list[str], feats: list[VideoFeatures], vocabulary: ColourVocabulary, content: bool
@@ -247,7 +256,7 @@ def run(settings, extracted) -> TrainResult:  # type: ignore[no-untyped-def]
 
 
 def main(argv: list[str] | None = None) -> int:
-    def body(settings) -> str:  # type: ignore[no-untyped-def]
+    def body(settings: Settings) -> str:
         m = run(settings, extract_features.run(settings)).metrics
         return (f"model {m['model']} on {m['feature_set']} features: CV top-1 {m['top1']:.3f}, "
                 f"top-3 {m['top3']:.3f}; candidates {m['candidates_top1']}")  # fmt: skip

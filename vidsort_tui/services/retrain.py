@@ -22,6 +22,7 @@ from pipeline import refit as fast
 from pipeline.stage import StageError, StageTimeout
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import RetrainUnavailable
+from vidsort_tui.core.metrics import TrainingMetrics
 from vidsort_tui.services.jobs import (
     STAGE_SECONDS,
     STAGES,
@@ -42,7 +43,7 @@ class RetrainResult:
     last_result: str
     videos: int = 0
     skipped: dict[str, str] = field(default_factory=dict)
-    metrics: dict[str, object] = field(default_factory=dict)
+    metrics: TrainingMetrics = field(default_factory=TrainingMetrics)
     seconds: float = 0.0
 
 
