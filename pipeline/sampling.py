@@ -1,8 +1,9 @@
 """Fast frame sampling: decode keyframes only, downscaled at once, spread over the video.
 
-Measured here (DESIGN.md): feeding only keyframe packets to a one-thread PyAV decoder is the
-fastest way to see a whole video. Clips with too few keyframes (short phone clips often have
-one) are decoded in order up to the last frame we want, keeping evenly spaced frames.
+Measured here (bench/extract_speed.py; ARCHITECTURE.md, "A retrain"): feeding only keyframe
+packets to a one-thread PyAV decoder is the fastest way to see a whole video. Clips with too
+few keyframes (short phone clips often have one) are decoded in order up to the last frame
+we want, keeping evenly spaced frames.
 
 Memory is bounded by streaming: a first pass over the packets keeps only the keyframes'
 ordinal numbers and a count, a second pass decodes the chosen packets as they go by. Nothing

@@ -1,7 +1,9 @@
 """What the stages share: the library's videos, a stage time limit, the common CLI flags.
 
-The pipeline reads the library through ``vidsort_tui.core.library`` so the name policy and
-the symlink rule have one source; it imports nothing else from the app.
+The pipeline may import the core (``vidsort_tui.core``) and nothing else of the app: never
+the services, the TUI, the player or the API (ARCHITECTURE.md, "Layers"; import-linter
+checks it). It reads the library through ``vidsort_tui.core.library``, so the name policy
+and the symlink rule have one source.
 """
 
 from __future__ import annotations
