@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
@@ -24,7 +24,7 @@ class Services:
 
 
 def services(request: Request) -> Services:
-    return request.app.state.services
+    return cast(Services, request.app.state.services)  # set by main.create_app, untyped state
 
 
 Svc = Annotated[Services, Depends(services)]

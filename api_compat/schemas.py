@@ -58,7 +58,7 @@ class RetrainStatusResponse(BaseModel):
 
 # ----- additions ----------------------------------------------------------------------------
 class UndoRequest(BaseModel):
-    count: int = Field(1, ge=1, le=100)
+    count: int = Field(default=1, ge=1, le=100)
     #: drop sorts whose name is taken in the unsorted folder from the history, and undo the
     #: next older ones instead of refusing
     skip_blocked: bool = False
