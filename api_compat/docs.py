@@ -38,7 +38,8 @@ def install_docs(app: FastAPI) -> None:
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="docs-assets")
 
     def root(request: Request) -> str:
-        return request.scope.get("root_path", "").rstrip("/")
+        root_path: str = request.scope.get("root_path", "")  # ASGI: a str
+        return root_path.rstrip("/")
 
     def local_only(page: HTMLResponse) -> HTMLResponse:
         page.headers.update(NOTHING_FROM_ELSEWHERE)

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+import tempfile
 import time
+from pathlib import Path
 
+import av
 import numpy as np
 from rich.segment import Segment
 from textual.app import App, ComposeResult
@@ -29,11 +32,6 @@ class PaneApp(App[None]):
 
 
 def frames() -> list[np.ndarray]:
-    import tempfile
-    from pathlib import Path
-
-    import av
-
     path = write_clip(
         Path(tempfile.mkdtemp()) / "c.mp4", ClipSpec("city_night", 3.0, 1, size=(COLS, ROWS * 2))
     )

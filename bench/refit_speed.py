@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 
 from pipeline.cache import FeatureCache
 from pipeline.features import VideoFeatures
-from pipeline.matrix import fused
+from pipeline.matrix import fuse
 from pipeline.model import load
 from pipeline.refit import refit
 from pipeline.train import save_result, train
@@ -60,10 +60,11 @@ def build(root: Path) -> tuple[Settings, np.ndarray, np.ndarray]:
     assert result.model.content, result.metrics["feature_set"]
     save_result(result, settings.artifacts_dir)  # the model a full retrain left behind
     # ...and the encodings it stores for every video (train.run and predict.run do this).
-    fused(
+    fuse(
         [f for _, f in items],
-        [k for k, _ in items],
         result.model.vocabulary,
+        result.model.content,
+        [k for k, _ in items],
         settings.artifacts_dir,
     )
     return settings, np.stack(xs), np.array(ys)

@@ -9,10 +9,18 @@ library the way per-class sigmoid or isotonic maps do, and a refit keeps it with
 
 from __future__ import annotations
 
-import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from typing import Self
 
-from pipeline.classifiers import fit_part
+import numpy as np
+from sklearn.base import clone
+
+from pipeline.classifiers import (
+    ColumnsClassifier,
+    Estimator,
+    decision_values,
+    fit_part,
+    probabilities,
+)
 
 #: the accept-all key's default threshold (README, TUI config): what "confident" means
 THRESHOLD = 0.8
@@ -23,18 +31,21 @@ TEMPERATURES = np.geomspace(0.2, 50, 141)
 MIN_EVIDENCE = 20
 
 
-def logits(estimator: object, x: np.ndarray) -> np.ndarray:
+def logits(estimator: Estimator, x: np.ndarray) -> np.ndarray:
     """Log-probabilities, or decision values (two columns for a binary problem)."""
-    if hasattr(estimator, "predict_proba"):
-        return np.log(np.clip(estimator.predict_proba(x), 1e-12, 1))  # type: ignore[attr-defined]
-    scores = estimator.decision_function(x)  # type: ignore[attr-defined]
+    p = probabilities(estimator, x)
+    if p is not None:
+        log_p: np.ndarray = np.log(np.clip(p, 1e-12, 1))
+        return log_p
+    scores = decision_values(estimator, x)
     return np.stack([-scores, scores], 1) if scores.ndim == 1 else scores
 
 
 def soften(scores: np.ndarray, temperature: float) -> np.ndarray:
     z = scores / temperature
     z = np.exp(z - z.max(1, keepdims=True))
-    return z / z.sum(1, keepdims=True)
+    probabilities: np.ndarray = z / z.sum(1, keepdims=True)
+    return probabilities
 
 
 def _log_loss(p: np.ndarray, truth: np.ndarray) -> float:
@@ -57,38 +68,51 @@ def _safe(p: np.ndarray, truth: np.ndarray) -> bool:
     return coverage == 0 or (accuracy >= SAFE_ACCURACY and coverage * len(truth) >= enough)
 
 
-def choose_temperature(scores: np.ndarray, truth: np.ndarray) -> tuple[float, str]:
-    """(temperature, how it was chosen) from out-of-fold ``scores`` and class indices."""
-    losses = [_log_loss(soften(scores, t), truth) for t in TEMPERATURES]
+def choose_temperature(
+    scores: np.ndarray, truth: np.ndarray, lowest: float | None = None
+) -> tuple[float, str]:
+    """(temperature, how it was chosen) from out-of-fold ``scores`` and class indices.
+
+    ``lowest``: no sharper than this (1.0 for a tiny library, where a few lucky held-out
+    predictions would otherwise make the model surer than its own probabilities).
+    """
+    temperatures = TEMPERATURES
+    if lowest is not None and lowest > TEMPERATURES[0]:
+        temperatures = np.concatenate([[lowest], TEMPERATURES[lowest < TEMPERATURES]])
+    losses = [_log_loss(soften(scores, t), truth) for t in temperatures]
     best = int(np.argmin(losses))
-    for t in TEMPERATURES[best:]:
+    for t in temperatures[best:]:
         if _safe(soften(scores, t), truth):
             break
     how = f"temperature {t:.2f} (held-out log-loss"
-    if t != TEMPERATURES[best]:
+    if lowest is not None and best == 0 and lowest > TEMPERATURES[0]:
+        how += f", no sharper than {lowest:g} with so few videos a folder"
+    if t != temperatures[best]:
         how += (f", then softened until {SAFE_ACCURACY:.0%} of predictions at {THRESHOLD:.0%} "
                 "or more were right")  # fmt: skip
     return float(t), how + ")"
 
 
-class Tempered(ClassifierMixin, BaseEstimator):
-    """``estimator`` with its logits divided by ``temperature`` before the softmax."""
+class Tempered(ColumnsClassifier):
+    """``estimator`` (a classifier with ``predict_proba`` or ``decision_function``) with its
+    logits divided by ``temperature`` before the softmax."""
 
     def __init__(
-        self, estimator: object = None, temperature: float = 1.0, warm_start: bool = False
+        self, estimator: Estimator | None = None, temperature: float = 1.0, warm_start: bool = False
     ) -> None:
         self.estimator = estimator
         self.temperature = temperature
         self.warm_start = warm_start
 
-    def fit(self, x: np.ndarray, y: np.ndarray) -> Tempered:
+    def fit(self, x: np.ndarray, y: np.ndarray) -> Self:
+        if self.estimator is None:
+            raise ValueError("Tempered needs an estimator to temper")
+        x, y = self._fit_input(x, y)
         previous = getattr(self, "estimator_", None)
         self.estimator_ = fit_part(previous, lambda: clone(self.estimator), x, y, self.warm_start)
         self.classes_ = self.estimator_.classes_
         return self
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        x = self._predict_input(x)
         return soften(logits(self.estimator_, x), self.temperature)
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        return self.classes_[self.predict_proba(x).argmax(1)]

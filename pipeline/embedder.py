@@ -30,6 +30,7 @@ try:  # optional at run time: without them the pipeline falls back to classical 
 
     from pipeline import onnx_graph  # needs the onnx package
 except ImportError as exc:
+    # Used only after a check of _IMPORT_ERROR, so to mypy they stay modules.
     onnxruntime = onnx_graph = None  # type: ignore[assignment]
     _IMPORT_ERROR: str | None = f"{exc.name or 'a module'} cannot be imported ({exc})"
 else:
@@ -96,8 +97,8 @@ def model_file(artifacts_dir: Path) -> Path:
         except EmbedderUnavailable:
             pass
     try:
-        graph = onnx_graph.build(torch_weights.read_state_dict(weights))  # type: ignore[union-attr]
-    except (torch_weights.WeightsError, onnx_graph.GraphError) as exc:  # type: ignore[union-attr]
+        graph = onnx_graph.build(torch_weights.read_state_dict(weights))
+    except (torch_weights.WeightsError, onnx_graph.GraphError) as exc:
         raise EmbedderUnavailable(f"the embedder weights are unusable: {exc}") from None
     write_bytes_atomic(target, graph.SerializeToString())
     Embedder(target)  # fails with the reason if onnxruntime cannot run what was built
@@ -124,12 +125,12 @@ class Embedder:
     _loaded: dict[tuple[int, str], Embedder] = {}
 
     def __init__(self, path: Path) -> None:
-        options = onnxruntime.SessionOptions()  # type: ignore[union-attr]
+        options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
-        options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL  # type: ignore[union-attr]
+        options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
         try:
-            self.session = onnxruntime.InferenceSession(  # type: ignore[union-attr]
+            self.session = onnxruntime.InferenceSession(
                 str(path), options, providers=["CPUExecutionProvider"]
             )
         except Exception as exc:  # onnxruntime raises its own exception types
@@ -179,4 +180,5 @@ def normalise(images: np.ndarray) -> np.ndarray:
 
 def pool(embeddings: np.ndarray) -> np.ndarray:
     """Per-video vector: the mean over crops."""
-    return embeddings.mean(0).astype(np.float32)
+    vector: np.ndarray = embeddings.mean(0).astype(np.float32)
+    return vector

@@ -7,6 +7,7 @@ patches' log-likelihood w.r.t. the GMM means and variances, power- and L2-normal
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,13 +57,12 @@ def fisher_vector(local: np.ndarray, vocab: ColourVocabulary) -> np.ndarray:
     g_var = np.einsum("nk,nkd->kd", gamma, diff**2 - 1) / (n * np.sqrt(2 * vocab.weights)[:, None])
     fv = np.concatenate([g_mu.ravel(), g_var.ravel()])
     fv = np.sign(fv) * np.sqrt(np.abs(fv))
-    return (fv / (np.linalg.norm(fv) + 1e-12)).astype(np.float32)
+    normalised: np.ndarray = (fv / (np.linalg.norm(fv) + 1e-12)).astype(np.float32)
+    return normalised
 
 
 def vocabulary_id(vocab: ColourVocabulary) -> str:
     """Names a vocabulary, so cached encodings made with another one are never reused."""
-    import hashlib
-
     digest = hashlib.sha256()
     for array in (vocab.weights, vocab.means, vocab.variances):
         digest.update(np.ascontiguousarray(array).tobytes())

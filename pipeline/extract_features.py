@@ -3,9 +3,11 @@
 Only videos whose (name, size, mtime_ns) is not cached are decoded, one worker process per
 core (joblib/loky) or on a Dask cluster's workers (``--cluster``, pipeline/cluster.py), each
 with one decoder thread, OpenCV and onnxruntime limited to one thread. The same frames feed
-the classical descriptor and the content embedder; when the embedder is unavailable
-(``ExtractResult.embedder`` says why) the classical parts alone are extracted. A broken file
-is skipped with its reason; the run still succeeds.
+the classical descriptor, the content embedder and the perceptual signature
+(near-duplicates); a video cached before its signature existed is decoded once more for the
+signature alone. When the embedder is unavailable (``ExtractResult.embedder`` says why) the
+classical parts alone are extracted. A broken file is skipped with its reason; the run still
+succeeds.
 Run: python -m pipeline.extract_features --data DIR --artifacts DIR [--jobs N] [--cluster ADDR]
 """
 
@@ -21,17 +23,15 @@ from pathlib import Path
 import cv2
 from joblib import Parallel, delayed
 
-from pipeline.cache import FeatureCache, Key
+from pipeline.cache import FeatureCache, Key, key_of
 from pipeline.cluster import on_cluster
 from pipeline.embedder import Embedder, EmbedderPlan, prepare
 from pipeline.features import VideoFeatures, describe
 from pipeline.sampling import SampleError, sample_video
-from pipeline.stage import (
-    StageTimeout,
-    VideoRef,
-    library_videos,
-)
+from pipeline.signature import signature
+from pipeline.stage import StageTimeout, VideoRef, library_videos, stage_main
 from vidsort_tui.core import artifacts
+from vidsort_tui.core.config import Settings
 
 PER_VIDEO_SECONDS = 60.0
 BATCH = 8
@@ -53,15 +53,22 @@ class TransientSkip(str):
     """A skip reason that may not hold next time (see SampleError.transient): never cached."""
 
 
-def _describe_file(path: str, time_limit: float, model: Path | None = None) -> VideoFeatures | str:
-    """Runs in a worker: the features (with the embedding when ``model`` is given), or the
-    reason the file was skipped."""
+def _describe_file(
+    path: str, time_limit: float, model: Path | None = None, cached: VideoFeatures | None = None
+) -> VideoFeatures | str:
+    """Runs in a worker: the features (with the embedding when ``model`` is given, and the
+    signature), or the reason the file was skipped. With ``cached`` features, only what they
+    lack (the signature) is computed and added to them."""
     cv2.setNumThreads(1)
     try:
         if os.path.getsize(path) == 0:
             return "empty file"
         sample = sample_video(path, time_limit=time_limit)
+        if cached is not None:
+            cached.signature = signature(sample.frames, sample.duration)
+            return cached
         features = describe(sample)
+        features.signature = signature(sample.frames, sample.duration)
         if model is not None:
             features.embedding = Embedder.load(model).embed(sample.frames)
         return features
@@ -71,14 +78,6 @@ def _describe_file(path: str, time_limit: float, model: Path | None = None) -> V
         return TransientSkip(f"unreadable: {exc}"[:300])
     except (ValueError, MemoryError) as exc:
         return f"unreadable: {exc}"[:300]
-
-
-def _key(path: Path) -> Key | str:
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        return f"cannot stat: {exc.strerror}"
-    return (path.name, st.st_size, st.st_mtime_ns)
 
 
 def extract(
@@ -104,7 +103,7 @@ def extract(
         if video.problem:
             result.skipped[video.rel] = f"not a video file: it is {video.problem}"
             continue
-        key = _key(video.path)
+        key = key_of(video.path)
         if isinstance(key, str):
             result.skipped[video.rel] = key
         else:
@@ -117,6 +116,10 @@ def extract(
                 k for k, v in known.items() if isinstance(v, VideoFeatures) and v.embedding is None
             }
             known = {k: v for k, v in known.items() if k not in partial}
+        unsigned = {
+            k: v for k, v in known.items() if isinstance(v, VideoFeatures) and v.signature is None
+        }  # cached before signatures existed: decoded again for the signature alone
+        known = {k: v for k, v in known.items() if k not in unsigned}
         todo = [v for v in videos if v.rel in keys and keys[v.rel] not in known]
         for rel, key in keys.items():
             if key in known:
@@ -136,13 +139,18 @@ def extract(
             for offset in range(0, len(todo), BATCH * workers):
                 chunk = todo[offset : offset + BATCH * workers]
                 outputs = runner(
-                    delayed(_describe_file)(str(v.path), time_limit, plan.model_path) for v in chunk
+                    delayed(_describe_file)(
+                        str(v.path), time_limit, plan.model_path, unsigned.get(keys[v.rel])
+                    )
+                    for v in chunk
                 )
                 stored = []
                 for video, value in zip(chunk, outputs, strict=True):
-                    _record(result, video.rel, value)
-                    if not isinstance(value, TransientSkip):
+                    if isinstance(value, str) and keys[video.rel] in unsigned:
+                        value = unsigned[keys[video.rel]]  # keep what was cached, sign it next time
+                    elif not isinstance(value, TransientSkip):
                         stored.append((keys[video.rel], value))
+                    _record(result, video.rel, value)
                     done += 1
                     if progress:
                         progress(done, total)
@@ -163,7 +171,9 @@ def _record(result: ExtractResult, name: str, value: VideoFeatures | str) -> Non
         result.features[name] = value
 
 
-def run(settings, progress: Progress | None = None, deadline: float | None = None) -> ExtractResult:  # type: ignore[no-untyped-def]
+def run(
+    settings: Settings, progress: Progress | None = None, deadline: float | None = None
+) -> ExtractResult:
     """Extract features for every labelled and unsorted video of the library."""
     cache_path = Path(settings.artifacts_dir) / artifacts.FEATURES
     plan = prepare(Path(settings.artifacts_dir), settings.embedder)
@@ -172,9 +182,7 @@ def run(settings, progress: Progress | None = None, deadline: float | None = Non
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipeline.stage import stage_main
-
-    def body(settings) -> str:  # type: ignore[no-untyped-def]
+    def body(settings: Settings) -> str:
         result = run(settings)
         lines = [
             f"{len(result.features)} videos described ({result.decoded} decoded, "

@@ -37,6 +37,7 @@ class VideoFeatures:
     global_: np.ndarray  # float32 vector
     local: np.ndarray  # float16, n x 8: Lab mean(3), Lab std(3), x, y
     embedding: np.ndarray | None = None  # float32 content vector (pipeline.embedder), or None
+    signature: np.ndarray | None = None  # uint64 perceptual signature (pipeline.signature)
 
 
 def _uniform_lbp_table() -> np.ndarray:
@@ -74,13 +75,14 @@ def _gradient_grid(grey: np.ndarray) -> np.ndarray:
     magnitude, angle = cv2.cartToPolar(gx, gy)
     bins = ((angle % np.pi) / np.pi * HOG_BINS).astype(np.int32).clip(0, HOG_BINS - 1)
     h, w = grey.shape
-    out = np.zeros((HOG_GRID, HOG_GRID, HOG_BINS), np.float32)
     ys = np.minimum(np.arange(h) * HOG_GRID // h, HOG_GRID - 1)
     xs = np.minimum(np.arange(w) * HOG_GRID // w, HOG_GRID - 1)
     cell = (ys[:, None] * HOG_GRID + xs[None, :]) * HOG_BINS + bins
-    out = np.bincount(cell.ravel(), weights=magnitude.ravel(), minlength=out.size)
-    out = out.reshape(HOG_GRID * HOG_GRID, HOG_BINS)
-    return (out / (out.sum(1, keepdims=True) + 1e-6)).ravel()
+    cells = HOG_GRID * HOG_GRID
+    weights = np.bincount(cell.ravel(), weights=magnitude.ravel(), minlength=cells * HOG_BINS)
+    grid = weights.reshape(cells, HOG_BINS)
+    histograms: np.ndarray = (grid / (grid.sum(1, keepdims=True) + 1e-6)).ravel()
+    return histograms
 
 
 def _lbp_hist(grey: np.ndarray) -> np.ndarray:
@@ -92,7 +94,8 @@ def _lbp_hist(grey: np.ndarray) -> np.ndarray:
         neighbour = g[1 + dy : g.shape[0] - 1 + dy, 1 + dx : g.shape[1] - 1 + dx]
         code |= (neighbour >= c).astype(np.uint8) << bit
     hist = np.bincount(_LBP_TABLE[code].ravel(), minlength=59).astype(np.float32)
-    return hist / hist.sum()
+    frequencies: np.ndarray = hist / hist.sum()
+    return frequencies
 
 
 def _gist(grey: np.ndarray) -> np.ndarray:

@@ -9,25 +9,22 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.features import VideoFeatures
+from pipeline import extract_features
+from pipeline.extract_features import ExtractResult
+from pipeline.matrix import fuse, keys_for
 from pipeline.model import TrainedModel, load
-from pipeline.stage import StageError, library_videos
+from pipeline.stage import StageError, library_videos, stage_main
+from vidsort_tui.core.config import Settings
 from vidsort_tui.core.predictions import Prediction, write_predictions
 
 TOP_K = 3
 
 
-def predict(
-    model: TrainedModel, unsorted: dict[str, VideoFeatures], matrix: np.ndarray | None = None
-) -> dict[str, Prediction]:
-    """Top-3 per video; ``matrix`` (fused rows in sorted-name order) skips re-encoding."""
-    names = sorted(unsorted)
+def predict(model: TrainedModel, names: list[str], matrix: np.ndarray) -> dict[str, Prediction]:
+    """Top-3 per video; ``matrix``: the videos' fused rows (``matrix.fuse``), in ``names`` order."""
     if not names:
         return {}
-    if matrix is None:
-        probabilities = model.probabilities([unsorted[n] for n in names])
-    else:
-        probabilities = model.classifier.predict_proba(matrix)  # type: ignore[attr-defined]
+    probabilities = model.classifier.predict_proba(matrix)
     out: dict[str, Prediction] = {}
     for name, row in zip(names, probabilities, strict=True):
         order = row.argsort()[::-1][:TOP_K]
@@ -36,35 +33,31 @@ def predict(
     return out
 
 
-def run(settings, extracted, model: TrainedModel | None = None) -> dict[str, Prediction]:  # type: ignore[no-untyped-def]
+def run(
+    settings: Settings, extracted: ExtractResult, model: TrainedModel | None = None
+) -> dict[str, Prediction]:
     """Predict every unsorted video that has features, and save predictions.json."""
     model = model or load(Path(settings.artifacts_dir))
     if model is None:
         raise StageError("no trained model: run a retrain first")
-    from pipeline.matrix import fused, keys_for
-
     refs = {
         v.rel: v
         for v in library_videos(settings)
         if v.label is None and v.rel in extracted.features
     }
-    unsorted = {rel: extracted.features[rel] for rel in refs}
-    names = sorted(unsorted)
+    names = sorted(refs)
     if model.content:  # a video without an embedding cannot be predicted by this model
-        names = [n for n in names if unsorted[n].embedding is not None]
-        unsorted = {n: unsorted[n] for n in names}
-    matrix = fused([unsorted[n] for n in names], keys_for([refs[n].path for n in names]),
-                   model.vocabulary, Path(settings.artifacts_dir), model.content)  # fmt: skip
-    predictions = predict(model, unsorted, matrix)
+        names = [n for n in names if extracted.features[n].embedding is not None]
+    features = [extracted.features[n] for n in names]
+    keys = keys_for([refs[n].path for n in names])
+    matrix = fuse(features, model.vocabulary, model.content, keys, Path(settings.artifacts_dir))
+    predictions = predict(model, names, matrix)
     write_predictions(Path(settings.artifacts_dir), predictions)
     return predictions
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipeline import extract_features
-    from pipeline.stage import stage_main
-
-    def body(settings) -> str:  # type: ignore[no-untyped-def]
+    def body(settings: Settings) -> str:
         return f"{len(run(settings, extract_features.run(settings)))} unsorted videos predicted"
 
     return stage_main(__doc__ or "", body, argv)

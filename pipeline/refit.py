@@ -2,8 +2,8 @@
 
 Sorting renames a file, which keeps its cache key, so every sorted video already has
 features and (since the last full retrain) its Fisher encoding; only the classifier is
-fitted again, without the calibration folds (the full retrain recalibrates), and the
-unsorted videos are predicted again.
+fitted again, without the calibration folds (the full retrain recalibrates), the unsorted
+videos are predicted again, and similarity.json (groups, order, duplicates) is rewritten.
 
 Every job ends with ``predict_missing``: a video that came back to the unsorted list while
 it ran (an undo) is predicted by the model just made, not left without a prediction.
@@ -16,25 +16,26 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.cache import FeatureCache, Key
-from pipeline.extract_features import _key
+from pipeline.cache import FeatureCache, Key, key_of
 from pipeline.features import VideoFeatures
-from pipeline.matrix import fused
+from pipeline.matrix import fuse
 from pipeline.model import load, save
 from pipeline.predict import predict
+from pipeline.similarity import run as write_similarity
 from pipeline.stage import library_videos
 from pipeline.train import learnable
 from vidsort_tui.core import artifacts
+from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import PredictionStore, write_predictions
 
 Cached = dict[str, tuple[str | None, VideoFeatures, Key]]
 
 
-def cached_features(settings) -> Cached:  # type: ignore[no-untyped-def]
+def cached_features(settings: Settings) -> Cached:
     """video id -> (label, features, cache key) for every video already in the cache."""
     videos = library_videos(settings)
-    keys = {v.rel: _key(v.path) for v in videos if not v.problem}
+    keys = {v.rel: key_of(v.path) for v in videos if not v.problem}
     cache = FeatureCache(Path(settings.artifacts_dir) / artifacts.FEATURES)
     try:
         known = cache.lookup((k for k in keys.values() if not isinstance(k, str)), local=False)
@@ -43,13 +44,15 @@ def cached_features(settings) -> Cached:  # type: ignore[no-untyped-def]
     out: Cached = {}
     for v in videos:
         key = keys.get(v.rel)
-        value = known.get(key) if key is not None and not isinstance(key, str) else None
+        if key is None or isinstance(key, str):  # a problem entry, or a file gone meanwhile
+            continue
+        value = known.get(key)
         if isinstance(value, VideoFeatures):
-            out[v.rel] = (v.label, value, key)  # type: ignore[assignment]
+            out[v.rel] = (v.label, value, key)
     return out
 
 
-def refit(settings) -> tuple[int, int, float] | None:  # type: ignore[no-untyped-def]
+def refit(settings: Settings) -> tuple[int, int, float] | None:
     """(labelled videos used, unsorted videos predicted, seconds), or None if not possible."""
     start = time.monotonic()
     artifacts = Path(settings.artifacts_dir)
@@ -69,17 +72,17 @@ def refit(settings) -> tuple[int, int, float] | None:  # type: ignore[no-untyped
     unsorted = {rel: (f, k) for rel, (label, f, k) in cached.items() if label is None}
     names = sorted(unsorted)
     rows = [(f, k) for _, f, k in labelled] + [unsorted[n] for n in names]  # one cache read
-    both = fused([f for f, _ in rows], [k for _, k in rows], model.vocabulary, artifacts,
-                 model.content)  # fmt: skip
+    both = fuse([f for f, _ in rows], model.vocabulary, model.content, [k for _, k in rows],
+                artifacts)  # fmt: skip
     refitted = model.refitted(both[: len(labelled)], y)
-    matrix = both[len(labelled) :]
-    predictions = predict(refitted, {n: unsorted[n][0] for n in names}, matrix)
+    predictions = predict(refitted, names, both[len(labelled) :])
     save(refitted, artifacts)
     write_predictions(artifacts, predictions)
+    write_similarity(settings, {rel: f for rel, (_, f, _) in cached.items()}, predictions)
     return len(labelled), len(predictions), time.monotonic() - start
 
 
-def predict_missing(settings) -> int:  # type: ignore[no-untyped-def]
+def predict_missing(settings: Settings) -> int:
     """Predict the unsorted videos predictions.json lacks, with the current model, and add
     them to the file; how many were added (0: none missing, or none with features)."""
     folder = Path(settings.artifacts_dir)
@@ -89,7 +92,7 @@ def predict_missing(settings) -> int:  # type: ignore[no-untyped-def]
     model = load(folder) if missing else None
     if model is None:
         return 0
-    keys = {n: _key(library.root / n) for n in missing}
+    keys = {n: key_of(library.root / n) for n in missing}
     cache = FeatureCache(folder / artifacts.FEATURES)
     try:
         known = cache.lookup((k for k in keys.values() if not isinstance(k, str)), local=False)
@@ -104,8 +107,8 @@ def predict_missing(settings) -> int:  # type: ignore[no-untyped-def]
     if not ready:
         return 0
     names = sorted(ready)
-    matrix = fused([ready[n][0] for n in names], [ready[n][1] for n in names], model.vocabulary,
-                   folder, model.content)  # fmt: skip
-    added = predict(model, {n: ready[n][0] for n in names}, matrix)
+    matrix = fuse([ready[n][0] for n in names], model.vocabulary, model.content,
+                  [ready[n][1] for n in names], folder)  # fmt: skip
+    added = predict(model, names, matrix)
     write_predictions(folder, {**current, **added})
     return len(added)

@@ -1,8 +1,9 @@
 """Fast frame sampling: decode keyframes only, downscaled at once, spread over the video.
 
-Measured here (DESIGN.md): feeding only keyframe packets to a one-thread PyAV decoder is the
-fastest way to see a whole video. Clips with too few keyframes (short phone clips often have
-one) are decoded in order up to the last frame we want, keeping evenly spaced frames.
+Measured here (bench/extract_speed.py; ARCHITECTURE.md, "A retrain"): feeding only keyframe
+packets to a one-thread PyAV decoder is the fastest way to see a whole video. Clips with too
+few keyframes (short phone clips often have one) are decoded in order up to the last frame
+we want, keeping evenly spaced frames.
 
 Memory is bounded by streaming: a first pass over the packets keeps only the keyframes'
 ordinal numbers and a count, a second pass decodes the chosen packets as they go by. Nothing
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 
 import av
 import numpy as np
+from av.container import InputContainer
+from av.video.stream import VideoStream
 
 #: frames are scaled so their shorter side is this many pixels: a centred square crop is then
 #: exactly the content embedder's input, and the classical descriptor scales down from it
@@ -49,7 +52,6 @@ class Sample:
     width: int = 0
     height: int = 0
     duration: float = 0.0
-    fps: float = 0.0
     keyframes: int = 0
 
 
@@ -96,7 +98,11 @@ def sample_video(path: str, k: int = DEFAULT_FRAMES, time_limit: float = 60.0) -
                 if count % 4096 == 0:
                     clock.check()
         rate = float(stream.average_rate or 0) or 25.0
-        duration = float(stream.duration * stream.time_base) if stream.duration else count / rate
+        duration = (
+            float(stream.duration * stream.time_base)
+            if stream.duration and stream.time_base is not None  # PyAV: Fraction | None
+            else count / rate
+        )
     except SampleError:
         raise
     except (av.FFmpegError, ValueError, OSError, IndexError) as exc:
@@ -105,14 +111,16 @@ def sample_video(path: str, k: int = DEFAULT_FRAMES, time_limit: float = 60.0) -
         scan.close()
     if not count:
         raise SampleError("no video frames")
-    sample = Sample(width=width, height=height, duration=duration, fps=rate, keyframes=len(keys))
+    sample = Sample(width=width, height=height, duration=duration, keyframes=len(keys))
     size = _target_size(width, height)
     if len(keys) >= min(k, MIN_KEYFRAMES):
         wanted = {keys[i] for i in _evenly(len(keys), k)}
         sample.frames = _decode_keyframes(path, wanted, size, clock)
     else:
-        by_time = timed and first is not None and count > k  # else: every frame, by ordinal
-        lo, hi = (first, last) if by_time else (0, count - 1)
+        if timed and first is not None and last is not None and count > k:
+            by_time, lo, hi = True, first, last
+        else:  # every frame, by ordinal
+            by_time, lo, hi = False, 0, count - 1
         targets = [lo + (i + 0.5) * (hi - lo) / k for i in range(k)] if by_time else []
         targets = targets or [float(i) for i in range(count)]
         skip = by_time and count > SKIP_NONREF_FROM * k  # short clips: every frame may count
@@ -122,7 +130,7 @@ def sample_video(path: str, k: int = DEFAULT_FRAMES, time_limit: float = 60.0) -
     return sample
 
 
-def _open(path: str, time_limit: float):  # type: ignore[no-untyped-def]
+def _open(path: str, time_limit: float) -> InputContainer:
     try:
         return av.open(path, mode="r", timeout=time_limit)
     except av.ExitError:  # FFmpeg's own timeout while opening (a stalled file or mount)
@@ -132,7 +140,7 @@ def _open(path: str, time_limit: float):  # type: ignore[no-untyped-def]
         raise SampleError(_reason(exc, "cannot open"), isinstance(exc, OSError)) from None
 
 
-def _video_stream(container):  # type: ignore[no-untyped-def]
+def _video_stream(container: InputContainer) -> VideoStream:
     if not container.streams.video:
         raise SampleError("no video stream")
     stream = container.streams.video[0]
@@ -145,7 +153,7 @@ def _video_stream(container):  # type: ignore[no-untyped-def]
 
 
 @contextlib.contextmanager
-def _second_pass(path: str, clock: _Clock) -> Iterator[tuple[object, object]]:
+def _second_pass(path: str, clock: _Clock) -> Iterator[tuple[InputContainer, VideoStream]]:
     """(container, video stream) for decoding; decoder errors become skip reasons."""
     container = _open(path, clock.limit)
     try:
@@ -158,14 +166,16 @@ def _second_pass(path: str, clock: _Clock) -> Iterator[tuple[object, object]]:
         container.close()
 
 
-def _decode_keyframes(path: str, wanted: set[int], size, clock: _Clock) -> list[np.ndarray]:  # type: ignore[no-untyped-def]
+def _decode_keyframes(
+    path: str, wanted: set[int], size: tuple[int, int], clock: _Clock
+) -> list[np.ndarray]:
     """Each wanted keyframe packet (by ordinal) decoded by itself as the packets stream by."""
     frames: list[np.ndarray] = []
     last = max(wanted)
     with _second_pass(path, clock) as (container, stream):
-        ctx = stream.codec_context  # type: ignore[attr-defined]
+        ctx = stream.codec_context
         ordinal = -1
-        for packet in container.demux(stream):  # type: ignore[attr-defined]
+        for packet in container.demux(stream):
             if not packet.size:
                 continue
             ordinal += 1
@@ -181,8 +191,13 @@ def _decode_keyframes(path: str, wanted: set[int], size, clock: _Clock) -> list[
 
 
 def _decode_in_order(
-    path: str, targets: list[float], size, clock: _Clock, by_time: bool, skip_nonref: bool
-) -> list[np.ndarray]:  # type: ignore[no-untyped-def]
+    path: str,
+    targets: list[float],
+    size: tuple[int, int],
+    clock: _Clock,
+    by_time: bool,
+    skip_nonref: bool,
+) -> list[np.ndarray]:
     """The first frame at or past each target, decoding in order up to the last target.
 
     Positions are presentation timestamps (or output ordinals when the file lacks them).
@@ -191,11 +206,11 @@ def _decode_in_order(
     """
     frames: list[np.ndarray] = []
     with _second_pass(path, clock) as (container, stream):
-        ctx = stream.codec_context  # type: ignore[attr-defined]
+        ctx = stream.codec_context
         if skip_nonref:
             ctx.skip_frame = "NONREF"
         seen = 0
-        packets = itertools.chain(container.demux(stream), [None])  # type: ignore[attr-defined]
+        packets = itertools.chain(container.demux(stream), [None])
         for number, packet in enumerate(packets, start=1):
             if packet is not None and not packet.size:
                 continue

@@ -1,7 +1,9 @@
 """What the stages share: the library's videos, a stage time limit, the common CLI flags.
 
-The pipeline reads the library through ``vidsort_tui.core.library`` so the name policy and
-the symlink rule have one source; it imports nothing else from the app.
+The pipeline may import the core (``vidsort_tui.core``) and nothing else of the app: never
+the services, the TUI, the player or the API (ARCHITECTURE.md, "Layers"; import-linter
+checks it). It reads the library through ``vidsort_tui.core.library``, so the name policy
+and the symlink rule have one source.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.names import RESERVED_FOLDERS
 
 
 class StageTimeout(Exception):
@@ -32,15 +35,21 @@ class VideoRef:
 
 
 def library_videos(settings: Settings) -> list[VideoRef]:
+    """Unsorted and filed videos; the reserved folders (``duplicates``) are not categories:
+    their videos are neither learned from, predicted, nor compared."""
     library = Library(settings)
     snapshot = library.scan()
     refs = [VideoRef(n, library.root / n, None) for n in snapshot.unsorted]
     for folder, names in snapshot.categories.items():  # sorted: folds and caches stay stable
+        if folder in RESERVED_FOLDERS:
+            continue
         refs += [
             VideoRef(f"{folder}/{n}", library.root / folder / n, folder) for n in sorted(names)
         ]
     for rel, kind in snapshot.irregular.items():
         label = rel.split("/")[0] if "/" in rel else None
+        if label in RESERVED_FOLDERS:
+            continue
         refs.append(VideoRef(rel, library.root / rel, label, problem=kind))
     return refs
 

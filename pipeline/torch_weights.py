@@ -59,8 +59,13 @@ class _TensorRef:
     stride: tuple[int, ...]
 
 
-def _rebuild_tensor_v2(storage, offset, size, stride, *_rest) -> _TensorRef:  # type: ignore[no-untyped-def]
-    """Stands in for torch._utils._rebuild_tensor_v2: records where the tensor's data is."""
+def _rebuild_tensor_v2(
+    storage: object, offset: Any, size: Any, stride: Any, *_rest: object
+) -> _TensorRef:
+    """Stands in for torch._utils._rebuild_tensor_v2: records where the tensor's data is.
+
+    Its arguments come from an untrusted pickle (so Any): each is checked or converted here.
+    """
     if not isinstance(storage, _Storage):
         raise WeightsError("a tensor does not refer to a storage")
     try:

@@ -25,14 +25,20 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
+from pipeline import extract_features
 from pipeline.calibration import THRESHOLD, Tempered, choose_temperature, soften
-from pipeline.classifiers import ContentFusion, ContentOnly, LateFusion
+from pipeline.classifiers import ContentFusion, ContentOnly, Estimator, LateFusion
 from pipeline.embedder import EmbedderPlan
 from pipeline.encoding import ColourVocabulary, fit_vocabulary
+from pipeline.extract_features import ExtractResult
 from pipeline.features import VideoFeatures
-from pipeline.model import TrainedModel, fuse, save
-from pipeline.stage import StageError
+from pipeline.matrix import fuse, keys_for, layout
+from pipeline.model import TrainedModel, save
+from pipeline.stage import StageError, library_videos, stage_main
 from vidsort_tui.core import artifacts
+from vidsort_tui.core.atomic import write_json_atomic
+from vidsort_tui.core.config import Settings
+from vidsort_tui.core.metrics import TrainingMetrics
 
 MAX_CV_SAMPLES = 3000
 BINS = [0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0001]
@@ -43,10 +49,10 @@ Encode = Callable[[list[str], list[VideoFeatures], ColourVocabulary, bool], np.n
 @dataclass
 class TrainResult:
     model: TrainedModel
-    metrics: dict[str, object] = field(default_factory=dict)
+    metrics: TrainingMetrics = field(default_factory=TrainingMetrics)
 
 
-def candidates(split: int, content: int = 0) -> dict[str, object]:
+def candidates(split: int, content: int = 0) -> dict[str, Estimator]:
     """Models to compare; ``content`` is the column where the embedding starts (0: none)."""
     if content:
         return {
@@ -69,12 +75,6 @@ def learnable(labels: list[str]) -> tuple[list[str], dict[str, str]]:
     return ok, why
 
 
-def _scores(estimator: object, x: np.ndarray) -> np.ndarray:
-    if hasattr(estimator, "predict_proba"):
-        return estimator.predict_proba(x)  # type: ignore[attr-defined]
-    return estimator.decision_function(x)  # type: ignore[attr-defined]
-
-
 def _topk(scores: np.ndarray, classes: np.ndarray, y: np.ndarray, k: int) -> float:
     top = classes[np.argsort(-scores, axis=1)[:, :k]]
     return float(np.mean([yi in row for yi, row in zip(y, top, strict=True)]))
@@ -84,7 +84,7 @@ def _subsample(y: np.ndarray, limit: int, seed: int = 0) -> np.ndarray:
     if len(y) <= limit:
         return np.arange(len(y))
     rng = np.random.default_rng(seed)
-    keep = []
+    keep: list[int] = []
     for label in np.unique(y):
         idx = np.flatnonzero(y == label)
         share = max(2, int(round(limit * len(idx) / len(y))))
@@ -124,8 +124,9 @@ def select(
     return best, {n: round(r[0], 4) for n, r in results.items()}, oof_logits
 
 
-#: below this many examples in the smallest folder, held-out predictions are too few to
-#: calibrate on: the model's own probabilities are kept
+#: below this many examples in the smallest folder, held-out predictions are few: the
+#: temperature may soften the model's probabilities but never sharpen them, and a model with
+#: probabilities of its own is preferred to a linear SVM's decision values
 MIN_FOR_CALIBRATION = 6
 
 
@@ -177,31 +178,37 @@ def train(
     vocabulary = fit_vocabulary([f.local for f in feats])
     content, described = feature_set(feats, embedder)
     x = encode(ids, feats, vocabulary, content) if encode else fuse(feats, vocabulary, content)
-    split = feats[0].global_.shape[0]
-    first_content = split + vocabulary.dimension if content else 0
+    parts = layout(feats, vocabulary, content)
+    split, first_content = parts.fisher_start, parts.content_start
     kind, scores, oof_logits = select(x, y, split, first_content)
     tiny = Counter(y).most_common()[-1][1] < MIN_FOR_CALIBRATION
-    if tiny and kind == "linear-svm":  # no probabilities of its own to fall back on
+    if tiny and kind == "linear-svm":
         kind = max((n for n in scores if n != "linear-svm"), key=lambda n: scores[n])
     ys = y[_subsample(y, MAX_CV_SAMPLES)]
     truth = np.searchsorted(np.unique(ys), ys)
-    temperature, calibration = 1.0, "none (too few videos a folder to calibrate)"
-    if not tiny:
-        temperature, calibration = choose_temperature(oof_logits[kind], truth)
+    temperature, calibration = choose_temperature(oof_logits[kind], truth, 1.0 if tiny else None)
     oof = soften(oof_logits[kind], temperature)
     template = Tempered(candidates(split, first_content)[kind], temperature)
     model = TrainedModel(clone(template).fit(x, y), list(classes), vocabulary, kind,
                          unlearnable=unlearnable, template=template, content=content,
                          feature_set=described)  # fmt: skip
     metrics = _metrics(oof, ys, np.array(model.classes), labels, kind, scores)
-    metrics.update(skipped=dict(sorted((skipped or {}).items())), unlearnable=unlearnable)
+    metrics["skipped"] = dict(sorted((skipped or {}).items()))
+    metrics["unlearnable"] = unlearnable
     metrics["feature_set"] = described
     metrics["calibration"] = calibration
     metrics["train_seconds"] = round(time.monotonic() - start, 2)
     return TrainResult(model, metrics)
 
 
-def _metrics(oof, y, classes, labels, kind, scores) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _metrics(
+    oof: np.ndarray,
+    y: np.ndarray,
+    classes: np.ndarray,
+    labels: list[str],
+    kind: str,
+    scores: dict[str, float],
+) -> TrainingMetrics:
     predicted = classes[oof.argmax(1)]
     confidence = oof.max(1)
     correct = predicted == y
@@ -226,29 +233,22 @@ def _metrics(oof, y, classes, labels, kind, scores) -> dict[str, object]:  # typ
 
 
 def save_result(result: TrainResult, artifacts_dir: Path) -> None:
-    from vidsort_tui.core.atomic import write_json_atomic
-
     save(result.model, artifacts_dir)
     write_json_atomic(Path(artifacts_dir) / artifacts.METRICS, result.metrics)
 
 
-def run(settings, extracted) -> TrainResult:  # type: ignore[no-untyped-def]
+def run(settings: Settings, extracted: ExtractResult) -> TrainResult:
     """Train on the labelled videos of an ExtractResult and save model + metrics."""
-    from pipeline.matrix import fused, keys_for
-    from pipeline.stage import library_videos
-
-    refs = {
-        v.rel: v
-        for v in library_videos(settings)
-        if v.label is not None and v.rel in extracted.features
+    refs = {v.rel: v for v in library_videos(settings) if v.rel in extracted.features}
+    labelled = {
+        rel: (v.label, extracted.features[rel]) for rel, v in refs.items() if v.label is not None
     }
-    labelled = {rel: (v.label, extracted.features[rel]) for rel, v in refs.items()}
 
     def encode(
         ids: list[str], feats: list[VideoFeatures], vocabulary: ColourVocabulary, content: bool
     ) -> np.ndarray:
         keys = keys_for([refs[i].path for i in ids])
-        return fused(feats, keys, vocabulary, Path(settings.artifacts_dir), content)
+        return fuse(feats, vocabulary, content, keys, Path(settings.artifacts_dir))
 
     result = train(labelled, extracted.skipped, encode, extracted.embedder)
     save_result(result, Path(settings.artifacts_dir))
@@ -256,10 +256,7 @@ def run(settings, extracted) -> TrainResult:  # type: ignore[no-untyped-def]
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipeline import extract_features
-    from pipeline.stage import stage_main
-
-    def body(settings) -> str:  # type: ignore[no-untyped-def]
+    def body(settings: Settings) -> str:
         m = run(settings, extract_features.run(settings)).metrics
         return (f"model {m['model']} on {m['feature_set']} features: CV top-1 {m['top1']:.3f}, "
                 f"top-3 {m['top3']:.3f}; candidates {m['candidates_top1']}")  # fmt: skip

@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api")
 @router.post("/retrain", response_model=RetrainResponse, responses=UNAVAILABLE)
 def start_retrain(svc: Svc) -> RetrainResponse:
     """Start a retrain (503 with the reason when the artifacts folder cannot be written)."""
-    return RetrainResponse(status=jobs.start_background(svc.settings))  # type: ignore[arg-type]
+    return RetrainResponse(status=jobs.start_background(svc.settings))
 
 
 @router.get("/retrain/status", response_model=RetrainStatusResponse)

@@ -1,4 +1,4 @@
-"""Name and folder policy (DESIGN.md "Library rules"), with the default and documented patterns."""
+"""Name and folder policy (ARCHITECTURE.md "Invariants"), with the default and documented patterns."""
 
 from __future__ import annotations
 

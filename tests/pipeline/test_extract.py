@@ -8,12 +8,11 @@ import shutil
 
 import numpy as np
 
-from pipeline.cache import FeatureCache
+from pipeline.cache import FeatureCache, key_of
 from pipeline.embedder import prepare
 from pipeline.extract_features import (
     TransientSkip,
     _describe_file,
-    _key,
     extract,
     run,
 )
@@ -53,7 +52,7 @@ def test_each_part_of_the_cache_has_its_own_version(library_factory, monkeypatch
     settings = library_factory({"sea": 2}, unsorted=1)
     first = run(settings)
     cache = FeatureCache(settings.artifacts_dir / artifacts.FEATURES)
-    keys = [_key(v.path) for v in library_videos(settings)]
+    keys = [key_of(v.path) for v in library_videos(settings)]
     try:
         monkeypatch.setattr("pipeline.cache.EMBEDDING_VERSION", 99)
         classical = cache.lookup(keys)

@@ -5,12 +5,14 @@ Exit code 0 on success, 1 on failure (including "another retrain is running").
 
 from __future__ import annotations
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
@@ -22,13 +24,10 @@ from vidsort_tui.core.errors import RetrainUnavailable
 from vidsort_tui.services import jobs, retrain
 
 
-class _Rate(TextColumn):
+class _Rate(ProgressColumn):
     """Videos per second for the extraction stage."""
 
-    def __init__(self) -> None:
-        super().__init__("")
-
-    def render(self, task):  # type: ignore[no-untyped-def]
+    def render(self, task: Task) -> RenderableType:
         speed = task.finished_speed or task.speed
         return f"{speed:5.1f} videos/s" if speed and task.fields.get("rate") else ""
 

@@ -103,8 +103,3 @@ def read_regular(path: Path, limit: int = MAX_ARTIFACT_BYTES) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
-
-
-def read_json(path: Path) -> Any:
-    """JSON from a regular file (see read_regular); ValueError if it is not JSON."""
-    return json.loads(read_regular(path).decode("utf-8"))

@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 #: Any single safe path component with a video extension; see ARCHITECTURE.md "Invariants".
 #: Extra limits the regex cannot express (255 bytes, control characters) live in names.py.
@@ -40,6 +40,17 @@ _META = ("config_file", "keymap", "problems")
 
 class ConfigError(ValueError):
     """A setting has a value we cannot use; the message names it."""
+
+
+def compile_name_pattern(pattern: str) -> re.Pattern[str]:
+    """The user's pattern on its own (ASCII classes); ConfigError if it is not a regex.
+
+    Never wrapped in anything: '\\d+\\.mp4)|(.+' must fail here, not widen a wrapper.
+    """
+    try:
+        return re.compile(pattern, re.ASCII)
+    except re.error as exc:
+        raise ConfigError(f"name pattern {pattern!r} is not a valid regex: {exc}") from None
 
 
 def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -77,13 +88,7 @@ class Settings:
     problems: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        try:
-            # On its own, never wrapped: '\d+\.mp4)|(.+' must fail here, not widen a wrapper.
-            re.compile(self.name_pattern, re.ASCII)
-        except re.error as exc:
-            raise ConfigError(
-                f"name pattern {self.name_pattern!r} is not a valid regex: {exc}"
-            ) from None
+        compile_name_pattern(self.name_pattern)
         object.__setattr__(self, "allowed_hosts", _host_names(self.allowed_hosts))
         if self.player not in PLAYER_MODES:
             raise ConfigError(f"player must be auto, inline, window or none, not {self.player!r}")
@@ -134,7 +139,9 @@ class Settings:
             if values.get(key) is not None:
                 values[key] = Path(str(values[key])).expanduser()
         values.update(config_file=config_file, keymap=keymap, problems=tuple(problems))
-        return cls(**values)  # type: ignore[arg-type]
+        # Each value has its field's type: converted by _convert, checked by _FILE_TYPES, or
+        # a flag argparse typed; __post_init__ checks the rest.
+        return cls(**cast(dict[str, Any], values))
 
     def to_env(self) -> dict[str, str]:
         """VIDSORT_* variables that rebuild these settings in a child process (API workers,
@@ -180,13 +187,13 @@ def _convert(name: str, raw: str, source: str) -> object:
 _HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\]|[0-9a-f:.]+", re.ASCII)
 
 
-def _host_names(names: object) -> tuple[str, ...]:
+def _host_names(names: str | Iterable[object]) -> tuple[str, ...]:
     """Host names as a browser sends them in Host (lower case, no port, no trailing dot);
     a clear error for anything else."""
     if isinstance(names, str):
         names = names.split(",")
     out: list[str] = []
-    for raw in names:  # type: ignore[union-attr]
+    for raw in names:
         name = str(raw).strip().lower().rstrip(".")
         if not name:
             continue
@@ -248,7 +255,7 @@ def _read_config_file(path: Path) -> tuple[dict[str, object], dict[str, str], li
         else:
             problems.append(f"config {path}: unknown setting or wrong type: {key!r}")
     try:  # a value the Settings checks refuse is reported, not fatal
-        Settings(**values)  # type: ignore[arg-type]
+        Settings(**cast(dict[str, Any], values))  # types checked above; a TypeError is caught
     except (ConfigError, TypeError) as exc:
         problems.append(f"config {path}: {exc}; the file's settings were ignored")
         values = {k: v for k, v in values.items() if k == "accept_threshold"}

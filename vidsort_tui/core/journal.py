@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 ROOT = ""  # the folder name journal entries use for DATA_DIR itself
 
 _Text = Annotated[StrictStr, Field(max_length=4096)]
+#: what a journal line records; forget: a sort that can no longer be undone
+Op = Literal["sort", "undo", "forget"]
 
 
 class JournalEntry(BaseModel):
@@ -35,7 +37,7 @@ class JournalEntry(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     id: Annotated[StrictStr, Field(min_length=1, max_length=64)]
-    op: Literal["sort", "undo", "forget"]  # forget: a sort that can no longer be undone
+    op: Op
     filename: _Text
     src: _Text
     dst: _Text
@@ -44,11 +46,11 @@ class JournalEntry(BaseModel):
 
     @classmethod
     def new(
-        cls, op: str, filename: str, src: str, dst: str, undoes: str | None = None
+        cls, op: Op, filename: str, src: str, dst: str, undoes: str | None = None
     ) -> JournalEntry:
         return cls(
-            id=uuid.uuid4().hex, op=op, filename=filename, src=src, dst=dst,  # type: ignore[arg-type]
-            at=time.time(), undoes=undoes,
+            id=uuid.uuid4().hex, op=op, filename=filename, src=src, dst=dst, at=time.time(),
+            undoes=undoes,
         )  # fmt: skip
 
     def line(self) -> bytes:

@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, TypeGuard
 
 from vidsort_tui.core import artifacts, dirfd
 from vidsort_tui.core.config import Settings
@@ -94,19 +95,19 @@ class Library:
             self.mover.finish_interrupted(root_fd)
 
     # ----- rules -------------------------------------------------------------------------
-    def is_valid_name(self, name: object) -> bool:
+    def is_valid_name(self, name: object) -> TypeGuard[str]:
         return self.names.is_valid(name)
 
     def check_name(self, name: object) -> str:
         return self.names.check(name)
 
-    def is_valid_folder_name(self, name: object) -> bool:
+    def is_valid_folder_name(self, name: object) -> TypeGuard[str]:
         return self.names.is_valid_folder_name(name)
 
     def check_folder(self, name: object) -> str:
         """An existing, non-hidden, real (not symlinked) direct subdirectory."""
         with self.open_root() as root_fd, self.open_folder(root_fd, name):
-            return name  # type: ignore[return-value]
+            return self.names.check_folder_name(name)  # checked by open_folder: the str itself
 
     @contextlib.contextmanager
     def open_root(self) -> Iterator[int]:
@@ -148,7 +149,9 @@ class Library:
         """
         others = [] if others is None else others
         with os.scandir(dir_fd) as it:
-            files = [e.name for e in it if e.is_file(follow_symlinks=False) or others.append(e)]
+            files = [
+                e.name for e in it if e.is_file(follow_symlinks=False) or _set_aside(e, others)
+            ]
         valid = self.names.valid_among(files, ordered)
         if irregular is not None:
             for entry in others:
@@ -289,6 +292,11 @@ class Library:
     def undo(self, count: int = 1, skip_blocked: bool = False) -> list[JournalEntry]:
         """Undo the last ``count`` sorts, newest first; returns the sorts undone (undo.py)."""
         return undo_sorts(self, count, skip_blocked).undone
+
+
+def _set_aside(entry: os.DirEntry[str], others: list[os.DirEntry[str]]) -> Literal[False]:
+    others.append(entry)
+    return False
 
 
 def _kind(entry: os.DirEntry[str]) -> str:

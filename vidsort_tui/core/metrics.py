@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
@@ -26,6 +26,33 @@ class Metrics(BaseModel):
     top1: _Rate | None = None
     top3: _Rate | None = None
     trained_at: StrictStr | None = None
+
+
+class Confusion(TypedDict):
+    labels: list[str]
+    matrix: list[list[int]]  # row: the true folder, column: the predicted one
+
+
+class TrainingMetrics(TypedDict, total=False):
+    """What a training writes to metrics.json (``pipeline.train``); read back as ``Metrics``."""
+
+    top1: float
+    top3: float
+    per_folder_recall: dict[str, float]
+    confusion: Confusion
+    examples_per_folder: dict[str, int]
+    reliability: list[dict[str, float]]  # from, to, count, accuracy, mean_confidence
+    accuracy_at_confidence_0_8: float | None
+    coverage_at_confidence_0_8: float
+    model: str
+    candidates_top1: dict[str, float]
+    evaluated_videos: int
+    trained_at: str
+    skipped: dict[str, str]
+    unlearnable: dict[str, str]
+    feature_set: str
+    calibration: str
+    train_seconds: float
 
 
 class MetricsUnavailable(Exception):

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from itertools import compress
+from typing import TypeGuard
 
-from vidsort_tui.core.config import DEFAULT_NAME_PATTERN, ConfigError
+from vidsort_tui.core.config import DEFAULT_NAME_PATTERN, compile_name_pattern
 from vidsort_tui.core.errors import InvalidFolder, InvalidName
 
 MAX_NAME_BYTES = 255
@@ -30,15 +31,7 @@ _MAX_CHARS_WITHOUT_BYTE_CHECK = MAX_NAME_BYTES // 4  # UTF-8 uses at most 4 byte
 _MEMO_BOUND = 1_000_000
 
 
-def compile_name_pattern(pattern: str) -> re.Pattern[str]:
-    """The user's pattern on its own (ASCII classes); ConfigError if it is not a regex."""
-    try:
-        return re.compile(pattern, re.ASCII)
-    except re.error as exc:
-        raise ConfigError(f"name pattern {pattern!r} is not a valid regex: {exc}") from None
-
-
-def is_safe_component(name: object) -> bool:
+def is_safe_component(name: object) -> TypeGuard[str]:
     """One path component that cannot leave its folder: no separators, control characters or
     undecodable bytes, not hidden (so never ``.`` or ``..``), at most 255 bytes."""
     if not isinstance(name, str) or not name or _UNSAFE.search(name):
@@ -62,8 +55,8 @@ class NamePolicy:
         self._regex = compile_name_pattern(pattern)
         self._memo: dict[str, bool] = {}  # name -> is_valid(name), for names seen before
 
-    def is_valid(self, name: object) -> bool:
-        return is_safe_component(name) and self._regex.fullmatch(name) is not None  # type: ignore[arg-type]
+    def is_valid(self, name: object) -> TypeGuard[str]:
+        return is_safe_component(name) and self._regex.fullmatch(name) is not None
 
     def valid_among(self, names: list[str], ordered: bool = True) -> list[str]:
         """The valid ones among ``names`` (sorted unless ``ordered`` is False).
@@ -97,7 +90,7 @@ class NamePolicy:
             else:
                 rule = f"one file name matching {self.pattern!r}"
             raise InvalidName(f"invalid video name {shown}: expected {rule}, at most 255 bytes")
-        return name  # type: ignore[return-value]
+        return name
 
     def unlisted_reason(self, name: str) -> str | None:
         """Why a file that would be a video but for a character in its name is not listed
@@ -114,10 +107,10 @@ class NamePolicy:
             why = "contains a control character"
         return f"a file whose name {why} (rename it to sort it)"
 
-    def is_valid_folder_name(self, name: object) -> bool:
+    def is_valid_folder_name(self, name: object) -> TypeGuard[str]:
         """A safe single component that is not a video name (a folder named like a video
         would hide its videos: one rule for scan, sort, undo, lookup and new folders)."""
-        if not is_safe_component(name) or not name.strip():  # type: ignore[union-attr]
+        if not is_safe_component(name) or not name.strip():
             return False
         return not self.is_valid(name)
 
@@ -128,7 +121,7 @@ class NamePolicy:
                     f"invalid folder name {name!r}: a folder may not be named like a video"
                 )
             raise InvalidFolder(f"invalid folder name {repr(name)[:80]}")
-        return name  # type: ignore[return-value]
+        return name
 
 
 def _fits_in_bytes(name: str) -> bool:

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, NamedTuple, NotRequired
+from typing import Annotated, NamedTuple, NotRequired, SupportsFloat, cast
 
 from pydantic import BeforeValidator, Field, StrictStr, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
@@ -51,7 +51,7 @@ def _confidence(value: object) -> float:
     if type(value) is float and 0.0 <= value <= 1.0:  # the usual case, NaN and inf excluded
         return value
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(cast(SupportsFloat | str, value))  # anything else: TypeError, below
     except (TypeError, ValueError):
         return 0.0
     return min(max(number, 0.0), 1.0) if math.isfinite(number) else 0.0

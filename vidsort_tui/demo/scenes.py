@@ -31,7 +31,8 @@ _XN = _GRID.x / DRAW_W
 
 def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
     t = np.clip(t, 0.0, 1.0)[..., None]
-    return a * (1 - t) + b * t
+    mixed: np.ndarray = a * (1 - t) + b * t
+    return mixed
 
 
 def _jitter(rng: np.random.Generator, rgb: tuple[float, float, float], amount: float) -> np.ndarray:
@@ -144,8 +145,8 @@ def city_night(rng: np.random.Generator) -> RenderFn:
             )
         for cx, cy, v in cars:
             x = int(((cx + v * t) % 1.2 - 0.1) * DRAW_W)
-            colour = (255, 40, 30) if v > 0 else (255, 250, 220)
-            cv2.line(out, (x, int(cy * DRAW_H)), (x + 14, int(cy * DRAW_H)), colour, 2)
+            light = (255, 40, 30) if v > 0 else (255, 250, 220)
+            cv2.line(out, (x, int(cy * DRAW_H)), (x + 14, int(cy * DRAW_H)), light, 2)
         return out.astype(np.float32) / 255
 
     return render
@@ -195,7 +196,8 @@ def fire(rng: np.random.Generator) -> RenderFn:
         heat = np.clip(envelope * (0.6 + 0.9 * flick) - 0.15, 0, 1)
         hot = cv2.applyColorMap((heat * 255).astype(np.uint8), cv2.COLORMAP_HOT)
         img = cv2.cvtColor(hot, cv2.COLOR_BGR2RGB).astype(np.float32) / 255
-        return np.maximum(img, ember)
+        glowing: np.ndarray = np.maximum(img, ember)
+        return glowing
 
     return render
 
@@ -239,5 +241,7 @@ SCENE_NAMES: tuple[str, ...] = tuple(SCENES)
 def finish(frame: np.ndarray, size: tuple[int, int], gain: float, noise: np.ndarray) -> np.ndarray:
     """Scale a float RGB drawing to ``size`` (w, h) as uint8 with a camera's gain and grain."""
     img = np.clip(frame * gain + noise, 0, 1)
-    img = cv2.resize((img * 255).astype(np.uint8), size, interpolation=cv2.INTER_LINEAR)
-    return img
+    scaled: np.ndarray = cv2.resize(
+        (img * 255).astype(np.uint8), size, interpolation=cv2.INTER_LINEAR
+    )
+    return scaled

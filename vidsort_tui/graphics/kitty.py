@@ -91,7 +91,7 @@ class KittyImage:
         name = f"vidsort-{os.getpid()}-{self.image_id}-{next(self._serial)}"
         fd = os.open(SHM_DIR / name, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_CLOEXEC, 0o600)
         try:
-            view = memoryview(pixels.reshape(-1))
+            view = pixels.reshape(-1).data
             while view:
                 view = view[os.write(fd, view) :]
         finally:

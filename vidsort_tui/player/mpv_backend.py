@@ -1,9 +1,9 @@
 """libmpv with a software render context: frames rendered as rgb0 into a numpy buffer.
 
-Rules learned the hard way (DESIGN.md): the update callback only sets an Event; update_cb is
-set once and never reassigned (segfault); on close the render context is freed before the
-player is terminated. python-mpv does not wrap the software-render parameters, so they are
-passed to mpv_render_context_render directly.
+Rules learned the hard way (ARCHITECTURE.md, "A frame on screen"): the update callback only
+sets an Event; update_cb is set once and never reassigned (segfault); on close the render
+context is freed before the player is terminated. python-mpv does not wrap the
+software-render parameters, so they are passed to mpv_render_context_render directly.
 """
 
 from __future__ import annotations

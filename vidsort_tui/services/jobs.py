@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Literal, TypedDict
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
 
@@ -66,6 +67,13 @@ def stage_label(stage: str | None) -> str:
     return STAGE_LABELS.get(stage or "", stage or "")
 
 
+class StatusBody(TypedDict):
+    """GET /api/retrain/status, as documented."""
+
+    running: bool
+    last_result: str | None
+
+
 @with_config(ConfigDict(strict=True, allow_inf_nan=False))  # how the file is validated
 @dataclass
 class RetrainStatus:
@@ -79,7 +87,7 @@ class RetrainStatus:
     started_at: float | None = None
     finished_at: float | None = None
 
-    def to_api(self) -> dict[str, object]:
+    def to_api(self) -> StatusBody:
         """The documented body of GET /api/retrain/status."""
         return {"running": self.running, "last_result": self.last_result}
 
@@ -194,7 +202,7 @@ def cannot_start(artifacts: Path, exc: OSError) -> str:
     return f"cannot start a retrain: cannot write to the artifacts folder {artifacts} ({why})"
 
 
-def start_background(settings: Settings) -> str:
+def start_background(settings: Settings) -> Literal["started", "already_running"]:
     """Start a retrain in its own process: "started", or "already_running".
 
     RetrainUnavailable (with the reason, also left in last_result when it can be written)

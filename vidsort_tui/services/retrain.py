@@ -1,4 +1,5 @@
-"""The pipeline jobs themselves: a full retrain (extract -> train -> predict) and a refit.
+"""The pipeline jobs themselves: a full retrain (extract -> train -> predict, with look-alikes
+and near-duplicates beside the predictions) and a refit.
 
 They run under the lock of ``services.jobs``, in this process (`vidsort-tui --retrain`, the
 demo's first training) or in a child started by ``jobs.start_background``/``start_refit``
@@ -21,13 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import extract_features, predict, train
+from pipeline import extract_features, predict, similarity, train
 from pipeline import refit as fast
 from pipeline.stage import StageError, StageTimeout
 from vidsort_tui.core import artifacts as names
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import RetrainUnavailable
 from vidsort_tui.core.learning import record_learning, sorts_since_model
+from vidsort_tui.core.metrics import TrainingMetrics
 from vidsort_tui.services.jobs import (
     STAGE_SECONDS,
     STAGES,
@@ -53,7 +55,7 @@ class RetrainResult:
     last_result: str
     videos: int = 0
     skipped: dict[str, str] = field(default_factory=dict)
-    metrics: dict[str, object] = field(default_factory=dict)
+    metrics: TrainingMetrics = field(default_factory=TrainingMetrics)
     seconds: float = 0.0
 
 
@@ -105,7 +107,8 @@ def run(
             progress(stage)(1, 1)
             stage = STAGES[2]
             progress(stage)(0, 1)
-            predict.run(settings, extracted, trained.model)
+            predicted = predict.run(settings, extracted, trained.model)
+            similarity.run(settings, extracted.features, predicted)
             _predict_missing(settings)
             _record_learning(artifacts, read_at)
             progress(stage)(1, 1)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ KEYS: list[KeySpec] = [
 ]
 
 
-def bindings() -> list[Binding]:
+def bindings() -> list[BindingType]:
     return [
         Binding(k.keys, k.action, k.description, show=k.show, id=k.id, priority=True) for k in KEYS
     ]

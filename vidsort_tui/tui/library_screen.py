@@ -11,6 +11,7 @@ import asyncio
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -72,9 +73,11 @@ class LibraryScreen(Screen[None]):
         if hint:
             self.notify_plain(hint, severity="warning", timeout=8)
 
-    def notify_plain(self, message: str, **options: object) -> None:
+    def notify_plain(
+        self, message: str, *, severity: SeverityLevel = "information", timeout: float | None = None
+    ) -> None:
         """Notify without markup: messages carry file and folder names ("clip [1].mp4")."""
-        self.notify(message, markup=False, **options)  # type: ignore[arg-type]
+        self.notify(message, markup=False, severity=severity, timeout=timeout)
 
     # ----- state -------------------------------------------------------------------------
     @property

@@ -33,7 +33,7 @@ class NowPlaying(Static):
     def __init__(self, video: VideoView, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.video = video
-        self._name = ""
+        self._video_name = ""
         self._guess = Text()
         self._clock = ""
 
@@ -42,10 +42,10 @@ class NowPlaying(Static):
 
     def show(self, entry: VideoEntry | None, scale: ConfidenceScale) -> None:
         if entry is None:
-            self._name, self._guess = "", Text()
+            self._video_name, self._guess = "", Text()
         else:
             p = entry.prediction
-            self._name = entry.filename
+            self._video_name = entry.filename
             self._guess = (
                 Text(f"→ {p.predicted_folder} ({scale.text(p.confidence)})")
                 if p.predicted_folder
@@ -77,7 +77,7 @@ class NowPlaying(Static):
         # The prediction matters more than the name (the list's highlighted row shows it):
         # the name gives way first, and goes when fewer than 8 cells are left for it.
         name_room = room - self._guess.cell_len - 2
-        name = abbreviate(self._name, name_room) if name_room >= 8 else ""
+        name = abbreviate(self._video_name, name_room) if name_room >= 8 else ""
         left = Text.assemble((name, "bold"), "  " if name else "", self._guess)
         left.truncate(room, overflow="ellipsis")
         line = Text(no_wrap=True, overflow="ellipsis")
