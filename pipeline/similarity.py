@@ -28,6 +28,7 @@ from pipeline.duplicates import DUPLICATE_EMBEDDING, components, duplicate_pairs
 from pipeline.features import VideoFeatures
 from pipeline.neighbours import Neighbours, cached_nearest, centred, restrict
 from vidsort_tui.core import artifacts
+from vidsort_tui.core.config import Settings
 from vidsort_tui.core.names import RESERVED_FOLDERS
 from vidsort_tui.core.predictions import Prediction
 from vidsort_tui.core.similarity import (
@@ -173,8 +174,9 @@ def compute(
     return Similarity(order, tuple(groups), tuple(duplicates))
 
 
-def run(settings, features: Mapping[str, VideoFeatures],  # type: ignore[no-untyped-def]
-        predictions: Mapping[str, Prediction]) -> Similarity:  # fmt: skip
+def run(
+    settings: Settings, features: Mapping[str, VideoFeatures], predictions: Mapping[str, Prediction]
+) -> Similarity:
     """Compute and atomically write similarity.json for the library of ``settings``."""
     cache = Path(settings.artifacts_dir) / artifacts.NEIGHBOURS
     result = compute(features, predictions, cache)
