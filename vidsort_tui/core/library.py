@@ -12,11 +12,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from vidsort_tui.core import artifacts, dirfd
+from vidsort_tui.core.batch import BatchOutcome, sort_batch
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import (
     AlreadyExists,
@@ -33,7 +34,7 @@ from vidsort_tui.core.moves import Intent, Mover
 from vidsort_tui.core.names import NamePolicy, display_name
 from vidsort_tui.core.undo import undo_sorts
 
-__all__ = ["ROOT", "Folder", "Library", "OpenVideo", "Snapshot", "SortOutcome"]
+__all__ = ["ROOT", "BatchOutcome", "Folder", "Library", "OpenVideo", "Snapshot", "SortOutcome"]
 
 
 @dataclass(frozen=True)
@@ -253,13 +254,14 @@ class Library:
                 ) from None
             raise MoveFailed(f"cannot move {filename!r}: {exc.strerror or exc}") from None
 
-    def sort(self, filename: str, folder: str) -> SortOutcome:
-        """Move an unsorted video into ``folder``; never overwrites, journalled for undo."""
+    def sort(self, filename: str, folder: str, batch: str | None = None) -> SortOutcome:
+        """Move an unsorted video into ``folder``; never overwrites, journalled for undo
+        (as part of ``batch``, one undo step, when given: use sort_batch)."""
         self.check_name(filename)
         self.names.check_folder_name(folder)
         with self.open_root() as root_fd, self.open_folder(root_fd, folder) as folder_fd:
             self.move_at((root_fd, root_fd, folder_fd), filename, ROOT, folder)
-            entry = JournalEntry.new("sort", filename, ROOT, folder)
+            entry = JournalEntry.new("sort", filename, ROOT, folder, batch=batch)
             try:
                 self.journal.append(entry)
             except OSError as exc:
@@ -274,6 +276,14 @@ class Library:
                 ) from None
         return SortOutcome(filename, folder, entry)
 
+    def sort_batch(self, pairs: Iterable[tuple[str, str]]) -> BatchOutcome:
+        """Sort each (filename, folder) pair as ONE undo step: one undo brings all back.
+
+        Every move is still individually safe and journalled; failures are reported in the
+        outcome, not raised, and what was moved before a failure stays one undoable batch.
+        """
+        return sort_batch(self, pairs)
+
     def create_folder(self, name: str) -> Folder:
         self.names.check_folder_name(name)
         with self.open_root() as root_fd:
@@ -287,7 +297,8 @@ class Library:
         return Folder(name, 0)
 
     def undo(self, count: int = 1, skip_blocked: bool = False) -> list[JournalEntry]:
-        """Undo the last ``count`` sorts, newest first; returns the sorts undone (undo.py)."""
+        """Undo the last ``count`` steps (a sort, or a whole batch), newest first; returns the
+        sorts undone (undo.py)."""
         return undo_sorts(self, count, skip_blocked).undone
 
 
