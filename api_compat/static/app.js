@@ -252,8 +252,11 @@ async function pollRetrain() {
     state.retrainRunning = status.running;
     $("retrain").disabled = status.running;
     if (status.running) {
-      $("retrain-status").textContent = `retraining: ${status.stage_label || ""} ${status.done}/${status.total}`;
-      setTimeout(pollRetrain, 700);
+      clearTimeout(state.retrainTimer);
+      // Counts only where there are some (extracting n/N); training and predicting say so.
+      const counts = status.stage === "extract_features.py" && status.total > 0 ? ` ${status.done}/${status.total}` : "…";
+      $("retrain-status").textContent = `retraining: ${status.stage_label || "starting"}${counts}`;
+      state.retrainTimer = setTimeout(pollRetrain, 700);
       return;
     }
     const ok = status.last_result === "success";

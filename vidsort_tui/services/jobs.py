@@ -66,6 +66,15 @@ def stage_label(stage: str | None) -> str:
     return STAGE_LABELS.get(stage or "", stage or "")
 
 
+def progress_text(stage: str | None, done: int, total: int) -> str:
+    """A running job's stage in words, with counts where there are some to count:
+    "extracting features 12/90", "training", "predicting" (the TUI's live status)."""
+    label = stage_label(stage) or "starting"
+    if stage == STAGES[0] and total > 0:
+        return f"{label} {done}/{total}"
+    return f"{label}…"
+
+
 @with_config(ConfigDict(strict=True, allow_inf_nan=False))  # how the file is validated
 @dataclass
 class RetrainStatus:

@@ -57,13 +57,14 @@ class MainScreen(AcceptAllActions, PlaybackActions):
                 status = await asyncio.to_thread(jobs.read_status, self.settings.artifacts_dir)
                 if not status.running:
                     break
-                stage = jobs.stage_label(status.stage)
-                status_bar.retrain = f"retraining: {stage} {status.done}/{status.total}"
+                progress = jobs.progress_text(status.stage, status.done, status.total)
+                status_bar.retrain = f"retraining: {progress}"
                 await asyncio.sleep(0.5)
         finally:
             self._retrain_polling = False
         ok = status.last_result == "success"
-        status_bar.retrain = "retrain done" if ok else "retrain failed"
+        status_bar.retrain = ""
+        status_bar.news("retrain done" if ok else "retrain failed")
         if not ok:
             message = failure_text(status.last_result, self.settings.artifacts_dir)
             self.notify_plain(message, severity="error", timeout=15)

@@ -83,7 +83,9 @@ class SortingActions(LibraryScreen):
         child = jobs.start_refit(self.settings)  # None: a retrain or refit is running already
         output, _ = await asyncio.to_thread(child.communicate) if child else (b"", None)
         outcome = jobs.refit_outcome(output)
-        status.retrain = "" if outcome is None else f"refitted on {outcome['videos']:.0f} videos"
+        status.retrain = ""
+        if outcome is not None:
+            status.news(f"refitted on {outcome['videos']:.0f} videos")
         self.show_accuracy()
         await self.reload()
 
