@@ -331,4 +331,10 @@ for (const name of ["timeupdate", "durationchange", "play", "pause"]) $("player"
 
 refresh().catch((error) => toast(`Cannot load videos: ${error.message}`, { error: true }));
 pollRetrain();
-setInterval(() => { if (!document.hidden && !dialogOpen()) refresh().catch(() => {}); }, 3000);
+// A retrain started elsewhere (the terminal app's first-run training, `r`, --retrain) shows
+// here too, and its predictions load when it ends.
+setInterval(() => {
+  if (document.hidden) return;
+  if (!state.retrainRunning) pollRetrain();
+  if (!dialogOpen()) refresh().catch(() => {});
+}, 3000);

@@ -30,6 +30,8 @@ class MainScreen(AcceptAllActions, PlaybackActions):
         await super().on_mount()
         if jobs.read_status(self.settings.artifacts_dir).running:
             self._start_retrain_polling()
+        elif jobs.first_model_due(self.settings, (f.count for f in self.folders)):
+            self._train_first_model()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.settings))
@@ -43,6 +45,23 @@ class MainScreen(AcceptAllActions, PlaybackActions):
             return
         if outcome == "already_running":
             self.notify_plain("A retrain is already running", severity="warning")
+        self._start_retrain_polling()
+
+    def _train_first_model(self) -> None:
+        """A first run on a library that can be learned: train without waiting for `r`."""
+        learnable = sum(1 for f in self.folders if f.count >= jobs.MIN_EXAMPLES)
+        try:
+            jobs.start_background(self.settings)
+        except LibraryError as exc:
+            self.notify_plain(str(exc), severity="error", timeout=10)
+            return
+        said = f"No model yet: training one from your {learnable} folders"
+        self.query_one(StatusBar).last_action = said
+        self.notify_plain(
+            f"{said} in the background; predictions appear when it is done "
+            "(auto_train = false in the config turns this off)",
+            timeout=10,
+        )
         self._start_retrain_polling()
 
     def _start_retrain_polling(self) -> None:
