@@ -26,6 +26,7 @@ async def test_the_first_model_is_trained_without_pressing_r(library_factory):
         assert (settings.artifacts_dir / "model.joblib").exists()
         assert jobs.read_status(settings.artifacts_dir).last_result == "success"
         await wait_for(pilot, lambda: "top-1" in rendered(app, "#status"))
+        assert "training one from" not in rendered(app, "#status")  # not left saying so
 
 
 async def test_auto_train_off_leaves_it_to_r(library_factory):

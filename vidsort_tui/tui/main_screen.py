@@ -56,7 +56,8 @@ class MainScreen(AcceptAllActions, PlaybackActions):
             self.notify_plain(str(exc), severity="error", timeout=10)
             return
         said = f"No model yet: training one from your {learnable} folders"
-        self.query_one(StatusBar).last_action = said
+        # News without an expiry: "retrain done" (or "failed") replaces it when it ends.
+        self.query_one(StatusBar).set_note("news", said, "yellow")
         self.notify_plain(
             f"{said} in the background; predictions appear when it is done "
             "(auto_train = false in the config turns this off)",
