@@ -39,6 +39,7 @@ from vidsort_tui.core import artifacts
 from vidsort_tui.core.atomic import write_json_atomic
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.metrics import TrainingMetrics
+from vidsort_tui.core.names import MIN_EXAMPLES
 
 MAX_CV_SAMPLES = 3000
 BINS = [0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0001]
@@ -68,10 +69,11 @@ def candidates(split: int, content: int = 0) -> dict[str, Estimator]:
 
 
 def learnable(labels: list[str]) -> tuple[list[str], dict[str, str]]:
-    """Folders with >= 2 examples, and why each other folder cannot be learned."""
+    """Folders with >= MIN_EXAMPLES examples, and why each other folder cannot be learned."""
     counts = Counter(labels)
-    ok = sorted(f for f, n in counts.items() if n >= 2)
-    why = {f: f"only {n} video (needs at least 2)" for f, n in counts.items() if n < 2}
+    ok = sorted(f for f, n in counts.items() if n >= MIN_EXAMPLES)
+    why = {f: f"only {n} video (needs at least {MIN_EXAMPLES})" for f, n in counts.items()
+           if n < MIN_EXAMPLES}  # fmt: skip
     return ok, why
 
 

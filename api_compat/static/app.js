@@ -33,15 +33,20 @@ function renderList() {
   if (selected) selected.scrollIntoView({ block: "nearest" });
 }
 
+// Folders in key order (1…9, 0), then those without a key by name: the server keeps each
+// folder's key (GET /api/folders: key), the same as the terminal app's.
+const KEY_ORDER = (key) => (key === null || key === undefined ? 99 : key === "0" ? 10 : Number(key));
+
 function renderFolders() {
   const video = current();
-  $("folders").replaceChildren(...state.folders.map((f, i) => {
+  const shown = [...state.folders].sort((a, b) => KEY_ORDER(a.key) - KEY_ORDER(b.key));
+  $("folders").replaceChildren(...shown.map((f) => {
     const b = document.createElement("button");
     b.type = "button";
     b.dataset.folder = f.name;
     if (video && video.predicted_folder === f.name) b.classList.add("predicted");
     b.innerHTML = `<span class="key"></span><span class="label"></span><span class="count"></span>`;
-    b.querySelector(".key").textContent = i < 10 ? String((i + 1) % 10) : "";
+    b.querySelector(".key").textContent = f.key ?? "";
     b.querySelector(".label").textContent = f.name;
     b.querySelector(".count").textContent = f.count;
     b.disabled = !video;
@@ -91,11 +96,39 @@ function select(index) {
   render();
 }
 
+// Any change of folder numbering while the page is open is announced, as in the terminal.
+function keyChanges(before, after) {
+  const said = [];
+  const old = new Map(before.filter((f) => f.key != null).map((f) => [f.name, f.key]));
+  const owner = new Map([...old].map(([name, key]) => [key, name]));
+  const now = new Map(after.filter((f) => f.key != null).map((f) => [f.name, f.key]));
+  for (const [name, key] of old) if (!now.has(name)) said.push(`${name} is gone: key ${key} is free`);
+  for (const [name, key] of now) {
+    const was = old.get(name);
+    if (was === key) continue;
+    if (was !== undefined) said.push(`${name} moved from key ${was} to ${key}`);
+    else if (owner.has(key) && owner.get(key) !== name) said.push(`key ${key} now files into ${name} (was ${owner.get(key)})`);
+    else said.push(`${name} is on key ${key}`);
+  }
+  return said;
+}
+
+function setFolders(folders) {
+  const said = state.foldersLoaded ? keyChanges(state.folders, folders) : [];
+  state.folders = folders;
+  state.foldersLoaded = true;
+  if (said.length) {
+    $("keys-note").textContent = `Keys: ${said.join("; ")}`;
+    $("keys-note").hidden = false;
+    toast(`Folder keys changed: ${said.join("; ")}`);
+  }
+}
+
 async function refresh(keepName) {
   const [videos, folders] = await Promise.all([api("/api/videos"), api("/api/folders")]);
   const name = keepName ?? current()?.filename;
   state.videos = videos.videos;
-  state.folders = folders.folders;
+  setFolders(folders.folders);
   const index = state.videos.findIndex((v) => v.filename === name);
   state.selected = index >= 0 ? index : Math.min(state.selected, Math.max(0, state.videos.length - 1));
   render();
@@ -107,7 +140,7 @@ async function sortInto(folder) {
   if (!video) { toast("No video to file: there are no unsorted videos"); return; }
   try {
     const result = await post("/api/sort", { filename: video.filename, folder });
-    state.folders = result.folders;
+    setFolders(result.folders);
     state.videos.splice(state.selected, 1);
     select(state.selected);
     toast(`${video.filename} → ${folder} (u undoes)`, { undo });
@@ -135,9 +168,10 @@ function skip() {
 async function undo() {
   try {
     const result = await post("/api/undo", {});
-    const back = result.undone[0];
+    const back = result.undone[result.undone.length - 1]; // the oldest of the step
     await refresh(back.filename);
-    toast(`${back.filename} is back from ${back.folder}`);
+    toast(result.undone.length === 1 ? `${back.filename} is back from ${back.folder}`
+      : `Undid the batch: ${result.undone.length} videos are back in the unsorted list`);
   } catch (error) {
     toast(`Undo: ${error.message}`, { error: true });
   }
@@ -157,18 +191,29 @@ async function createFolder() {
   };
   const name = await newFolder(create, Boolean(current()));
   if (!name) return;
-  state.folders = (await api("/api/folders")).folders;
+  setFolders((await api("/api/folders")).folders);
   if (current()) await sortInto(name);
   else { render(); toast(`Created folder ${name}`); }
 }
 
-// The files of a batch, one documented /api/sort call each; undo brings them back one at
-// a time. A batch endpoint would replace only this function.
+// The files of a batch, as one undo step: POST /api/sort/batch in parts of bounded size,
+// each part continuing the batch the first one began, so one undo brings them all back.
+const BATCH_PART = 100;
 async function fileMany(plan, progress) {
   let done = 0;
+  let batch = null;
   const errors = [];
-  for (const [filename, folder] of plan) {
-    try { await post("/api/sort", { filename, folder }); done += 1; } catch (error) { errors.push(`${filename}: ${error.message}`); }
+  for (let start = 0; start < plan.length; start += BATCH_PART) {
+    const part = plan.slice(start, start + BATCH_PART);
+    try {
+      const items = part.map(([filename, folder]) => ({ filename, folder }));
+      const result = await post("/api/sort/batch", batch ? { items, batch } : { items });
+      batch = result.batch;
+      done += result.sorted.length;
+      errors.push(...result.failed.map((f) => `${f.filename}: ${f.detail}`));
+    } catch (error) {
+      errors.push(...part.map(([filename]) => `${filename}: ${error.message}`));
+    }
     progress(done + errors.length);
   }
   return { done, errors };
@@ -186,8 +231,9 @@ async function acceptAll() {
   if (!(await confirmAcceptAll(plan, scale))) return;
   const { done, errors } = await fileMany(plan, (n) => toast(`Filing ${n}/${plan.length}…`));
   await refresh().catch(() => {});
-  if (errors.length) toast(`Filed ${done}; ${errors.length} not filed: ${errors[0]}`, { error: true, undo: done ? undo : null, undoLabel: "Undo last" });
-  else toast(`Filed ${done} video${done === 1 ? "" : "s"} (u undoes the last one, press again for more)`, { undo, undoLabel: "Undo last" });
+  const undoes = done === 1 ? "u undoes it" : `u undoes all ${done}`;
+  if (errors.length) toast(`Filed ${done} · ${undoes}; ${errors.length} not filed: ${errors[0]}`, { error: true, undo: done ? undo : null, undoLabel: "Undo all" });
+  else toast(`Filed ${done} video${done === 1 ? "" : "s"} · ${undoes}`, { undo, undoLabel: "Undo all" });
 }
 
 // ----- playback -----------------------------------------------------------------------
@@ -239,8 +285,11 @@ async function pollRetrain() {
     state.retrainRunning = status.running;
     $("retrain").disabled = status.running;
     if (status.running) {
-      $("retrain-status").textContent = `retraining: ${status.stage_label || ""} ${status.done}/${status.total}`;
-      setTimeout(pollRetrain, 700);
+      clearTimeout(state.retrainTimer);
+      // Counts only where there are some (extracting n/N); training and predicting say so.
+      const counts = status.stage === "extract_features.py" && status.total > 0 ? ` ${status.done}/${status.total}` : "…";
+      $("retrain-status").textContent = `retraining: ${status.stage_label || "starting"}${counts}`;
+      state.retrainTimer = setTimeout(pollRetrain, 700);
       return;
     }
     const ok = status.last_result === "success";
@@ -267,8 +316,8 @@ document.addEventListener("keydown", (event) => {
   if (event.target.closest?.("input, textarea")) return;
   const key = event.key;
   if (/^[0-9]$/.test(key)) {
-    const folder = state.folders[key === "0" ? 9 : Number(key) - 1];
-    if (folder) sortInto(folder.name); else toast(`There is no folder ${key === "0" ? 10 : key}: ${state.folders.length} folders (n makes a new one)`, { error: true });
+    const folder = state.folders.find((f) => f.key === key);
+    if (folder) sortInto(folder.name); else toast(`No folder ${key}: the numbers beside the folders are their keys (n makes a new folder)`, { error: true });
   } else if (KEYS[key]) KEYS[key]();
   else return;
   event.preventDefault();
@@ -282,4 +331,10 @@ for (const name of ["timeupdate", "durationchange", "play", "pause"]) $("player"
 
 refresh().catch((error) => toast(`Cannot load videos: ${error.message}`, { error: true }));
 pollRetrain();
-setInterval(() => { if (!document.hidden && !dialogOpen()) refresh().catch(() => {}); }, 3000);
+// A retrain started elsewhere (the terminal app's first-run training, `r`, --retrain) shows
+// here too, and its predictions load when it ends.
+setInterval(() => {
+  if (document.hidden) return;
+  if (!state.retrainRunning) pollRetrain();
+  if (!dialogOpen()) refresh().catch(() => {});
+}, 3000);

@@ -43,18 +43,33 @@ class JournalEntry(BaseModel):
     dst: _Text
     at: Annotated[float, Field(allow_inf_nan=False)]
     undoes: Annotated[StrictStr, Field(max_length=64)] | None = None
+    #: the batch a sort belongs to (accept-all, a group filed with one key): one undo step.
+    #: Absent in journals written before batches existed.
+    batch: Annotated[StrictStr, Field(min_length=1, max_length=64)] | None = None
 
     @classmethod
     def new(
-        cls, op: Op, filename: str, src: str, dst: str, undoes: str | None = None
+        cls,
+        op: Op,
+        filename: str,
+        src: str,
+        dst: str,
+        undoes: str | None = None,
+        batch: str | None = None,
     ) -> JournalEntry:
         return cls(
             id=uuid.uuid4().hex, op=op, filename=filename, src=src, dst=dst, at=time.time(),
-            undoes=undoes,
+            undoes=undoes, batch=batch,
         )  # fmt: skip
 
+    @staticmethod
+    def new_batch_id() -> str:
+        return uuid.uuid4().hex
+
     def line(self) -> bytes:
-        return (self.model_dump_json() + "\n").encode("utf-8")
+        # No "batch": null on single sorts: their lines stay as they were before batches.
+        exclude = {"batch"} if self.batch is None else set()
+        return (self.model_dump_json(exclude=exclude) + "\n").encode("utf-8")
 
 
 class Journal:

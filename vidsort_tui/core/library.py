@@ -12,12 +12,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeGuard
 
 from vidsort_tui.core import artifacts, dirfd
+from vidsort_tui.core.batch import BatchOutcome, sort_batch
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import (
     AlreadyExists,
@@ -29,18 +30,21 @@ from vidsort_tui.core.errors import (
     NotFound,
     Unreadable,
 )
+from vidsort_tui.core.folder_keys import FolderKeys
 from vidsort_tui.core.journal import ROOT, Journal, JournalEntry
 from vidsort_tui.core.moves import Intent, Mover
 from vidsort_tui.core.names import NamePolicy, display_name
 from vidsort_tui.core.undo import undo_sorts
 
-__all__ = ["ROOT", "Folder", "Library", "OpenVideo", "Snapshot", "SortOutcome"]
+__all__ = ["ROOT", "BatchOutcome", "Folder", "Library", "OpenVideo", "Snapshot", "SortOutcome"]
 
 
 @dataclass(frozen=True)
 class Folder:
     name: str
     count: int
+    #: its number key's slot, 1..10 (10 is the key "0"), stable across restarts; None: no key
+    key: int | None = None
 
 
 @dataclass
@@ -53,10 +57,16 @@ class Snapshot:
     #: entries that look like videos but are not listed ("folder/name" -> why): not regular
     #: files, or names that are not valid UTF-8 or hold a backslash; a retrain reports them
     irregular: dict[str, str] = field(default_factory=dict)
+    #: folder -> key slot (core/folder_keys.py); ``keys_before``: the saved keys this scan
+    #: replaced (a folder gone or added), None when it changed nothing
+    keys: dict[str, int] = field(default_factory=dict)
+    keys_before: dict[str, int] | None = None
 
     @property
     def folders(self) -> list[Folder]:
-        return [Folder(name, len(names)) for name, names in self.categories.items()]
+        return [
+            Folder(name, len(names), self.keys.get(name)) for name, names in self.categories.items()
+        ]
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,7 @@ class Library:
         self.names = NamePolicy(settings.name_pattern)
         self.journal = Journal(Path(settings.artifacts_dir) / artifacts.JOURNAL)
         self.mover = Mover(Path(settings.artifacts_dir) / artifacts.MOVES_LOCK, self.root)
+        self.folder_keys = FolderKeys(Path(settings.artifacts_dir), self.names)
         with contextlib.suppress(LibraryError, OSError), self.open_root() as root_fd:
             self.mover.finish_interrupted(root_fd)
 
@@ -182,7 +193,8 @@ class Library:
                         categories[name] = self._videos_in(fd, f"{name}/", irregular, False)
                 except OSError:  # unreadable or vanished mid-scan: show it empty, keep going
                     categories[name] = []
-        return Snapshot(unsorted, categories, irregular)
+        keys = self.folder_keys.assign(folder_names)
+        return Snapshot(unsorted, categories, irregular, keys.keys, keys.before)
 
     def unsorted(self) -> list[str]:
         with self.open_root() as root_fd:
@@ -194,7 +206,7 @@ class Library:
     def _category_names(self, root_fd: int) -> list[str]:
         with os.scandir(root_fd) as it:
             names = [e.name for e in it if e.is_dir(follow_symlinks=False)]
-        return sorted(n for n in names if self.is_valid_folder_name(n))
+        return sorted((n for n in names if self.is_valid_folder_name(n)), key=_folder_sort_key)
 
     def open_video(self, filename: str) -> OpenVideo:
         """The video opened for reading: the root first, then the category folders.
@@ -256,13 +268,14 @@ class Library:
                 ) from None
             raise MoveFailed(f"cannot move {filename!r}: {exc.strerror or exc}") from None
 
-    def sort(self, filename: str, folder: str) -> SortOutcome:
-        """Move an unsorted video into ``folder``; never overwrites, journalled for undo."""
+    def sort(self, filename: str, folder: str, batch: str | None = None) -> SortOutcome:
+        """Move an unsorted video into ``folder``; never overwrites, journalled for undo
+        (as part of ``batch``, one undo step, when given: use sort_batch)."""
         self.check_name(filename)
         self.names.check_folder_name(folder)
         with self.open_root() as root_fd, self.open_folder(root_fd, folder) as folder_fd:
             self.move_at((root_fd, root_fd, folder_fd), filename, ROOT, folder)
-            entry = JournalEntry.new("sort", filename, ROOT, folder)
+            entry = JournalEntry.new("sort", filename, ROOT, folder, batch=batch)
             try:
                 self.journal.append(entry)
             except OSError as exc:
@@ -277,6 +290,17 @@ class Library:
                 ) from None
         return SortOutcome(filename, folder, entry)
 
+    def sort_batch(
+        self, pairs: Iterable[tuple[str, str]], batch: str | None = None
+    ) -> BatchOutcome:
+        """Sort each (filename, folder) pair as ONE undo step: one undo brings all back.
+
+        Every move is still individually safe and journalled; failures are reported in the
+        outcome, not raised, and what was moved before a failure stays one undoable batch.
+        ``batch``: continue an earlier outcome's batch (core/batch.py).
+        """
+        return sort_batch(self, pairs, batch)
+
     def create_folder(self, name: str) -> Folder:
         self.names.check_folder_name(name)
         with self.open_root() as root_fd:
@@ -287,10 +311,12 @@ class Library:
             except OSError as exc:
                 raise MoveFailed(f"cannot create folder {name!r}: {exc.strerror or exc}") from None
             os.fsync(root_fd)
-        return Folder(name, 0)
+            keys = self.folder_keys.assign(self._category_names(root_fd))
+        return Folder(name, 0, keys.keys.get(name))
 
     def undo(self, count: int = 1, skip_blocked: bool = False) -> list[JournalEntry]:
-        """Undo the last ``count`` sorts, newest first; returns the sorts undone (undo.py)."""
+        """Undo the last ``count`` steps (a sort, or a whole batch), newest first; returns the
+        sorts undone (undo.py)."""
         return undo_sorts(self, count, skip_blocked).undone
 
 

@@ -17,9 +17,12 @@ from vidsort_tui.core.errors import InvalidFolder, InvalidName
 
 MAX_NAME_BYTES = 255
 #: where near-duplicates are moved (never deleted): a folder, but not a category -- its videos
-#: are not learned from, never predicted, and not offered as look-alike suggestions
+#: are not learned from, never predicted, not offered as look-alike suggestions, and the folder
+#: takes no number key
 DUPLICATES_FOLDER = "duplicates"
 RESERVED_FOLDERS = frozenset({DUPLICATES_FOLDER})
+#: a category can be learned from once it holds this many videos (training, first-run check)
+MIN_EXAMPLES = 2
 # Characters no name may hold whatever the configured pattern: separators, control
 # characters, and undecodable bytes (surrogate escapes). Dot-files are refused too.
 _UNSAFE_CHARS = r"\x00-\x1f\x7f/\\\ud800-\udfff"

@@ -1,5 +1,8 @@
 """Undo: put sorted videos back, newest first, from the journal.
 
+One undo step is one sort, or one whole batch (journal lines sharing a ``batch`` id:
+accept-all, a group filed with one key), so one ``u`` takes back what one key did.
+
 Journal lines are input: a sort line whose name or folder breaks the library's rules (say
 ``"dst": "../../outside"``) is never acted on. Folders are opened relative to the root without
 following links, so a category replaced by a link to elsewhere is "no longer there", not
@@ -40,6 +43,8 @@ class UndoOutcome:
     undone: list[JournalEntry] = field(default_factory=list)
     #: sorts dropped from the history because their name is taken (skip_blocked)
     skipped: list[JournalEntry] = field(default_factory=list)
+    #: how many steps (single sorts or whole batches) were undone
+    steps: int = 0
 
 
 class _Blocked(Exception):
@@ -65,8 +70,27 @@ def pending_sorts(library: Library) -> list[JournalEntry]:
     return pending
 
 
+def undo_steps(pending: list[JournalEntry]) -> list[list[JournalEntry]]:
+    """Pending sorts (oldest first) as undo steps, newest step first, each newest first.
+
+    A step is a sort without a batch, or every pending sort of one batch (even if another
+    process's sorts were journalled between them).
+    """
+    steps: list[list[JournalEntry]] = []
+    batches: dict[str, list[JournalEntry]] = {}
+    for entry in reversed(pending):
+        if entry.batch is None:
+            steps.append([entry])
+        elif entry.batch in batches:
+            batches[entry.batch].append(entry)
+        else:
+            batches[entry.batch] = [entry]
+            steps.append(batches[entry.batch])
+    return steps
+
+
 def undo_sorts(library: Library, count: int = 1, skip_blocked: bool = False) -> UndoOutcome:
-    """Undo the last ``count`` sorts, newest first.
+    """Undo the last ``count`` steps (a sort, or a whole batch), newest first.
 
     Refuses (UndoRefused) when a video has moved on or its old place is taken; a video
     that moved on is dropped from the history so older sorts stay undoable, and with
@@ -82,20 +106,30 @@ def undo_sorts(library: Library, count: int = 1, skip_blocked: bool = False) -> 
             ) from None
         if not pending:
             raise NothingToUndo("nothing to undo")
-        for entry in reversed(pending):
-            if len(outcome.undone) == count:
+        for step in undo_steps(pending):
+            if outcome.steps == count:
                 break
-            try:
-                _undo_one(library, root_fd, entry, outcome)
-            except _Blocked:
-                if not skip_blocked:
-                    raise UndoRefused(
-                        f"cannot undo {entry.filename!r}: a file with that name is back in the "
-                        f"unsorted folder{_suffix(outcome)}; {SKIP_HINT}"
-                    ) from None
-                _record(library, _forget(entry))
-                outcome.skipped.append(entry)
+            before = len(outcome.undone)
+            for entry in step:
+                _undo_or_skip(library, root_fd, entry, outcome, skip_blocked)
+            if len(outcome.undone) > before:  # a step wholly skipped does not count
+                outcome.steps += 1
     return outcome
+
+
+def _undo_or_skip(
+    library: Library, root_fd: int, entry: JournalEntry, outcome: UndoOutcome, skip_blocked: bool
+) -> None:
+    try:
+        _undo_one(library, root_fd, entry, outcome)
+    except _Blocked:
+        if not skip_blocked:
+            raise UndoRefused(
+                f"cannot undo {entry.filename!r}: a file with that name is back in the "
+                f"unsorted folder{_suffix(outcome)}; {SKIP_HINT}"
+            ) from None
+        _record(library, _forget(entry))
+        outcome.skipped.append(entry)
 
 
 @contextlib.contextmanager

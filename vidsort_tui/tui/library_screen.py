@@ -17,6 +17,7 @@ from textual.widgets import Footer, Static
 
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import LibraryError
+from vidsort_tui.core.folder_keys import describe_changes
 from vidsort_tui.core.library import Folder, Library
 from vidsort_tui.core.listing import VideoEntry, VideoListing
 from vidsort_tui.core.metrics import MetricsUnavailable, read_metrics
@@ -45,6 +46,8 @@ class LibraryScreen(Screen[None]):
         self.refits_running = 0  # refits this screen waits for (see SortingActions)
         self._warned: str | None = None  # the predictions-file warning last shown
         self._problem: str | None = None  # why the library cannot be read, if it cannot
+        self._shown_keys: dict[str, int] | None = None  # the folder keys the screen shows
+        self._keys_warned: str | None = None
 
     def compose(self) -> ComposeResult:
         keys = effective_keys(self.settings.keymap)
@@ -88,18 +91,34 @@ class LibraryScreen(Screen[None]):
     async def reload(self, keep: str | None = None) -> None:
         """Rescan the library (in a thread) and show it, keeping the selection."""
         try:
-            entries, folders = await asyncio.to_thread(self._scan)
+            entries, folders, keys_before = await asyncio.to_thread(self._scan)
         except LibraryError as exc:
             self.notify_plain(str(exc), severity="error")
             self._problem = str(exc)
             self.apply([], [], None)
             return
         self._problem = None
+        self.track_keys(folders, keys_before)
         self.apply(entries, folders, keep)
 
-    def _scan(self) -> tuple[list[VideoEntry], list[Folder]]:
+    def _scan(self) -> tuple[list[VideoEntry], list[Folder], dict[str, int] | None]:
         snapshot = self.library.scan()  # one pass gives both the list and the counts
-        return self.listing.entries(snapshot.unsorted), snapshot.folders
+        return self.listing.entries(snapshot.unsorted), snapshot.folders, snapshot.keys_before
+
+    def track_keys(self, folders: list[Folder], keys_before: dict[str, int] | None) -> None:
+        """Announce any change of folder numbering since the screen last showed the keys
+        (at start: since the saved keys, when this scan changed them)."""
+        keys = {f.name: f.key for f in folders if f.key is not None}
+        before = self._shown_keys if self._shown_keys is not None else keys_before
+        if before is not None and before != keys:
+            said = "; ".join(describe_changes(before, keys))
+            self.query_one(StatusBar).set_note("keys", f"Keys: {said}", "bold", ttl=12)
+            self.notify_plain(f"Folder keys changed: {said}", timeout=10)
+        self._shown_keys = keys
+        warning = self.library.folder_keys.warning
+        if warning and warning != self._keys_warned:
+            self.notify_plain(warning, severity="warning", timeout=10)
+        self._keys_warned = warning
 
     def apply(self, entries: list[VideoEntry], folders: list[Folder], keep: str | None) -> None:
         self._report_predictions_warning()
@@ -119,12 +138,13 @@ class LibraryScreen(Screen[None]):
     async def poll(self) -> None:
         """Pick up changes by other programs (the HTTP API, a file manager) and new predictions."""
         try:
-            entries, folders = await asyncio.to_thread(self._scan)
+            entries, folders, keys_before = await asyncio.to_thread(self._scan)
         except LibraryError as exc:
             if self._problem is None:
                 self._problem = str(exc)
                 self.apply([], [], None)
             return
+        self.track_keys(folders, keys_before)
         if self._problem is not None or entries != self.entries or folders != self.folders:
             self._problem = None
             self.apply(entries, folders, None)
