@@ -22,6 +22,8 @@ MOVES_LOCK = "moves.lock"
 RETRAIN_STATUS = "retrain_status.json"
 #: held by the one pipeline job running at a time (services.jobs)
 RETRAIN_LOCK = "retrain.lock"
+#: look-alike order, look-alike groups and near-duplicates (pipeline.similarity; core.similarity)
+SIMILARITY = "similarity.json"
 #: what background jobs print
 RETRAIN_LOG = "retrain.log"
 

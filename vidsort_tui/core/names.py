@@ -15,6 +15,10 @@ from vidsort_tui.core.config import DEFAULT_NAME_PATTERN, ConfigError
 from vidsort_tui.core.errors import InvalidFolder, InvalidName
 
 MAX_NAME_BYTES = 255
+#: where near-duplicates are moved (never deleted): a folder, but not a category -- its videos
+#: are not learned from, never predicted, and not offered as look-alike suggestions
+DUPLICATES_FOLDER = "duplicates"
+RESERVED_FOLDERS = frozenset({DUPLICATES_FOLDER})
 # Characters no name may hold whatever the configured pattern: separators, control
 # characters, and undecodable bytes (surrogate escapes). Dot-files are refused too.
 _UNSAFE_CHARS = r"\x00-\x1f\x7f/\\\ud800-\udfff"

@@ -1,0 +1,340 @@
+"""similarity.json: look-alike order, look-alike groups and near-duplicates, read as hostile input.
+
+The pipeline (``pipeline.similarity``) computes them from the cached embeddings at every
+retrain and refit and writes the file atomically; every interface reads it through here.
+Format (``version`` 1)::
+
+    {"version": 1,
+     "lookalike_order": [filename, ...],          unsorted videos, look-alikes side by side
+     "groups": [{"videos": [filename, ...],        tight clusters of unsorted videos
+                 "suggested_folder": str | null,   the current model's folder for most of them
+                 "similarity": float}],            mean pairwise cosine, in [0, 1]
+     "duplicates": [{"videos": [{"filename": str, "folder": str | null}],   null: unsorted
+                     "similarity": float}]}
+
+The file may be stale (videos sorted, undone or deleted since) or damaged: entries whose
+names break the library's name policy are dropped, the rest is matched against the current
+listing (``current``), and a file that cannot be read at all is an empty result with a
+warning -- never an error. ``SimilarityStore`` caches both the parsed file (by its stat) and
+the filtered result (by the stat of the folders it depends on), so a GET is cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, StrictStr, TypeAdapter, ValidationError
+from typing_extensions import TypedDict
+
+from vidsort_tui.core import artifacts
+from vidsort_tui.core.atomic import read_regular, write_json_atomic
+from vidsort_tui.core.config import Settings
+from vidsort_tui.core.errors import LibraryError
+from vidsort_tui.core.library import Library, Snapshot
+from vidsort_tui.core.names import RESERVED_FOLDERS, NamePolicy
+
+log = logging.getLogger(__name__)
+
+SIMILARITY_VERSION = 1
+MAX_BYTES = 64 << 20
+#: a folder changed this recently may change again within its mtime's tick (see listing.py)
+RACY_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class LookalikeGroup:
+    """Unsorted videos that look alike; ``suggested_folder`` is None without a model."""
+
+    videos: tuple[str, ...]
+    suggested_folder: str | None
+    similarity: float
+
+    def to_json(self) -> dict[str, object]:
+        return {"videos": list(self.videos), "suggested_folder": self.suggested_folder,
+                "similarity": self.similarity}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One copy of a near-duplicate: its name and folder (None: unsorted, in the root)."""
+
+    filename: str
+    folder: str | None
+
+    def to_json(self) -> dict[str, object]:
+        return {"filename": self.filename, "folder": self.folder}
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """Copies of the same content (re-encoded, resized, trimmed, letterboxed, mirrored...)."""
+
+    videos: tuple[Copy, ...]
+    similarity: float
+
+    def to_json(self) -> dict[str, object]:
+        return {"videos": [c.to_json() for c in self.videos], "similarity": self.similarity}
+
+
+@dataclass(frozen=True)
+class Similarity:
+    """What similarity.json says (or, after ``current``, what of it still holds)."""
+
+    lookalike_order: tuple[str, ...] = ()
+    groups: tuple[LookalikeGroup, ...] = ()
+    duplicates: tuple[DuplicateGroup, ...] = ()
+    #: why (part of) the file was not usable, for a status line; None when all was well
+    warning: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {"version": SIMILARITY_VERSION, "lookalike_order": list(self.lookalike_order),
+                "groups": [g.to_json() for g in self.groups],
+                "duplicates": [d.to_json() for d in self.duplicates]}  # fmt: skip
+
+    def copies_of(self, filename: str, folder: str | None = None) -> list[Copy]:
+        """The other copies of the video ``filename`` in ``folder`` (for "same as X in Y")."""
+        for group in self.duplicates:
+            if Copy(filename, folder) in group.videos:
+                return [c for c in group.videos if c != Copy(filename, folder)]
+        return []
+
+    def group_of(self, filename: str) -> LookalikeGroup | None:
+        """The look-alike group an unsorted video belongs to, if any."""
+        return next((g for g in self.groups if filename in g.videos), None)
+
+
+EMPTY = Similarity()
+
+# ----- parsing -------------------------------------------------------------------------------
+_Score = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+
+
+class _Group(TypedDict):
+    videos: list[StrictStr]
+    suggested_folder: StrictStr | None
+    similarity: _Score
+
+
+class _Copy(TypedDict):
+    filename: StrictStr
+    folder: StrictStr | None
+
+
+class _Duplicate(TypedDict):
+    videos: list[_Copy]
+    similarity: _Score
+
+
+class _File(TypedDict):
+    version: int
+    lookalike_order: list[Any]
+    groups: list[Any]
+    duplicates: list[Any]
+
+
+_FILE, _GROUP, _DUPLICATE = TypeAdapter(_File), TypeAdapter(_Group), TypeAdapter(_Duplicate)
+
+
+def parse_similarity(data: bytes, names: NamePolicy) -> Similarity:
+    """The file's content, every entry checked; bad entries are skipped and counted."""
+    try:
+        raw = _FILE.validate_python(json.loads(data.decode("utf-8")))
+    except (ValueError, RecursionError) as exc:  # ValidationError is a ValueError
+        reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+        return Similarity(warning=f"similarity file is unusable ({reason[:200]})")
+    if raw["version"] != SIMILARITY_VERSION:
+        return Similarity(warning=f"similarity file has version {raw['version']}; retrain")
+    skipped = 0
+    order = [n for n in raw["lookalike_order"] if isinstance(n, str) and names.is_valid(n)]
+    skipped += len(raw["lookalike_order"]) - len(order)
+    groups: list[LookalikeGroup] = []
+    for item in raw["groups"]:
+        if (group := _parse_group(item, names)) is None:
+            skipped += 1
+        else:
+            groups.append(group)
+    duplicates: list[DuplicateGroup] = []
+    for item in raw["duplicates"]:
+        if (duplicate := _parse_duplicate(item, names)) is None:
+            skipped += 1
+        else:
+            duplicates.append(duplicate)
+    warning = f"similarity file: skipped {skipped} entries that are not valid" if skipped else None
+    return Similarity(tuple(dict.fromkeys(order)), tuple(groups), tuple(duplicates), warning)
+
+
+def _parse_group(item: object, names: NamePolicy) -> LookalikeGroup | None:
+    try:
+        group = _GROUP.validate_python(item)
+    except ValidationError:
+        return None
+    folder = group["suggested_folder"]
+    if folder is not None and (
+        folder in RESERVED_FOLDERS or not names.is_valid_folder_name(folder)
+    ):
+        return None
+    if not group["videos"] or not all(map(names.is_valid, group["videos"])):
+        return None
+    return LookalikeGroup(tuple(dict.fromkeys(group["videos"])), folder, group["similarity"])
+
+
+def _parse_duplicate(item: object, names: NamePolicy) -> DuplicateGroup | None:
+    try:
+        duplicate = _DUPLICATE.validate_python(item)
+    except ValidationError:
+        return None
+    copies = [Copy(c["filename"], c["folder"]) for c in duplicate["videos"]]
+    for c in copies:
+        if not names.is_valid(c.filename) or not (
+            c.folder is None or names.is_valid_folder_name(c.folder)
+        ):
+            return None
+    return DuplicateGroup(tuple(dict.fromkeys(copies)), duplicate["similarity"])
+
+
+def write_similarity(artifacts_dir: Path, similarity: Similarity) -> None:
+    """Atomically replace similarity.json (the pipeline calls this)."""
+    write_json_atomic(Path(artifacts_dir) / artifacts.SIMILARITY, similarity.to_json())
+
+
+# ----- matching the file against the library as it is now ----------------------------------
+def current(similarity: Similarity, snapshot: Snapshot) -> Similarity:
+    """What still holds: groups and order cut to the videos still unsorted (groups of fewer
+    than two dropped); duplicate copies found where they are now (a copy that moved is
+    followed when its name is in one place only), groups of fewer than two copies dropped."""
+    unsorted = set(snapshot.unsorted)
+    order = tuple(n for n in similarity.lookalike_order if n in unsorted)
+    groups = []
+    for group in similarity.groups:
+        members = tuple(n for n in group.videos if n in unsorted)
+        if len(members) >= 2:
+            groups.append(LookalikeGroup(members, group.suggested_folder, group.similarity))
+    where: dict[str, list[str | None]] = {n: [None] for n in unsorted}
+    for folder, videos in snapshot.categories.items():
+        for name in videos:
+            where.setdefault(name, []).append(folder)
+    duplicates = []
+    for duplicate in similarity.duplicates:
+        copies: list[Copy] = []
+        for copy in duplicate.videos:
+            places = where.get(copy.filename, [])
+            if copy.folder in places or len(places) == 1:
+                found = Copy(copy.filename, copy.folder if copy.folder in places else places[0])
+                if found not in copies:
+                    copies.append(found)
+        if len(copies) >= 2:
+            duplicates.append(DuplicateGroup(tuple(copies), duplicate.similarity))
+    return Similarity(order, tuple(groups), tuple(duplicates), similarity.warning)
+
+
+def _stat_key(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+@dataclass
+class SimilarityStore:
+    """similarity.json of one library, parsed once per change and matched against the
+    library once per change of the folders it names (one per process, like PredictionStore)."""
+
+    library: Library
+    _raw: Similarity = EMPTY
+    _raw_stamp: tuple[int, int, int] | None = None
+    _current: Similarity = EMPTY
+    _current_stamp: tuple[object, ...] | None = None
+    _bodies: dict[str, bytes] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def path(self) -> Path:
+        return Path(self.library.settings.artifacts_dir) / artifacts.SIMILARITY
+
+    def raw(self) -> Similarity:
+        """The file as written (reloaded when its stat changes); EMPTY without a file."""
+        stamp = _stat_key(self.path)
+        with self._lock:
+            if stamp != self._raw_stamp:
+                self._raw, self._raw_stamp = _load(self.path, self.library.names), stamp
+            return self._raw
+
+    @property
+    def version(self) -> tuple[int, int, int] | None:
+        """Identifies the file last loaded (None: no file)."""
+        self.raw()
+        return self._raw_stamp
+
+    def _folders_stamp(self, raw: Similarity) -> tuple[object, ...] | None:
+        folders = {c.folder for d in raw.duplicates for c in d.videos if c.folder}
+        folders |= {c.folder for d in self._current.duplicates for c in d.videos if c.folder}
+        root = self.library.root
+        stamps = [_stat_key(root)] + [_stat_key(root / f) for f in sorted(folders)]
+        try:
+            if time.time() - os.stat(root).st_mtime < RACY_SECONDS:
+                return None
+        except OSError:
+            return None
+        return (self._raw_stamp, tuple(sorted(folders)), tuple(stamps))
+
+    def current(self) -> Similarity:
+        """The file matched against the library now (``current``), cached while unchanged.
+        A library that cannot be listed gives EMPTY with its reason as the warning."""
+        raw = self.raw()
+        stamp = self._folders_stamp(raw)
+        with self._lock:
+            if stamp is not None and stamp == self._current_stamp:
+                return self._current
+        try:
+            if raw.duplicates:
+                snapshot = self.library.scan()
+            else:
+                snapshot = Snapshot(unsorted=self.library.unsorted())
+        except (LibraryError, OSError) as exc:  # the listing says why, elsewhere
+            return Similarity(warning=f"cannot list the library: {exc}")
+        result = current(raw, snapshot)
+        with self._lock:
+            self._current, self._current_stamp, self._bodies = result, stamp, {}
+        return result
+
+    def json_bytes(self, part: str) -> bytes:
+        """The body of ``GET /api/groups`` (part "groups") or ``/api/duplicates``."""
+        result = self.current()
+        with self._lock:
+            if result is self._current and part in self._bodies:
+                return self._bodies[part]
+        items = result.groups if part == "groups" else result.duplicates
+        payload = {"groups": [i.to_json() for i in items]}
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        with self._lock:
+            if result is self._current:
+                self._bodies[part] = body
+        return body
+
+
+def _load(path: Path, names: NamePolicy) -> Similarity:
+    try:
+        data = read_regular(path, MAX_BYTES)
+    except FileNotFoundError:
+        return EMPTY
+    except OSError as exc:
+        result = Similarity(warning=f"similarity file {path} is unreadable ({exc})")
+    else:
+        result = parse_similarity(data, names)
+    if result.warning:
+        log.warning("%s", result.warning)
+    return result
+
+
+def load_similarity(settings: Settings) -> Similarity:
+    """similarity.json matched against the library now (one-off; long-lived processes keep a
+    SimilarityStore, which caches)."""
+    return SimilarityStore(Library(settings)).current()
