@@ -103,3 +103,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorResponse},
 }
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"model": ErrorResponse}}
+
+
+class ListOrder(BaseModel):
+    """The unsorted list's order, shared by the page and the terminal app (list_order.json):
+    found (as listed), confident / uncertain (most confident / most uncertain first), similar
+    (look-alikes together)."""
+
+    order: Literal["found", "confident", "uncertain", "similar"]

@@ -26,6 +26,8 @@ RETRAIN_LOCK = "retrain.lock"
 SIMILARITY = "similarity.json"
 #: what background jobs print
 RETRAIN_LOG = "retrain.log"
+#: the unsorted list's order last chosen in the TUI or on the page (core.list_order)
+LIST_ORDER = "list_order.json"
 
 
 def embedder_graph(weights_digest: str, version: int) -> str:
