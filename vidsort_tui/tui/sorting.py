@@ -55,8 +55,9 @@ class SortingActions(LibraryScreen):
             return
         self.after_sorts([(entry.filename, folder)])
 
-    def after_sorts(self, done: list[tuple[str, str]]) -> None:
-        """Show the sorts at once (no rescan) and refit after every few."""
+    def after_sorts(self, done: list[tuple[str, str]], learn: bool = True) -> None:
+        """Show the sorts at once (no rescan) and refit after every few (``learn``: moves
+        into duplicates/ teach the model nothing)."""
         row = self.query_one(VideoList).cursor_row
         gone = {name for name, _ in done}
         remaining = [e for e in self.entries if e.filename not in gone]
@@ -71,8 +72,8 @@ class SortingActions(LibraryScreen):
         else:
             said = f"Filed {len(done)} videos (u undoes the last one, press again for more)"
         self.query_one(StatusBar).last_action = said
-        self.sorts_since_refit += len(done)
-        if self.sorts_since_refit >= self.settings.refit_every:
+        self.sorts_since_refit += len(done) if learn else 0
+        if learn and self.sorts_since_refit >= self.settings.refit_every:
             self.sorts_since_refit = 0
             self.run_worker(self._refit(), group="refit", exclusive=True)
 
