@@ -11,6 +11,7 @@ from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Folder, Library
 from vidsort_tui.core.listing import VideoListing
 from vidsort_tui.core.predictions import PredictionStore
+from vidsort_tui.core.similarity import SimilarityStore
 
 
 class Services:
@@ -20,7 +21,8 @@ class Services:
         self.settings = settings
         self.library = Library(settings)
         self.predictions = PredictionStore(settings.artifacts_dir)
-        self.listing = VideoListing(self.library, self.predictions)
+        self.similarity = SimilarityStore(self.library)
+        self.listing = VideoListing(self.library, self.predictions, self.similarity)
 
 
 def services(request: Request) -> Services:

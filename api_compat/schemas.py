@@ -111,3 +111,30 @@ class ListOrder(BaseModel):
     (look-alikes together)."""
 
     order: Literal["found", "confident", "uncertain", "similar"]
+
+
+class LookalikeGroupItem(BaseModel):
+    videos: list[str]
+    #: the current model's folder for most of the group (null without a model)
+    suggested_folder: str | None
+    #: mean pairwise cosine similarity of the members' content embeddings, in [0, 1]
+    similarity: float
+
+
+class GroupsResponse(BaseModel):
+    groups: list[LookalikeGroupItem]
+
+
+class DuplicateCopyItem(BaseModel):
+    filename: str
+    #: null: unsorted (in the root folder)
+    folder: str | None
+
+
+class DuplicateGroupItem(BaseModel):
+    videos: list[DuplicateCopyItem]
+    similarity: float
+
+
+class DuplicatesResponse(BaseModel):
+    groups: list[DuplicateGroupItem]

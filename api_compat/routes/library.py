@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
 
 from api_compat.deps import Svc, folder_items
 from api_compat.schemas import (
@@ -23,10 +25,22 @@ from vidsort_tui.core.undo import undo_sorts
 router = APIRouter(prefix="/api")
 
 
+Order = Literal["found", "confident", "uncertain", "similar"]  # core.ordering.ORDER_MODES
+
+
 @router.get("/videos", response_model=VideosResponse)
-def list_videos(svc: Svc) -> Response:
+def list_videos(
+    svc: Svc,
+    order: Annotated[
+        Order,
+        Query(
+            description="found (default: by name), confident or uncertain (most/least "
+            "confident prediction first), similar (look-alikes next to each other)"
+        ),
+    ] = "found",
+) -> Response:
     """Unsorted videos (in the root folder) with their predictions."""
-    return Response(svc.listing.json_bytes(), media_type="application/json")
+    return Response(svc.listing.json_bytes(order), media_type="application/json")
 
 
 @router.get("/folders", response_model=FoldersResponse)
