@@ -76,6 +76,28 @@ class UndoResponse(BaseModel):
     skipped: list[UndoneItem] = []
 
 
+class BatchSortRequest(BaseModel):
+    items: list[SortRequest] = Field(min_length=1, max_length=1000)
+    #: continue the batch an earlier answer named (a big batch sent in parts): still one undo
+    batch: str | None = Field(None, pattern=r"^[0-9a-f]{32}$")
+
+
+class SortFailure(BaseModel):
+    filename: str
+    folder: str
+    detail: str
+
+
+class BatchSortResponse(BaseModel):
+    #: true when every item was filed
+    success: bool
+    #: the batch's id: one POST /api/undo brings back everything filed under it
+    batch: str
+    sorted: list[UndoneItem]
+    failed: list[SortFailure]
+    folders: list[FolderItem]
+
+
 class NewFolderRequest(BaseModel):
     name: str
 

@@ -10,9 +10,12 @@ from api_compat.deps import Svc, folder_items
 from api_compat.schemas import (
     ERRORS,
     UNAVAILABLE,
+    BatchSortRequest,
+    BatchSortResponse,
     FolderItem,
     FoldersResponse,
     NewFolderRequest,
+    SortFailure,
     SortRequest,
     SortResponse,
     UndoneItem,
@@ -20,6 +23,7 @@ from api_compat.schemas import (
     UndoResponse,
     VideosResponse,
 )
+from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.undo import undo_sorts
 
 router = APIRouter(prefix="/api")
@@ -59,9 +63,30 @@ def sort_video(body: SortRequest, svc: Svc) -> SortResponse:
 
 
 # Additions ----------------------------------------------------------------------------------
+@router.post("/sort/batch", response_model=BatchSortResponse, responses={**ERRORS, **UNAVAILABLE})
+def sort_batch(body: BatchSortRequest, svc: Svc) -> BatchSortResponse:
+    """File many videos as one undo step (one POST /api/undo brings them all back). Each is
+    moved as /api/sort would; those that cannot be filed are listed in ``failed``. When none
+    could be filed the answer is the first failure's status (409, 503, ...)."""
+    outcome = svc.library.sort_batch([(i.filename, i.folder) for i in body.items], body.batch)
+    if not outcome.sorted:
+        first = outcome.failed[0]
+        error = LibraryError(first.reason)
+        error.status = first.status
+        raise error
+    return BatchSortResponse(
+        success=not outcome.failed, batch=outcome.batch,
+        sorted=[UndoneItem(filename=s.filename, folder=s.folder) for s in outcome.sorted],
+        failed=[SortFailure(filename=f.filename, folder=f.folder, detail=f.reason)
+                for f in outcome.failed],
+        folders=folder_items(svc.library.folders()),
+    )  # fmt: skip
+
+
 @router.post("/undo", response_model=UndoResponse, responses={**ERRORS, **UNAVAILABLE})
 def undo(svc: Svc, body: UndoRequest | None = None) -> UndoResponse:
-    """Undo the last sort(s), newest first (409 when nothing can be undone; with
+    """Undo the last ``count`` steps, newest first: a step is one sort, or a whole batch
+    filed by /api/sort/batch (409 when nothing can be undone; with
     skip_blocked, sorts whose name is taken again are dropped from the history instead)."""
     request = body or UndoRequest()
     done = undo_sorts(svc.library, request.count, request.skip_blocked)

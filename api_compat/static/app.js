@@ -135,9 +135,10 @@ function skip() {
 async function undo() {
   try {
     const result = await post("/api/undo", {});
-    const back = result.undone[0];
+    const back = result.undone[result.undone.length - 1]; // the oldest of the step
     await refresh(back.filename);
-    toast(`${back.filename} is back from ${back.folder}`);
+    toast(result.undone.length === 1 ? `${back.filename} is back from ${back.folder}`
+      : `Undid the batch: ${result.undone.length} videos are back in the unsorted list`);
   } catch (error) {
     toast(`Undo: ${error.message}`, { error: true });
   }
@@ -162,13 +163,24 @@ async function createFolder() {
   else { render(); toast(`Created folder ${name}`); }
 }
 
-// The files of a batch, one documented /api/sort call each; undo brings them back one at
-// a time. A batch endpoint would replace only this function.
+// The files of a batch, as one undo step: POST /api/sort/batch in parts of bounded size,
+// each part continuing the batch the first one began, so one undo brings them all back.
+const BATCH_PART = 100;
 async function fileMany(plan, progress) {
   let done = 0;
+  let batch = null;
   const errors = [];
-  for (const [filename, folder] of plan) {
-    try { await post("/api/sort", { filename, folder }); done += 1; } catch (error) { errors.push(`${filename}: ${error.message}`); }
+  for (let start = 0; start < plan.length; start += BATCH_PART) {
+    const part = plan.slice(start, start + BATCH_PART);
+    try {
+      const items = part.map(([filename, folder]) => ({ filename, folder }));
+      const result = await post("/api/sort/batch", batch ? { items, batch } : { items });
+      batch = result.batch;
+      done += result.sorted.length;
+      errors.push(...result.failed.map((f) => `${f.filename}: ${f.detail}`));
+    } catch (error) {
+      errors.push(...part.map(([filename]) => `${filename}: ${error.message}`));
+    }
     progress(done + errors.length);
   }
   return { done, errors };
@@ -186,8 +198,9 @@ async function acceptAll() {
   if (!(await confirmAcceptAll(plan, scale))) return;
   const { done, errors } = await fileMany(plan, (n) => toast(`Filing ${n}/${plan.length}…`));
   await refresh().catch(() => {});
-  if (errors.length) toast(`Filed ${done}; ${errors.length} not filed: ${errors[0]}`, { error: true, undo: done ? undo : null, undoLabel: "Undo last" });
-  else toast(`Filed ${done} video${done === 1 ? "" : "s"} (u undoes the last one, press again for more)`, { undo, undoLabel: "Undo last" });
+  const undoes = done === 1 ? "u undoes it" : `u undoes all ${done}`;
+  if (errors.length) toast(`Filed ${done} · ${undoes}; ${errors.length} not filed: ${errors[0]}`, { error: true, undo: done ? undo : null, undoLabel: "Undo all" });
+  else toast(`Filed ${done} video${done === 1 ? "" : "s"} · ${undoes}`, { undo, undoLabel: "Undo all" });
 }
 
 // ----- playback -----------------------------------------------------------------------

@@ -48,7 +48,7 @@ export function confirmAcceptAll(plan, scale) {
       el("h2", {}, "Accept all?"),
       el("p", {}, `File ${count} predicted with confidence ≥ ${scale.thresholdText()}?`),
       el("p", { className: "detail" }, detail),
-      el("p", { className: "dim" }, "Undo brings them back one video at a time."),
+      el("p", { className: "dim" }, "One undo brings them all back."),
       el("div", { className: "buttons" }, yes, no),
     );
     dialog.onkeydown = (event) => {

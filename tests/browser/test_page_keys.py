@@ -97,6 +97,23 @@ def test_accept_all_files_exactly_what_is_shown_at_or_above_80(open_page):
     assert "Filed 2 videos" in page.locator("#toast").text_content()
 
 
+def test_accept_all_is_one_undo_step_on_the_page(open_page):
+    open_, settings, names = open_page
+    page = open_()
+    page.keyboard.press("A")
+    page.keyboard.press("y")
+    gone(page, names[0])
+    gone(page, names[1])
+    page.wait_for_selector("#toast:not([hidden]) .toast-undo")
+    assert "Filed 2 videos · u undoes all 2" in page.locator("#toast").text_content()
+    assert page.locator("#toast .toast-undo").text_content() == "Undo all"
+    page.keyboard.press("u")  # one undo: the whole batch comes back
+    page.wait_for_selector(f'#videos [data-filename="{names[0]}"]')
+    page.wait_for_selector(f'#videos [data-filename="{names[1]}"]')
+    assert all((settings.data_dir / n).exists() for n in names)
+    assert "2 videos are back" in page.locator("#toast").text_content()
+
+
 def test_picker_new_folder_and_help_from_the_keyboard(open_page):
     open_, settings, names = open_page
     page = open_()

@@ -24,6 +24,7 @@ class BatchFailure:
     filename: str
     folder: str
     reason: str  # the library's message, written for the user
+    status: int  # the HTTP status the API would answer this failure with
 
 
 @dataclass
@@ -36,24 +37,29 @@ class BatchOutcome:
     failed: list[BatchFailure] = field(default_factory=list)
 
 
-def sort_batch(library: Library, pairs: Iterable[tuple[str, str]]) -> BatchOutcome:
+def sort_batch(
+    library: Library, pairs: Iterable[tuple[str, str]], batch: str | None = None
+) -> BatchOutcome:
     """Sort each (filename, folder) pair as part of one undo step.
+
+    ``batch`` continues a batch begun earlier (its id from that outcome), for callers that
+    file a big batch in parts (the page, in requests of bounded size); None begins a new one.
 
     A video that cannot be filed (name taken, gone, bad folder) is reported in ``failed``
     and the rest go on. When the journal cannot be written or the library is gone, nothing
     more can succeed: the remaining pairs are reported failed with that reason, unattempted.
     """
-    outcome = BatchOutcome(JournalEntry.new_batch_id())
-    stopped: str | None = None
+    outcome = BatchOutcome(batch or JournalEntry.new_batch_id())
+    stopped: LibraryError | None = None
     for filename, folder in pairs:
         if stopped is not None:
-            outcome.failed.append(BatchFailure(filename, folder, stopped))
+            outcome.failed.append(BatchFailure(filename, folder, str(stopped), stopped.status))
             continue
         try:
             outcome.sorted.append(library.sort(filename, folder, batch=outcome.batch))
         except (JournalUnavailable, LibraryMissing) as exc:
-            stopped = str(exc)
-            outcome.failed.append(BatchFailure(filename, folder, stopped))
+            stopped = exc
+            outcome.failed.append(BatchFailure(filename, folder, str(exc), exc.status))
         except LibraryError as exc:
-            outcome.failed.append(BatchFailure(filename, folder, str(exc)))
+            outcome.failed.append(BatchFailure(filename, folder, str(exc), exc.status))
     return outcome

@@ -276,13 +276,16 @@ class Library:
                 ) from None
         return SortOutcome(filename, folder, entry)
 
-    def sort_batch(self, pairs: Iterable[tuple[str, str]]) -> BatchOutcome:
+    def sort_batch(
+        self, pairs: Iterable[tuple[str, str]], batch: str | None = None
+    ) -> BatchOutcome:
         """Sort each (filename, folder) pair as ONE undo step: one undo brings all back.
 
         Every move is still individually safe and journalled; failures are reported in the
         outcome, not raised, and what was moved before a failure stays one undoable batch.
+        ``batch``: continue an earlier outcome's batch (core/batch.py).
         """
-        return sort_batch(self, pairs)
+        return sort_batch(self, pairs, batch)
 
     def create_folder(self, name: str) -> Folder:
         self.names.check_folder_name(name)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 
-from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.tui.confirm_accept import ConfirmAcceptAll
 from vidsort_tui.tui.sorting import SortingActions
 
@@ -47,18 +46,12 @@ class AcceptAllActions(SortingActions):
         )
 
     async def sort_many(self, plan: list[tuple[str, str]]) -> None:
-        def work() -> tuple[list[tuple[str, str]], list[str]]:
-            done, errors = [], []
-            for name, folder in plan:
-                try:
-                    self.library.sort(name, folder)
-                    done.append((name, folder))
-                except LibraryError as exc:
-                    errors.append(str(exc))
-            return done, errors
-
-        done, errors = await asyncio.to_thread(work)
-        if done:
-            self.after_sorts(done)
-        if errors:
-            self.notify_plain(f"{len(errors)} not filed: {errors[0]}", severity="error", timeout=8)
+        """File the plan as one batch: one `u` brings every one of them back."""
+        outcome = await asyncio.to_thread(self.library.sort_batch, plan)
+        if outcome.sorted:
+            self.after_sorts([(s.filename, s.folder) for s in outcome.sorted])
+        if outcome.failed:
+            first = outcome.failed[0].reason
+            self.notify_plain(
+                f"{len(outcome.failed)} not filed: {first}", severity="error", timeout=8
+            )

@@ -29,7 +29,7 @@ class ConfirmAcceptAll(ModalScreen[bool]):
                 Text.assemble(
                     (f"File {len(self.plan)} video{'' if len(self.plan) == 1 else 's'}", "bold"),
                     f" predicted with confidence ≥ {self.scale.threshold_text()}?\n{detail}\n",
-                    "(u undoes one video at a time)\n\n",
+                    "(one u undoes them all)\n\n",
                     ("y", "bold"),
                     " yes   ",
                     ("n", "bold"),

@@ -70,7 +70,7 @@ class SortingActions(LibraryScreen):
         if len(done) == 1:
             said = f"Sorted {done[0][0]} → {done[0][1]} (u undoes)"
         else:
-            said = f"Filed {len(done)} videos (u undoes the last one, press again for more)"
+            said = f"Filed {len(done)} videos · u undoes all {len(done)}"
         self.query_one(StatusBar).last_action = said
         self.sorts_since_refit += len(done) if learn else 0
         if learn and self.sorts_since_refit >= self.settings.refit_every:
@@ -94,8 +94,12 @@ class SortingActions(LibraryScreen):
         except LibraryError as exc:
             self.notify_plain(str(exc), severity="warning")
             return
-        entry = undone[0]
-        self.query_one(StatusBar).last_action = f"Undid: {entry.filename} is back from {entry.dst}"
+        entry = undone[-1]  # the oldest of the step: the list goes back to where it was
+        if len(undone) == 1:
+            said = f"Undid: {entry.filename} is back from {entry.dst}"
+        else:
+            said = f"Undid the batch: {len(undone)} videos are back in the unsorted list"
+        self.query_one(StatusBar).last_action = said
         await self.reload(keep=entry.filename)
 
     def action_pick_folder(self) -> None:
