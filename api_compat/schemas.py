@@ -160,3 +160,7 @@ class DuplicateGroupItem(BaseModel):
 
 class DuplicatesResponse(BaseModel):
     groups: list[DuplicateGroupItem]
+
+
+class MoveToDuplicatesRequest(BaseModel):
+    filename: str = Field(examples=["7234567890123456.mp4"])

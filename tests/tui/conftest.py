@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 
 import pytest
@@ -10,13 +9,6 @@ import pytest
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import Prediction, write_predictions
-from vidsort_tui.core.similarity import (
-    Copy,
-    DuplicateGroup,
-    LookalikeGroup,
-    Similarity,
-    write_similarity,
-)
 from vidsort_tui.tui.app import VidsortApp
 
 
@@ -79,24 +71,3 @@ def six_folder_app(library_factory) -> VidsortApp:
     names = Library(settings).unsorted()
     predict_all(settings, {names[0]: ("city_night", 0.91), names[1]: ("desert", 0.55)})
     return VidsortApp(replace(settings, player="none", audio=False))
-
-
-@pytest.fixture
-def similar_library(library_factory):
-    """fire, sea, snow (2 clips each); 4 unsorted u0..u3, three predicted; u2 is a real copy
-    of a clip filed in sea; groups (u0, u3) -> fire and (u1, u2) with no suggestion."""
-    settings = library_factory({"fire": 2, "sea": 2, "snow": 2}, unsorted=4)
-    u = Library(settings).unsorted()
-    original = sorted((settings.data_dir / "sea").iterdir())[0]
-    shutil.copyfile(original, settings.data_dir / u[2])
-    predict_all(settings, {u[0]: ("sea", 0.93), u[1]: ("fire", 0.85), u[2]: ("snow", 0.42)})
-    similarity = Similarity(
-        lookalike_order=(u[3], u[0], u[2], u[1]),
-        groups=(
-            LookalikeGroup((u[0], u[3]), "fire", 0.91),
-            LookalikeGroup((u[1], u[2]), None, 0.88),
-        ),
-        duplicates=(DuplicateGroup((Copy(u[2], None), Copy(original.name, "sea")), 0.97),),
-    )
-    write_similarity(settings.artifacts_dir, similarity)
-    return replace(settings, player="none", audio=False), u, original

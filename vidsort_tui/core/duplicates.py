@@ -19,6 +19,7 @@ def move_to_duplicates(library: Library, filename: str) -> SortOutcome:
     Never overwrites (a copy of the same name already there is refused, both stay) and
     never follows a link: a file or link named like the folder is refused by the move.
     """
+    library.check_name(filename)  # a bad name creates nothing
     with contextlib.suppress(AlreadyExists):  # there already (or a file in its place)
         library.create_folder(DUPLICATES_FOLDER)
     return library.sort(filename, DUPLICATES_FOLDER)
