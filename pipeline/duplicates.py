@@ -80,7 +80,7 @@ def duplicate_pairs(
     none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     if len(x) < 2:
         return none
-    found = nearest(x, DUPLICATE_NEIGHBOURS)
+    found = nearest(x, DUPLICATE_NEIGHBOURS, DUPLICATE_EMBEDDING)
     rows = np.repeat(np.arange(len(x)), found.index.shape[1])
     cols, sims = found.index.ravel(), found.similarity.ravel()
     keep = (cols >= 0) & (sims >= DUPLICATE_EMBEDDING)

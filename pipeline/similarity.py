@@ -39,6 +39,8 @@ from vidsort_tui.core.similarity import (
 GROUP_DISTANCE = 0.4
 MIN_GROUP = 5
 GROUP_NEIGHBOURS = 16
+#: neighbours less similar than this are not looked for (the order walks only to these)
+ORDER_FLOOR = 0.3
 COMPONENT_LIMIT = 2000
 #: how much tighter the cut gets each time a component is too large to cluster at once
 TIGHTEN = 0.05
@@ -137,7 +139,7 @@ def compute(
     x = centred(np.stack([embedded[i] for i in ids])) if ids else np.zeros((0, 0), np.float32)
     unsorted = np.array([k for k, i in enumerate(ids) if "/" not in i], np.int64)
     xu = x[unsorted] if len(unsorted) else np.zeros((0, x.shape[1] if x.ndim == 2 else 0))
-    nb = nearest(xu, GROUP_NEIGHBOURS)
+    nb = nearest(xu, GROUP_NEIGHBOURS, min(ORDER_FLOOR, 1.0 - GROUP_DISTANCE))
     clusters = _clusters(xu, nb, np.arange(len(xu)), GROUP_DISTANCE) if len(xu) else []
     clusters.sort(key=lambda c: (-len(c), -mean_similarity(xu[c]), int(c.min())))
     names = [ids[k] for k in unsorted]

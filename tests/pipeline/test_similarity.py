@@ -117,8 +117,12 @@ def test_nearest_matches_brute_force_across_blocks():
     np.fill_diagonal(sims, -np.inf)
     expected = np.argsort(-sims, axis=1)[:, :5]
     assert (found.index == expected).all()
+    close = nearest(x, 5, floor=0.1)
+    assert (close.similarity[close.index >= 0] >= 0.1).all()
+    kept = close.index[0][close.index[0] >= 0]
+    assert list(kept) == [j for j in expected[0] if sims[0, j] >= 0.1]
     among = np.arange(0, 1100, 3)
-    part = nearest(x, 4, among)
+    part = nearest(x, 4, among=among)
     assert set(part.index.ravel()) <= set(among) and (part.index != np.arange(1100)[:, None]).all()
     assert (nearest(x[:1], 3).index == -1).all()
 
