@@ -1,7 +1,9 @@
 """features.sqlite: descriptors keyed by (file name, size, mtime_ns, version).
 
-The classical parts (table ``features``, FEATURE_VERSION) and the content embedding (table
-``embeddings``, EMBEDDING_VERSION) are versioned apart: bumping one never throws the other away.
+The classical parts (table ``features``, FEATURE_VERSION), the content embedding (table
+``embeddings``, EMBEDDING_VERSION) and the perceptual signature for near-duplicates (table
+``signatures``, SIGNATURE_VERSION) are versioned apart: bumping one never throws the others
+away, and a cache made before a part existed stays valid for the others.
 
 Keyed by name rather than path, so sorting a video (a rename keeps size and mtime) never
 forces it to be decoded again. Failures are cached too: an unchanged broken file is not
@@ -18,6 +20,7 @@ import numpy as np
 
 from pipeline.embedder import EMBEDDING_VERSION, EMBEDDING_WIDTH
 from pipeline.features import FEATURE_VERSION, VideoFeatures
+from pipeline.signature import SIGNATURE_VERSION, is_signature
 
 Key = tuple[str, int, int]  # name, size, mtime_ns
 EMBEDDING_BYTES = EMBEDDING_WIDTH * 4  # float32
@@ -34,6 +37,11 @@ CREATE TABLE IF NOT EXISTS encoded (
     PRIMARY KEY (name, size, mtime_ns, version, vocabulary)
 );
 CREATE TABLE IF NOT EXISTS embeddings (
+    name TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, version INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (name, size, mtime_ns, version)
+);
+CREATE TABLE IF NOT EXISTS signatures (
     name TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, version INTEGER NOT NULL,
     vector BLOB NOT NULL,
     PRIMARY KEY (name, size, mtime_ns, version)
@@ -57,7 +65,8 @@ class FeatureCache:
     ) -> dict[Key, VideoFeatures | str]:
         """Cached features (or the cached skip reason) for the keys that have them.
 
-        With ``embeddings``, each VideoFeatures carries its cached embedding (or None).
+        With ``embeddings``, each VideoFeatures carries its cached embedding (or None), and
+        always its cached signature (or None).
         Without ``local``, the local descriptors are left out (empty): a refit whose videos
         are all encoded already does not need them (``locals`` reads them on demand).
         """
@@ -86,6 +95,10 @@ class FeatureCache:
                 k for k, v in out.items() if not isinstance(v, str)
             ).items():
                 out[key].embedding = vector  # type: ignore[union-attr]
+        for key, vector in self.signatures(
+            k for k, v in out.items() if not isinstance(v, str)
+        ).items():
+            out[key].signature = vector  # type: ignore[union-attr]
         return out
 
     def locals(self, keys: Iterable[Key]) -> dict[Key, np.ndarray]:
@@ -118,10 +131,28 @@ class FeatureCache:
                     out[(n, s, m)] = vector
         return out
 
+    def signatures(self, keys: Iterable[Key]) -> dict[Key, np.ndarray]:
+        """Cached perceptual signatures (pipeline.signature); a damaged one reads as missing."""
+        wanted = set(keys)
+        rows = self.db.execute(
+            "SELECT name, size, mtime_ns, vector FROM signatures WHERE version = ?",
+            (SIGNATURE_VERSION,),
+        )
+        out = {}
+        for n, s, m, blob in rows:
+            if (n, s, m) in wanted and isinstance(blob, bytes) and len(blob) % 8 == 0:
+                vector = np.frombuffer(blob, np.uint64)
+                if is_signature(vector):
+                    out[(n, s, m)] = vector
+        return out
+
     def store(self, items: list[tuple[Key, VideoFeatures | str]]) -> None:
         """Store results: classical parts or skip reasons, and embeddings where present."""
-        rows, embedded = [], []
+        rows, embedded, signed = [], [], []
         for (name, size, mtime_ns), value in items:
+            if not isinstance(value, str) and value.signature is not None:
+                vector = np.ascontiguousarray(value.signature, np.uint64).tobytes()
+                signed.append((name, size, mtime_ns, SIGNATURE_VERSION, vector))
             if not isinstance(value, str) and value.embedding is not None:
                 vector = np.ascontiguousarray(value.embedding, np.float32).tobytes()
                 embedded.append((name, size, mtime_ns, EMBEDDING_VERSION, vector))
@@ -142,6 +173,7 @@ class FeatureCache:
             self.db.executemany(
                 "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?, ?)", embedded
             )
+            self.db.executemany("INSERT OR REPLACE INTO signatures VALUES (?, ?, ?, ?, ?)", signed)
 
     def encoded(self, keys: Iterable[Key], vocabulary: str) -> dict[Key, np.ndarray]:
         """Fisher vectors already computed with this vocabulary (refits reuse them)."""

@@ -2,9 +2,11 @@
 
 Only videos whose (name, size, mtime_ns) is not cached are decoded, one worker process per
 core (joblib/loky), each with one decoder thread, OpenCV and onnxruntime limited to one
-thread. The same frames feed the classical descriptor and the content embedder; when the
-embedder is unavailable (``ExtractResult.embedder`` says why) the classical parts alone are
-extracted. A broken file is skipped with its reason; the run still succeeds.
+thread. The same frames feed the classical descriptor, the content embedder and the
+perceptual signature (near-duplicates); a video cached before its signature existed is
+decoded once more for the signature alone. When the embedder is unavailable
+(``ExtractResult.embedder`` says why) the classical parts alone are extracted. A broken file
+is skipped with its reason; the run still succeeds.
 Run: python -m pipeline.extract_features --data DIR --artifacts DIR [--jobs N]
 """
 
@@ -23,6 +25,7 @@ from pipeline.cache import FeatureCache, Key
 from pipeline.embedder import Embedder, EmbedderPlan, prepare
 from pipeline.features import VideoFeatures, describe
 from pipeline.sampling import SampleError, sample_video
+from pipeline.signature import signature
 from pipeline.stage import (
     StageTimeout,
     VideoRef,
@@ -50,15 +53,22 @@ class TransientSkip(str):
     """A skip reason that may not hold next time (see SampleError.transient): never cached."""
 
 
-def _describe_file(path: str, time_limit: float, model: Path | None = None) -> VideoFeatures | str:
-    """Runs in a worker: the features (with the embedding when ``model`` is given), or the
-    reason the file was skipped."""
+def _describe_file(
+    path: str, time_limit: float, model: Path | None = None, cached: VideoFeatures | None = None
+) -> VideoFeatures | str:
+    """Runs in a worker: the features (with the embedding when ``model`` is given, and the
+    signature), or the reason the file was skipped. With ``cached`` features, only what they
+    lack (the signature) is computed and added to them."""
     cv2.setNumThreads(1)
     try:
         if os.path.getsize(path) == 0:
             return "empty file"
         sample = sample_video(path, time_limit=time_limit)
+        if cached is not None:
+            cached.signature = signature(sample.frames, sample.duration)
+            return cached
         features = describe(sample)
+        features.signature = signature(sample.frames, sample.duration)
         if model is not None:
             features.embedding = Embedder.load(model).embed(sample.frames)
         return features
@@ -113,6 +123,10 @@ def extract(
                 k for k, v in known.items() if isinstance(v, VideoFeatures) and v.embedding is None
             }
             known = {k: v for k, v in known.items() if k not in partial}
+        unsigned = {
+            k: v for k, v in known.items() if isinstance(v, VideoFeatures) and v.signature is None
+        }  # cached before signatures existed: decoded again for the signature alone
+        known = {k: v for k, v in known.items() if k not in unsigned}
         todo = [v for v in videos if v.rel in keys and keys[v.rel] not in known]
         for rel, key in keys.items():
             if key in known:
@@ -126,10 +140,17 @@ def extract(
         for offset in range(0, len(todo), BATCH * workers):
             chunk = todo[offset : offset + BATCH * workers]
             outputs = runner(
-                delayed(_describe_file)(str(v.path), time_limit, plan.model_path) for v in chunk
+                delayed(_describe_file)(
+                    str(v.path), time_limit, plan.model_path, unsigned.get(keys[v.rel])
+                )
+                for v in chunk
             )
             stored = []
             for video, value in zip(chunk, outputs, strict=True):
+                if isinstance(value, str) and keys[video.rel] in unsigned:
+                    value = unsigned[keys[video.rel]]  # keep what was cached, sign it next time
+                    _record(result, video.rel, value)
+                    continue
                 _record(result, video.rel, value)
                 if not isinstance(value, TransientSkip):
                     stored.append((keys[video.rel], value))

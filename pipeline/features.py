@@ -37,6 +37,7 @@ class VideoFeatures:
     global_: np.ndarray  # float32 vector
     local: np.ndarray  # float16, n x 8: Lab mean(3), Lab std(3), x, y
     embedding: np.ndarray | None = None  # float32 content vector (pipeline.embedder), or None
+    signature: np.ndarray | None = None  # uint64 perceptual signature (pipeline.signature)
 
 
 def _uniform_lbp_table() -> np.ndarray:

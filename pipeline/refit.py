@@ -2,8 +2,8 @@
 
 Sorting renames a file, which keeps its cache key, so every sorted video already has
 features and (since the last full retrain) its Fisher encoding; only the classifier is
-fitted again, without the calibration folds (the full retrain recalibrates), and the
-unsorted videos are predicted again.
+fitted again, without the calibration folds (the full retrain recalibrates), the unsorted
+videos are predicted again, and similarity.json (groups, order, duplicates) is rewritten.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pipeline.features import VideoFeatures
 from pipeline.matrix import fused
 from pipeline.model import load, save
 from pipeline.predict import predict
+from pipeline.similarity import run as write_similarity
 from pipeline.stage import library_videos
 from pipeline.train import learnable
 from vidsort_tui.core import artifacts
@@ -72,4 +73,5 @@ def refit(settings) -> tuple[int, int, float] | None:  # type: ignore[no-untyped
     predictions = predict(refitted, {n: unsorted[n][0] for n in names}, matrix)
     save(refitted, artifacts)
     write_predictions(artifacts, predictions)
+    write_similarity(settings, {rel: f for rel, (_, f, _) in cached.items()}, predictions)
     return len(labelled), len(predictions), time.monotonic() - start

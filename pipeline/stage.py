@@ -13,6 +13,7 @@ from pathlib import Path
 
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.names import RESERVED_FOLDERS
 
 
 class StageTimeout(Exception):
@@ -32,15 +33,21 @@ class VideoRef:
 
 
 def library_videos(settings: Settings) -> list[VideoRef]:
+    """Unsorted and filed videos; the reserved folders (``duplicates``) are not categories:
+    their videos are neither learned from, predicted, nor compared."""
     library = Library(settings)
     snapshot = library.scan()
     refs = [VideoRef(n, library.root / n, None) for n in snapshot.unsorted]
     for folder, names in snapshot.categories.items():  # sorted: folds and caches stay stable
+        if folder in RESERVED_FOLDERS:
+            continue
         refs += [
             VideoRef(f"{folder}/{n}", library.root / folder / n, folder) for n in sorted(names)
         ]
     for rel, kind in snapshot.irregular.items():
         label = rel.split("/")[0] if "/" in rel else None
+        if label in RESERVED_FOLDERS:
+            continue
         refs.append(VideoRef(rel, library.root / rel, label, problem=kind))
     return refs
 

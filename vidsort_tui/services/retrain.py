@@ -1,4 +1,5 @@
-"""The pipeline jobs themselves: a full retrain (extract -> train -> predict) and a refit.
+"""The pipeline jobs themselves: a full retrain (extract -> train -> predict, with look-alikes
+and near-duplicates beside the predictions) and a refit.
 
 They run under the lock of ``services.jobs``, in this process (`vidsort-tui --retrain`, the
 demo's first training) or in a child started by ``jobs.start_background``/``start_refit``
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import extract_features, predict, train
+from pipeline import extract_features, predict, similarity, train
 from pipeline import refit as fast
 from pipeline.stage import StageError, StageTimeout
 from vidsort_tui.core.config import Settings
@@ -94,7 +95,8 @@ def run(
             progress(stage)(1, 1)
             stage = STAGES[2]
             progress(stage)(0, 1)
-            predict.run(settings, extracted, trained.model)
+            predicted = predict.run(settings, extracted, trained.model)
+            similarity.run(settings, extracted.features, predicted)
             progress(stage)(1, 1)
             result.ok, result.last_result = True, "success"
         except (StageError, StageTimeout, OSError, ValueError, MemoryError) as exc:

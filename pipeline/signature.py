@@ -1,0 +1,87 @@
+"""A cheap perceptual signature of a video, for telling near-duplicates from look-alikes.
+
+Two clips of one sport have close content embeddings; two copies of one clip also have
+close *pictures*. Per sampled frame: black borders (letterboxing) trimmed, a central window
+kept (a corner watermark falls outside), the window made mirror-symmetric (a mirrored copy
+gives the same picture), shrunk to 16 x 16 and thresholded at its median -- 128 bits of the
+left half. The duration is kept beside the bits. Robust to re-encoding, resizing, bars,
+mirroring and small overlays; a trimmed copy is matched frame to nearest frame.
+Bump SIGNATURE_VERSION whenever the output changes (it has its own cache table).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+SIGNATURE_VERSION = 1
+GRID = 16
+#: fraction of the trimmed frame kept around its centre (watermarks sit in corners)
+WINDOW = 0.8
+#: a border row or column darker than this (0-255) on average is letterbox, not picture
+BAR_LEVEL = 16.0
+BITS = GRID * GRID // 2
+WORDS = BITS // 64
+
+
+def trim_bars(grey: np.ndarray) -> np.ndarray:
+    """The frame without black bars on its edges (the whole frame if it is all dark)."""
+    rows = np.flatnonzero(grey.mean(1) > BAR_LEVEL)
+    cols = np.flatnonzero(grey.mean(0) > BAR_LEVEL)
+    if rows.size < 8 or cols.size < 8:
+        return grey
+    return grey[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+def frame_bits(frame: np.ndarray) -> np.ndarray:
+    """WORDS uint64 words: the frame's mirror-invariant average hash."""
+    grey = trim_bars(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY))
+    h, w = grey.shape
+    dy, dx = int(h * (1 - WINDOW) / 2), int(w * (1 - WINDOW) / 2)
+    window = grey[dy : h - dy, dx : w - dx].astype(np.float32)
+    small = cv2.resize(window, (GRID, GRID), interpolation=cv2.INTER_AREA)
+    symmetric = (small + small[:, ::-1])[:, : GRID // 2]
+    bits = (symmetric > np.median(symmetric)).ravel()
+    words: np.ndarray = np.packbits(bits).view(">u8").astype(np.uint64)
+    return words
+
+
+def signature(frames: list[np.ndarray], duration: float) -> np.ndarray:
+    """uint64 vector: [duration in ms, frame count, then each frame's WORDS words]."""
+    words = np.stack([frame_bits(f) for f in frames]) if frames else np.zeros((0, WORDS))
+    head = np.array([max(0, round(duration * 1000)), len(frames)], np.uint64)
+    return np.concatenate([head, words.astype(np.uint64).ravel()])
+
+
+def is_signature(vector: np.ndarray) -> bool:
+    """A vector ``signature`` could have made (a damaged cache row is not one)."""
+    return vector.ndim == 1 and vector.size >= 2 and vector.size == 2 + int(vector[1]) * WORDS
+
+
+def unpack(vector: np.ndarray) -> tuple[float, np.ndarray]:
+    """(duration in seconds, frames x WORDS uint64) of a ``signature`` vector."""
+    count = int(vector[1])
+    return int(vector[0]) / 1000, vector[2 : 2 + count * WORDS].reshape(count, WORDS)
+
+
+def _popcount(words: np.ndarray) -> np.ndarray:
+    as_bytes = words.view(np.uint8).reshape(*words.shape, 8)
+    counts: np.ndarray = np.unpackbits(as_bytes, axis=-1).sum(axis=(-1, -2))
+    return counts
+
+
+def picture_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean over frames (both ways) of the fraction of bits differing from the nearest frame
+    of the other video: 0 for the same pictures, about 0.5 for unrelated ones."""
+    _, fa = unpack(a)
+    _, fb = unpack(b)
+    if not len(fa) or not len(fb):
+        return 1.0
+    diff = _popcount(fa[:, None, :] ^ fb[None, :, :]) / BITS  # frames a x frames b
+    return float((diff.min(1).mean() + diff.min(0).mean()) / 2)
+
+
+def durations_match(a: np.ndarray, b: np.ndarray, slack: float = 1.0, share: float = 0.2) -> bool:
+    """Durations within ``slack`` seconds or ``share`` of the longer (a trimmed copy)."""
+    da, db = int(a[0]) / 1000, int(b[0]) / 1000
+    return abs(da - db) <= max(slack, share * max(da, db))
