@@ -3,7 +3,7 @@
 import { api, post, retrainFailure } from "./api.js";
 import { ConfidenceScale } from "./confidence.js";
 import { confirmAcceptAll, dialogOpen, newFolder, pickFolder, showHelp } from "./dialogs.js";
-import { closeDuplicates, copiesOf, copyText, duplicatesKey, duplicatesOpen, moveToDuplicates, openDuplicates } from "./duplicates.js";
+import { closeDuplicates, copiesOf, copyText, duplicatesKey, duplicatesOpen, moveCurrentToDuplicates, openDuplicates, otherCopyOf } from "./duplicates.js";
 import { closeGroups, groupsKey, groupsOpen, openGroups } from "./groups.js";
 import { currentOrder, cycleOrder, orderLabel, setupOrder } from "./order.js";
 import { toast } from "./toast.js";
@@ -231,26 +231,12 @@ const views = { folders: () => state.folders, refresh: () => refresh(), setMainH
 function showGroups() { if (duplicatesOpen()) closeDuplicates(); openGroups(views); }
 function showDuplicates() { if (groupsOpen()) closeGroups(); openDuplicates(views); }
 
-// c: select the other copy when it is unsorted too, else play it here (c again: back).
-function otherCopy() {
-  const video = current();
-  const others = video && state.copies.get(video.filename);
-  if (!others) { toast(video ? "This video has no known copy (copies are marked ≈)" : "No video selected"); return; }
-  const index = state.videos.findIndex((v) => others.some((c) => c.folder === null && c.filename === v.filename));
-  if (index >= 0) { select(index); toast(`Selected the other copy ${state.videos[index].filename} (c jumps back)`); return; }
-  const back = state.copyFor === video.filename;
-  state.copyFor = back ? null : video.filename;
-  state.copySrc = `/videos/${encodeURIComponent(others[0].filename)}`;
-  renderPlayer();
-  toast(back ? `Back to ${video.filename}` : `Playing the copy ${others[0].filename} in ${others[0].folder} (c goes back)`);
-}
-
-async function toDuplicates() {
-  const video = current();
-  if (!video) { toast("Nothing to move: there are no unsorted videos"); return; }
-  if (!state.copies.has(video.filename)) { toast("This video has no known copy: d moves only videos marked ≈", { error: true }); return; }
-  if (await moveToDuplicates(video.filename, undo)) await refresh().catch(() => {});
-}
+// c and d on the list (duplicates.js): the page's state they read and change.
+const listPage = {
+  state, current, select, renderPlayer, undo, refresh: () => refresh().catch(() => {}),
+};
+const otherCopy = () => otherCopyOf(listPage);
+const toDuplicates = () => moveCurrentToDuplicates(listPage);
 
 // ----- playback -----------------------------------------------------------------------
 function playing() {

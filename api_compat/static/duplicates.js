@@ -46,6 +46,30 @@ export async function moveToDuplicates(filename, undo) {
   }
 }
 
+// c: select the other copy when it is unsorted too, else play it in the page's player (c
+// again: back). page: { state, current(), select(i), renderPlayer(), undo(), refresh() }.
+export function otherCopyOf(page) {
+  const { state } = page;
+  const video = page.current();
+  const others = video && state.copies.get(video.filename);
+  if (!others) { toast(video ? "This video has no known copy (copies are marked ≈)" : "No video selected"); return; }
+  const index = state.videos.findIndex((v) => others.some((c) => c.folder === null && c.filename === v.filename));
+  if (index >= 0) { page.select(index); toast(`Selected the other copy ${state.videos[index].filename} (c jumps back)`); return; }
+  const back = state.copyFor === video.filename;
+  state.copyFor = back ? null : video.filename;  // renderPlayer plays copySrc for this video
+  state.copySrc = `/videos/${encodeURIComponent(others[0].filename)}`;
+  page.renderPlayer();
+  toast(back ? `Back to ${video.filename}` : `Playing the copy ${others[0].filename} in ${others[0].folder} (c goes back)`);
+}
+
+// d: the selected video into duplicates/, when it is a known copy.
+export async function moveCurrentToDuplicates(page) {
+  const video = page.current();
+  if (!video) { toast("Nothing to move: there are no unsorted videos"); return; }
+  if (!page.state.copies.has(video.filename)) { toast("This video has no known copy: d moves only videos marked ≈", { error: true }); return; }
+  if (await moveToDuplicates(video.filename, page.undo)) await page.refresh();
+}
+
 // ctx: { refresh(), setMainHidden(bool), undo() } from the page.
 export async function openDuplicates(ctx) {
   view.ctx = ctx;
