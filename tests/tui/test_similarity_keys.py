@@ -94,6 +94,9 @@ async def test_g_files_a_group_into_its_suggestion_and_u_undoes_the_whole_group(
         assert (data / "fire" / u[3]).exists() and not (data / u[0]).exists()
         await wait_for(pilot, lambda: "group 1 of 1" in rendered(pilot.app, "#group-title"))
         assert "Filed 2 videos into fire (u undoes the group)" in status(pilot.app)
+        host = next(s for s in pilot.app.screen_stack if isinstance(s, MainScreen))
+        await host.reload()  # as a refit finishing under the groups screen would
+        assert host.query_one(VideoView).path is None  # one video plays at a time
         await pilot.press("u")  # one step brings both back
         await wait_for(pilot, lambda: (data / u[0]).exists() and (data / u[3]).exists())
         assert not (data / "fire" / u[0]).exists() and not (data / "fire" / u[3]).exists()

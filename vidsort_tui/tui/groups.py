@@ -15,9 +15,11 @@ from vidsort_tui.tui.video_view import VideoView
 class GroupActions(SortingActions):
     def action_groups(self) -> None:
         self.query_one(VideoView).play(None)
+        self.video_suspended = True
         self.poll_timer.pause()
 
         async def back(filed: int | None) -> None:
+            self.video_suspended = False
             self.poll_timer.resume()
             self.sorts_since_refit += filed or 0
             if filed and self.sorts_since_refit >= self.settings.refit_every:

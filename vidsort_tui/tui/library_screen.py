@@ -63,6 +63,8 @@ class LibraryScreen(Screen[None]):
         self.has_similarity = False
         #: unsorted video -> its other copies (near-duplicates), for the list's flag
         self.copies: dict[str, list[Copy]] = {}
+        #: another screen plays videos now (the groups screen): this one plays nothing
+        self.video_suspended = False
         self._warned: str | None = None  # the predictions-file warning last shown
         self._problem: str | None = None  # why the library cannot be read, if it cannot
 
@@ -182,6 +184,8 @@ class LibraryScreen(Screen[None]):
         if entry is None:
             nothing.show(self.library.root, self.folders, self._problem)
             video.play(None)
+        elif self.video_suspended:
+            pass  # a refit finishing under the groups screen must not start a second video
         elif force or video.path != self.library.root / entry.filename:
             video.play(self.library.root / entry.filename)
         predicted = entry.prediction.predicted_folder if entry else None
