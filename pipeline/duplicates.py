@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.neighbours import nearest
+from pipeline.neighbours import Neighbours
 from pipeline.signature import BITS, WORDS, unpack
 
 #: mean-centred cosine of the content embeddings at least this
@@ -72,16 +72,16 @@ def durations_match(durations: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.n
 
 
 def duplicate_pairs(
-    x: np.ndarray, signatures: list[np.ndarray | None]
+    nb: Neighbours, signatures: list[np.ndarray | None]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(i, j, picture similarity) of the pairs that are copies: among each video's nearest
-    neighbours by content (``x`` from ``neighbours.centred``), close enough in content, in
-    pictures and in duration."""
+    """(i, j, picture similarity) of the pairs that are copies: among each video's
+    DUPLICATE_NEIGHBOURS nearest by content (``nb``, best first, over all videos), close
+    enough in content, in pictures and in duration."""
     none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
-    if len(x) < 2:
+    if len(nb.index) < 2:
         return none
-    found = nearest(x, DUPLICATE_NEIGHBOURS, DUPLICATE_EMBEDDING)
-    rows = np.repeat(np.arange(len(x)), found.index.shape[1])
+    found = Neighbours(nb.index[:, :DUPLICATE_NEIGHBOURS], nb.similarity[:, :DUPLICATE_NEIGHBOURS])
+    rows = np.repeat(np.arange(len(nb.index)), found.index.shape[1])
     cols, sims = found.index.ravel(), found.similarity.ravel()
     keep = (cols >= 0) & (sims >= DUPLICATE_EMBEDDING)
     pairs = np.unique(np.sort(np.stack([rows[keep], cols[keep]], 1), axis=1), axis=0)
