@@ -16,11 +16,12 @@ from pipeline.embedder import prepare
 from pipeline.extract_features import extract
 from pipeline.neighbours import cached_nearest, centred, nearest
 from pipeline.signature import signature
-from pipeline.similarity import MIN_GROUP, compute
+from pipeline.similarity import MIN_GROUP, compute, suggested_folder
 from pipeline.stage import library_videos
 from tests.conftest import realclips_dir
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.predictions import Prediction
 from vidsort_tui.core.similarity import Copy, load_similarity
 from vidsort_tui.services import retrain
 
@@ -170,3 +171,10 @@ def test_neighbour_lists_are_reused_for_the_same_embeddings_and_a_bad_file_is_ig
     for junk in (b"not a zip", b"PK\x03\x04broken"):
         path.write_bytes(junk)
         assert (cached_nearest(x, 6, 0.0, path).index == first.index).all()
+
+
+def test_a_group_is_suggested_the_folder_the_model_predicts_for_most_of_it():
+    votes = {"a": Prediction("sea", 0.9), "b": Prediction("sea", 0.4), "c": Prediction("fire", 1)}
+    assert suggested_folder(["a", "b", "c"], votes) == "sea"
+    assert suggested_folder(["a", "c", "d"], votes) is None  # no majority
+    assert suggested_folder(["a", "b"], {**votes, "b": Prediction("duplicates", 1)}) is None
