@@ -19,7 +19,7 @@ def synthetic_features(
     centres = np.abs(rng.normal(0, 1, (clusters, EMBEDDING_WIDTH))).astype(np.float32)
     total = unsorted + filed
     label = rng.integers(0, clusters, total)
-    spread = rng.uniform(0.6, 1.6, clusters)[label, None].astype(np.float32)
+    spread = rng.uniform(0.3, 1.6, clusters)[label, None].astype(np.float32)
     noise = rng.normal(0, 1, (total, EMBEDDING_WIDTH)).astype(np.float32)
     embeddings = np.abs(centres[label] + spread * noise)
     words = rng.integers(0, 2**63, (total, 8, WORDS), dtype=np.int64).astype(np.uint64)

@@ -4,16 +4,17 @@ Two signals must agree. The content embeddings (mean-centred cosine) of two copi
 close, but so are those of two clips of one sport; the perceptual signatures
 (``pipeline.signature``) of two copies are close, but so are two dark or plain clips. Only
 pairs close in both -- and of compatible durations -- are copies. Measured on copies made
-from ../shared/realclips (``python -m bench.duplicates_quality``): copies scored >= 0.59
-embedding / <= 0.20 picture, other clips <= 0.63 embedding when their pictures matched and
->= 0.45 picture when their embeddings did; the defaults sit between.
+from ../shared/realclips (``python -m bench.duplicates_quality``): copies scored >= 0.59 in
+embedding and <= 0.20 in pictures (the letterboxed ones lowest, the trimmed ones highest);
+other clips as close as 0.63 in embedding were >= 0.45 apart in pictures, and those as close
+as 0.09 in pictures were <= 0.0 in embedding. The defaults sit between.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from pipeline.neighbours import nearest
+from pipeline.neighbours import Neighbours
 from pipeline.signature import BITS, WORDS, unpack
 
 #: mean-centred cosine of the content embeddings at least this
@@ -72,16 +73,16 @@ def durations_match(durations: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.n
 
 
 def duplicate_pairs(
-    x: np.ndarray, signatures: list[np.ndarray | None]
+    nb: Neighbours, signatures: list[np.ndarray | None]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(i, j, picture similarity) of the pairs that are copies: among each video's nearest
-    neighbours by content (``x`` from ``neighbours.centred``), close enough in content, in
-    pictures and in duration."""
+    """(i, j, picture similarity) of the pairs that are copies: among each video's
+    DUPLICATE_NEIGHBOURS nearest by content (``nb``, best first, over all videos), close
+    enough in content, in pictures and in duration."""
     none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
-    if len(x) < 2:
+    if len(nb.index) < 2:
         return none
-    found = nearest(x, DUPLICATE_NEIGHBOURS, DUPLICATE_EMBEDDING)
-    rows = np.repeat(np.arange(len(x)), found.index.shape[1])
+    found = Neighbours(nb.index[:, :DUPLICATE_NEIGHBOURS], nb.similarity[:, :DUPLICATE_NEIGHBOURS])
+    rows = np.repeat(np.arange(len(nb.index)), found.index.shape[1])
     cols, sims = found.index.ravel(), found.similarity.ravel()
     keep = (cols >= 0) & (sims >= DUPLICATE_EMBEDDING)
     pairs = np.unique(np.sort(np.stack([rows[keep], cols[keep]], 1), axis=1), axis=0)

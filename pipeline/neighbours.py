@@ -8,9 +8,15 @@ n x n similarity matrix is never held: rows are taken BLOCK at a time (BLOCK x n
 
 from __future__ import annotations
 
+import hashlib
+import io
+import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+
+from vidsort_tui.core.atomic import read_regular, write_bytes_atomic
 
 BLOCK = 512
 #: the mean is shrunk towards zero by n / (n + CENTRING_PRIOR): with a handful of videos their
@@ -24,7 +30,7 @@ def centred(embeddings: np.ndarray) -> np.ndarray:
     if not len(x):
         return x.reshape(0, x.shape[-1] if x.ndim == 2 else 0)
     x = x - x.mean(0, dtype=np.float64).astype(np.float32) * (len(x) / (len(x) + CENTRING_PRIOR))
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    norms = np.sqrt(np.einsum("ij,ij->i", x, x))[:, None]  # np.linalg.norm took 4x as long
     out: np.ndarray = x / np.maximum(norms, 1e-12)
     return out
 
@@ -90,3 +96,44 @@ def _candidates(block: np.ndarray, wide: int) -> np.ndarray:
     slot = np.arange(len(r)) - np.searchsorted(r, r)  # rank within its row
     picked[calm[r], slot] = c
     return picked
+
+
+def restrict(nb: Neighbours, members: np.ndarray, k: int) -> Neighbours:
+    """The neighbour lists of the rows ``members`` (sorted), keeping only neighbours that are
+    members themselves, renumbered as positions in ``members``; at most ``k`` each."""
+    position = np.full(len(nb.index) + 1, -1, np.int64)
+    position[members] = np.arange(len(members))
+    index = position[nb.index[members]]  # -1 (not a member, or none) maps to the pad slot
+    similarity = np.where(index >= 0, nb.similarity[members], -np.inf).astype(np.float32)
+    order = np.argsort(-similarity, axis=1, kind="stable")[:, :k]
+    index = np.take_along_axis(index, order, 1)
+    similarity = np.take_along_axis(similarity, order, 1)
+    index[~np.isfinite(similarity)] = -1
+    return Neighbours(index, similarity)
+
+
+def cached_nearest(x: np.ndarray, k: int, floor: float, path: Path | None) -> Neighbours:
+    """``nearest(x, k, floor)``, reused from ``path`` when it was computed for the same rows
+    (a refit after sorts: the same embeddings, so the same neighbours). The file is read
+    back as hostile input: anything odd about it means computing afresh."""
+    digest = hashlib.blake2b(np.ascontiguousarray(x).tobytes(), digest_size=16)
+    digest.update(f"{k}:{floor}".encode())
+    fingerprint = digest.hexdigest()
+    if path is not None:
+        try:
+            with np.load(io.BytesIO(read_regular(path, 1 << 30)), allow_pickle=False) as saved:
+                index, similarity = saved["index"], saved["similarity"]
+                if (str(saved["fingerprint"]) == fingerprint
+                        and index.shape == similarity.shape == (len(x), k)
+                        and index.dtype == np.int64 and similarity.dtype == np.float32
+                        and ((index >= -1) & (index < len(x))).all()):  # fmt: skip
+                    return Neighbours(index, similarity)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            pass
+    found = nearest(x, k, floor)
+    if path is not None:
+        buffer = io.BytesIO()
+        np.savez(buffer, index=found.index, similarity=found.similarity,
+                 fingerprint=np.array(fingerprint))  # fmt: skip
+        write_bytes_atomic(path, buffer.getvalue())
+    return found

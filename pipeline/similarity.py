@@ -8,7 +8,9 @@ runs per candidate neighbourhood: the graph of each video's GROUP_NEIGHBOURS nea
 neighbours closer than the cut splits into connected components, and a cluster of average
 linkage never spans two of them (every cross pair is farther than the cut), so each
 component is clustered alone -- O(m^2) for a component of m, never O(n^2) for the library.
-A component larger than COMPONENT_LIMIT is split at a tighter cut first.
+A component larger than COMPONENT_LIMIT is split at a tighter cut first. The one neighbour
+search is the costly part (O(n^2 d) multiply-adds, blockwise); its result is cached in
+ARTIFACTS_DIR and reused while the embeddings are the same (every refit after sorts).
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from pipeline.duplicates import components, duplicate_pairs
+from pipeline.duplicates import DUPLICATE_EMBEDDING, components, duplicate_pairs
 from pipeline.features import VideoFeatures
-from pipeline.neighbours import Neighbours, centred, nearest
+from pipeline.neighbours import Neighbours, cached_nearest, centred, restrict
+from vidsort_tui.core import artifacts
 from vidsort_tui.core.names import RESERVED_FOLDERS
 from vidsort_tui.core.predictions import Prediction
 from vidsort_tui.core.similarity import (
@@ -39,6 +42,8 @@ from vidsort_tui.core.similarity import (
 GROUP_DISTANCE = 0.4
 MIN_GROUP = 5
 GROUP_NEIGHBOURS = 16
+#: neighbours found for every video (filed ones among them take places unsorted ones need)
+ALL_NEIGHBOURS = 32
 #: neighbours less similar than this are not looked for (the order walks only to these)
 ORDER_FLOOR = 0.3
 COMPONENT_LIMIT = 2000
@@ -100,25 +105,25 @@ def suggested_folder(names: list[str], predictions: Mapping[str, Prediction]) ->
 def _chain(x: np.ndarray, members: list[int]) -> list[int]:
     """Members in a walk from each to its most similar not yet visited (a small group)."""
     sims = x[members] @ x[members].T
-    sims[:, 0] = -np.inf
+    visited = np.zeros(len(members), bool)
+    visited[0] = True
     order = [0]
     for _ in range(len(members) - 1):
-        nxt = int(np.argmax(sims[order[-1]]))
-        sims[:, nxt] = -np.inf
+        nxt = int(np.argmax(np.where(visited, -np.inf, sims[order[-1]])))
+        visited[nxt] = True
         order.append(nxt)
     return [members[i] for i in order]
 
 
-def lookalike_order(x: np.ndarray, nb: Neighbours, groups: list[np.ndarray]) -> list[int]:
-    """Groups first, each walked as a chain; then the rest, walked from each video to its
-    nearest unvisited neighbour (a new start, in file order, when none is left)."""
-    visited = np.zeros(len(x), bool)
+def lookalike_order(nb: Neighbours, walks: list[list[int]]) -> list[int]:
+    """The groups' walks first; then the rest, walked from each video to its nearest
+    unvisited neighbour (a new start, in file order, when none is left)."""
+    visited = np.zeros(len(nb.index), bool)
     order: list[int] = []
-    for group in groups:
-        walk = _chain(x, sorted(int(i) for i in group))
+    for walk in walks:
         order += walk
         visited[walk] = True
-    for start in range(len(x)):
+    for start in range(len(nb.index)):
         current = start
         while not visited[current]:
             visited[current] = True
@@ -130,26 +135,35 @@ def lookalike_order(x: np.ndarray, nb: Neighbours, groups: list[np.ndarray]) -> 
 
 
 def compute(
-    features: Mapping[str, VideoFeatures], predictions: Mapping[str, Prediction]
+    features: Mapping[str, VideoFeatures],
+    predictions: Mapping[str, Prediction],
+    cache: Path | None = None,
 ) -> Similarity:
     """Similarity of a library: ``features`` by video id ("name" unsorted, "folder/name"
-    filed); videos without an embedding take no part."""
+    filed); videos without an embedding take no part. ``cache``: where the neighbour lists
+    are kept for the next run (a refit after sorts reuses them: same videos, same lists).
+
+    One neighbour search over all videos serves everything: groups and order use the
+    neighbours that are unsorted, duplicates the closest of all.
+    """
     embedded = {i: f.embedding for i, f in features.items() if f.embedding is not None}
-    ids = sorted(embedded)
+    ids = sorted(embedded, key=lambda i: (i.rsplit("/", 1)[-1], i))  # a sort keeps the order
     x = centred(np.stack([embedded[i] for i in ids])) if ids else np.zeros((0, 0), np.float32)
+    floor = min(ORDER_FLOOR, 1.0 - GROUP_DISTANCE, DUPLICATE_EMBEDDING)
+    everyone = cached_nearest(x, ALL_NEIGHBOURS, floor, cache)
     unsorted = np.array([k for k, i in enumerate(ids) if "/" not in i], np.int64)
     xu = x[unsorted] if len(unsorted) else np.zeros((0, x.shape[1] if x.ndim == 2 else 0))
-    nb = nearest(xu, GROUP_NEIGHBOURS, min(ORDER_FLOOR, 1.0 - GROUP_DISTANCE))
+    nb = restrict(everyone, unsorted, GROUP_NEIGHBOURS)
     clusters = _clusters(xu, nb, np.arange(len(xu)), GROUP_DISTANCE) if len(xu) else []
     clusters.sort(key=lambda c: (-len(c), -mean_similarity(xu[c]), int(c.min())))
     names = [ids[k] for k in unsorted]
-    groups = []
-    for cluster in clusters:
-        members = [names[i] for i in _chain(xu, sorted(int(i) for i in cluster))]
+    groups, walks = [], [_chain(xu, sorted(int(i) for i in c)) for c in clusters]
+    for cluster, walk in zip(clusters, walks, strict=True):
+        members = [names[i] for i in walk]
         groups.append(LookalikeGroup(tuple(members), suggested_folder(members, predictions),
                                      mean_similarity(xu[cluster])))  # fmt: skip
-    order = tuple(names[i] for i in lookalike_order(xu, nb, clusters))
-    a, b, score = duplicate_pairs(x, [features[i].signature for i in ids])
+    order = tuple(names[i] for i in lookalike_order(nb, walks))
+    a, b, score = duplicate_pairs(everyone, [features[i].signature for i in ids])
     duplicates = []
     for component in components(len(ids), a, b):
         inside = np.isin(a, component)
@@ -162,6 +176,7 @@ def compute(
 def run(settings, features: Mapping[str, VideoFeatures],  # type: ignore[no-untyped-def]
         predictions: Mapping[str, Prediction]) -> Similarity:  # fmt: skip
     """Compute and atomically write similarity.json for the library of ``settings``."""
-    result = compute(features, predictions)
+    cache = Path(settings.artifacts_dir) / artifacts.NEIGHBOURS
+    result = compute(features, predictions, cache)
     write_similarity(Path(settings.artifacts_dir), result)
     return result

@@ -14,13 +14,14 @@ from bench.duplicate_variants import make_set, make_variant, realclip_sources
 from pipeline.duplicates import components, frame_table, picture_distances
 from pipeline.embedder import prepare
 from pipeline.extract_features import extract
-from pipeline.neighbours import centred, nearest
+from pipeline.neighbours import cached_nearest, centred, nearest
 from pipeline.signature import signature
-from pipeline.similarity import MIN_GROUP, compute
+from pipeline.similarity import MIN_GROUP, compute, suggested_folder
 from pipeline.stage import library_videos
 from tests.conftest import realclips_dir
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.predictions import Prediction
 from vidsort_tui.core.similarity import Copy, load_similarity
 from vidsort_tui.services import retrain
 
@@ -154,3 +155,26 @@ def test_copies_of_real_clips_are_found_and_same_category_clips_are_not(tmp_path
     pairs = {frozenset((a.filename, b.filename)) for g in found.duplicates
              for a in g.videos for b in g.videos if a != b}  # fmt: skip
     assert pairs == made.true_pairs()
+
+
+def test_neighbour_lists_are_reused_for_the_same_embeddings_and_a_bad_file_is_ignored(tmp_path):
+    rng = np.random.default_rng(2)
+    x = centred(rng.normal(size=(300, 64)))
+    path = tmp_path / "neighbours.npz"
+    first = cached_nearest(x, 6, 0.0, path)
+    stamp = path.stat().st_mtime_ns
+    again = cached_nearest(x, 6, 0.0, path)
+    assert path.stat().st_mtime_ns == stamp  # reused, not written again
+    assert (again.index == first.index).all()
+    other = cached_nearest(centred(rng.normal(size=(300, 64))), 6, 0.0, path)
+    assert not (other.index == first.index).all()  # other embeddings: computed afresh
+    for junk in (b"not a zip", b"PK\x03\x04broken"):
+        path.write_bytes(junk)
+        assert (cached_nearest(x, 6, 0.0, path).index == first.index).all()
+
+
+def test_a_group_is_suggested_the_folder_the_model_predicts_for_most_of_it():
+    votes = {"a": Prediction("sea", 0.9), "b": Prediction("sea", 0.4), "c": Prediction("fire", 1)}
+    assert suggested_folder(["a", "b", "c"], votes) == "sea"
+    assert suggested_folder(["a", "c", "d"], votes) is None  # no majority
+    assert suggested_folder(["a", "b"], {**votes, "b": Prediction("duplicates", 1)}) is None

@@ -57,6 +57,19 @@ def test_files_of_the_wrong_shape_give_clean_answers(library, serve):
                 assert response.status_code == 200, response.text
                 assert response.json()["running"] is False
 
+        bad_names = {"version": 1, "lookalike_order": [names[1], "../up.mp4"],
+                     "groups": [{"videos": [names[0], names[1]], "suggested_folder": "/etc",
+                                 "similarity": 0.5}],
+                     "duplicates": [{"videos": 5}]}  # fmt: skip
+        for similarity in ([1], {"version": 1, "groups": "x"}, "[" * 100_000, "{", bad_names):
+            _write(art / "similarity.json", similarity)
+            for path in ("/api/groups", "/api/duplicates"):
+                response = client.get(path)
+                assert response.status_code == 200, response.text
+                assert response.json() == {"groups": []}
+            ordered = client.get("/api/videos?order=similar")
+            assert ordered.status_code == 200, ordered.text
+
         client.post("/api/sort", json={"filename": names[1], "folder": "sea"})
         with open(art / "moves.jsonl", "ab") as journal:  # a newer line of the wrong types
             journal.write(
@@ -75,7 +88,8 @@ def test_special_files_never_block_and_sigterm_still_stops_the_server(
     art = settings.artifacts_dir
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    for name in ("predictions.json", "metrics.json", "retrain_status.json", "moves.jsonl"):
+    for name in ("predictions.json", "metrics.json", "retrain_status.json", "moves.jsonl",
+                 "similarity.json"):  # fmt: skip
         (art / name).unlink(missing_ok=True)
         if kind == "fifo":
             os.mkfifo(art / name)
@@ -89,6 +103,8 @@ def test_special_files_never_block_and_sigterm_still_stops_the_server(
         assert videos.status_code == 200
         assert all(v["predicted_folder"] is None for v in videos.json()["videos"])
         assert client.get("/api/metrics").status_code == 404
+        for path in ("/api/groups", "/api/duplicates", "/api/videos?order=similar"):
+            assert client.get(path).status_code == 200
         assert client.get("/api/retrain/status").json() == {"running": False, "last_result": None}
         assert client.post("/api/undo").status_code in (409, 503)
     os.killpg(server.process.pid, signal.SIGTERM)

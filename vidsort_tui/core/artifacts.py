@@ -24,6 +24,8 @@ RETRAIN_STATUS = "retrain_status.json"
 RETRAIN_LOCK = "retrain.lock"
 #: look-alike order, look-alike groups and near-duplicates (pipeline.similarity; core.similarity)
 SIMILARITY = "similarity.json"
+#: every video's nearest neighbours by content, reused by refits (pipeline.neighbours)
+NEIGHBOURS = "neighbours.npz"
 #: what background jobs print
 RETRAIN_LOG = "retrain.log"
 #: the unsorted list's order last chosen in the TUI or on the page (core.list_order)
