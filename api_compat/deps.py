@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from api_compat.schemas import FolderItem
 from vidsort_tui.core.config import Settings
+from vidsort_tui.core.folder_keys import key_text
 from vidsort_tui.core.library import Folder, Library
 from vidsort_tui.core.listing import VideoListing
 from vidsort_tui.core.predictions import PredictionStore
@@ -33,4 +34,4 @@ Svc = Annotated[Services, Depends(services)]
 
 
 def folder_items(folders: list[Folder]) -> list[FolderItem]:
-    return [FolderItem(name=f.name, count=f.count) for f in folders]
+    return [FolderItem(name=f.name, count=f.count, key=key_text(f.key)) for f in folders]

@@ -34,6 +34,9 @@ class VideosResponse(BaseModel):
 class FolderItem(BaseModel):
     name: str
     count: int
+    #: addition: the number key that files into this folder ("1"…"9", "0"), the same as the
+    #: terminal app's and stable across restarts; null for folders beyond the ten keys
+    key: str | None = None
 
 
 class FoldersResponse(BaseModel):

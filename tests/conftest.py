@@ -80,7 +80,11 @@ def library_factory(tmp_path: Path, clip_factory: ClipFactory) -> LibraryFactory
         for k in range(unsorted):
             name = f"{7100000000000000 + next(counter)}.mp4"
             shutil.copyfile(clip_factory(order[k % len(order)], seed=100 + k), data / name)
-        overrides: dict[str, object] = {"data_dir": data, "artifacts_dir": artifacts}
+        # auto_train off: a test's library must not start a retrain of its own (the tests
+        # of the first run turn it on); children get it through Settings.to_env().
+        overrides: dict[str, object] = {
+            "data_dir": data, "artifacts_dir": artifacts, "auto_train": False
+        }  # fmt: skip
         if name_pattern:
             overrides["name_pattern"] = name_pattern
         return Settings.load(overrides, environ={})

@@ -100,4 +100,4 @@ def undo(svc: Svc, body: UndoRequest | None = None) -> UndoResponse:
 @router.post("/folders", response_model=FolderItem, status_code=201, responses=ERRORS)
 def create_folder(body: NewFolderRequest, svc: Svc) -> FolderItem:
     folder = svc.library.create_folder(body.name)
-    return FolderItem(name=folder.name, count=folder.count)
+    return folder_items([folder])[0]

@@ -38,15 +38,20 @@ function renderList() {
   if (selected) selected.scrollIntoView({ block: "nearest" });
 }
 
+// Folders in key order (1…9, 0), then those without a key by name: the server keeps each
+// folder's key (GET /api/folders: key), the same as the terminal app's.
+const KEY_ORDER = (key) => (key === null || key === undefined ? 99 : key === "0" ? 10 : Number(key));
+
 function renderFolders() {
   const video = current();
-  $("folders").replaceChildren(...state.folders.map((f, i) => {
+  const shown = [...state.folders].sort((a, b) => KEY_ORDER(a.key) - KEY_ORDER(b.key));
+  $("folders").replaceChildren(...shown.map((f) => {
     const b = document.createElement("button");
     b.type = "button";
     b.dataset.folder = f.name;
     if (video && video.predicted_folder === f.name) b.classList.add("predicted");
     b.innerHTML = `<span class="key"></span><span class="label"></span><span class="count"></span>`;
-    b.querySelector(".key").textContent = i < 10 ? String((i + 1) % 10) : "";
+    b.querySelector(".key").textContent = f.key ?? "";
     b.querySelector(".label").textContent = f.name;
     b.querySelector(".count").textContent = f.count;
     b.disabled = !video;
@@ -101,13 +106,41 @@ function select(index) {
   render();
 }
 
+// Any change of folder numbering while the page is open is announced, as in the terminal.
+function keyChanges(before, after) {
+  const said = [];
+  const old = new Map(before.filter((f) => f.key != null).map((f) => [f.name, f.key]));
+  const owner = new Map([...old].map(([name, key]) => [key, name]));
+  const now = new Map(after.filter((f) => f.key != null).map((f) => [f.name, f.key]));
+  for (const [name, key] of old) if (!now.has(name)) said.push(`${name} is gone: key ${key} is free`);
+  for (const [name, key] of now) {
+    const was = old.get(name);
+    if (was === key) continue;
+    if (was !== undefined) said.push(`${name} moved from key ${was} to ${key}`);
+    else if (owner.has(key) && owner.get(key) !== name) said.push(`key ${key} now files into ${name} (was ${owner.get(key)})`);
+    else said.push(`${name} is on key ${key}`);
+  }
+  return said;
+}
+
+function setFolders(folders) {
+  const said = state.foldersLoaded ? keyChanges(state.folders, folders) : [];
+  state.folders = folders;
+  state.foldersLoaded = true;
+  if (said.length) {
+    $("keys-note").textContent = `Keys: ${said.join("; ")}`;
+    $("keys-note").hidden = false;
+    toast(`Folder keys changed: ${said.join("; ")}`);
+  }
+}
+
 async function refresh(keepName) {
   const order = encodeURIComponent(currentOrder() || "found");
   const [videos, folders, duplicates] = await Promise.all([api(`/api/videos?order=${order}`), api("/api/folders"), api("/api/duplicates")]);
   state.copies = copiesOf(duplicates.groups);
   const name = keepName ?? current()?.filename;
   state.videos = videos.videos;
-  state.folders = folders.folders;
+  setFolders(folders.folders);
   const index = state.videos.findIndex((v) => v.filename === name);
   state.selected = index >= 0 ? index : Math.min(state.selected, Math.max(0, state.videos.length - 1));
   render();
@@ -126,7 +159,7 @@ async function sortInto(folder) {
   if (!video) { toast("No video to file: there are no unsorted videos"); return; }
   try {
     const result = await post("/api/sort", { filename: video.filename, folder });
-    state.folders = result.folders;
+    setFolders(result.folders);
     state.videos.splice(state.selected, 1);
     select(state.selected);
     toast(`${video.filename} → ${folder} (u undoes)`, { undo });
@@ -177,7 +210,7 @@ async function createFolder() {
   };
   const name = await newFolder(create, Boolean(current()));
   if (!name) return;
-  state.folders = (await api("/api/folders")).folders;
+  setFolders((await api("/api/folders")).folders);
   if (current()) await sortInto(name);
   else { render(); toast(`Created folder ${name}`); }
 }
@@ -287,8 +320,11 @@ async function pollRetrain() {
     state.retrainRunning = status.running;
     $("retrain").disabled = status.running;
     if (status.running) {
-      $("retrain-status").textContent = `retraining: ${status.stage_label || ""} ${status.done}/${status.total}`;
-      setTimeout(pollRetrain, 700);
+      clearTimeout(state.retrainTimer);
+      // Counts only where there are some (extracting n/N); training and predicting say so.
+      const counts = status.stage === "extract_features.py" && status.total > 0 ? ` ${status.done}/${status.total}` : "…";
+      $("retrain-status").textContent = `retraining: ${status.stage_label || "starting"}${counts}`;
+      state.retrainTimer = setTimeout(pollRetrain, 700);
       return;
     }
     const ok = status.last_result === "success";
@@ -319,8 +355,8 @@ document.addEventListener("keydown", (event) => {
     return;
   }
   if (/^[0-9]$/.test(key)) {
-    const folder = state.folders[key === "0" ? 9 : Number(key) - 1];
-    if (folder) sortInto(folder.name); else toast(`There is no folder ${key === "0" ? 10 : key}: ${state.folders.length} folders (n makes a new one)`, { error: true });
+    const folder = state.folders.find((f) => f.key === key);
+    if (folder) sortInto(folder.name); else toast(`No folder ${key}: the numbers beside the folders are their keys (n makes a new folder)`, { error: true });
   } else if (KEYS[key]) KEYS[key]();
   else return;
   event.preventDefault();
@@ -335,4 +371,10 @@ for (const name of ["timeupdate", "durationchange", "play", "pause"]) $("player"
 
 setupOrder(orderChanged).then(() => refresh()).catch((error) => toast(`Cannot load videos: ${error.message}`, { error: true }));
 pollRetrain();
-setInterval(() => { if (!document.hidden && !dialogOpen() && !groupsOpen() && !duplicatesOpen()) refresh().catch(() => {}); }, 3000);
+// A retrain started elsewhere (the terminal app's first-run training, `r`, --retrain) shows
+// here too, and its predictions load when it ends. The list waits while a view covers it.
+setInterval(() => {
+  if (document.hidden) return;
+  if (!state.retrainRunning) pollRetrain();
+  if (!dialogOpen() && !groupsOpen() && !duplicatesOpen()) refresh().catch(() => {});
+}, 3000);

@@ -74,13 +74,13 @@ function render() {
   const file = $("group-file");
   file.disabled = !g.suggested_folder;
   file.firstChild.textContent = g.suggested_folder ? `File all ${g.videos.length} → ${g.suggested_folder} ` : "No suggested folder ";
-  $("group-folders").replaceChildren(...view.ctx.folders().map((f, i) => {
+  $("group-folders").replaceChildren(...view.ctx.folders().map((f) => {
     const b = document.createElement("button");
     b.type = "button";
     b.dataset.folder = f.name;
     if (f.name === g.suggested_folder) b.classList.add("predicted");
     b.innerHTML = `<span class="key"></span><span class="label"></span>`;
-    b.querySelector(".key").textContent = i < 10 ? String((i + 1) % 10) : "";
+    b.querySelector(".key").textContent = f.key ?? "";
     b.querySelector(".label").textContent = f.name;
     b.addEventListener("click", () => { b.blur(); fileInto(f.name); });
     return b;
@@ -160,8 +160,8 @@ function moveMember(step) {
 export function groupsKey(key) {
   if (view.loading && key !== "Escape") return true;  // keys wait until the groups are shown
   if (/^[0-9]$/.test(key)) {
-    const folder = view.ctx.folders()[key === "0" ? 9 : Number(key) - 1];
-    if (folder) fileInto(folder.name); else toast(`There is no folder ${key === "0" ? 10 : key}`, { error: true });
+    const folder = view.ctx.folders().find((f) => f.key === key);  // keys stay put (folder_keys)
+    if (folder) fileInto(folder.name); else toast(`No folder ${key}: the numbers beside the folders are their keys`, { error: true });
     return true;
   }
   const keys = { Enter: fileSuggested, n: fileIntoNew, g: nextGroup, u: undoGroup, Escape: closeGroups,

@@ -23,7 +23,7 @@ def test_batch_then_one_undo_over_a_live_server(library_factory, serve):
         assert more["batch"] == body["batch"] and not more["success"]
         assert [f["filename"] for f in more["failed"]] == [names[4]]
         assert "already exists" in more["failed"][0]["detail"]
-        assert {"name": "sea", "count": 5} in more["folders"]
+        assert {"name": "sea", "count": 5, "key": "2"} in more["folders"]
 
         undone = http.post("/api/undo", json={}).json()["undone"]  # count=1: one step
         assert sorted(u["filename"] for u in undone) == sorted(names[1:4])

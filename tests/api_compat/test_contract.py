@@ -65,9 +65,9 @@ def test_folders_with_counts(api):
     client, _, _ = api
     assert client.get("/api/folders").json() == {
         "folders": [
-            {"name": "fire", "count": 2},
-            {"name": "food", "count": 1},
-            {"name": "sea", "count": 2},
+            {"name": "fire", "count": 2, "key": "1"},  # key: an addition (stable number key)
+            {"name": "food", "count": 1, "key": "2"},
+            {"name": "sea", "count": 2, "key": "3"},
         ]
     }
 
@@ -79,7 +79,7 @@ def test_sort_moves_and_returns_updated_folders(api):
     body = response.json()
     assert set(body) == {"success", "filename", "folder", "folders"}
     assert body["success"] is True and body["filename"] == names[0] and body["folder"] == "sea"
-    assert {"name": "sea", "count": 3} in body["folders"]
+    assert {"name": "sea", "count": 3, "key": "3"} in body["folders"]
     assert (settings.data_dir / "sea" / names[0]).exists()
     assert names[0] not in [v["filename"] for v in client.get("/api/videos").json()["videos"]]
 
@@ -213,7 +213,11 @@ def test_additions_undo_create_folder_metrics(api):
     assert (settings.data_dir / names[0]).exists()
     assert client.post("/api/undo").status_code == 409
     created = client.post("/api/folders", json={"name": "beach"})
-    assert created.status_code == 201 and created.json() == {"name": "beach", "count": 0}
+    assert created.status_code == 201 and created.json() == {
+        "name": "beach",
+        "count": 0,
+        "key": "4",
+    }
     assert client.post("/api/folders", json={"name": "beach"}).status_code == 409
     assert client.post("/api/folders", json={"name": "../x"}).status_code == 400
     assert client.get("/api/metrics").status_code == 404  # no training yet

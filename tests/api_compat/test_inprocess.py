@@ -31,7 +31,10 @@ def test_documented_reads(client):
         "filename": names[1], "predicted_folder": None, "confidence": 0, "top_predictions": []
     }  # fmt: skip
     assert http.get("/api/folders").json() == {
-        "folders": [{"name": "fire", "count": 2}, {"name": "sea", "count": 2}]
+        "folders": [
+            {"name": "fire", "count": 2, "key": "1"},
+            {"name": "sea", "count": 2, "key": "2"},
+        ]
     }
     assert http.get("/api/retrain/status").json() == {"running": False, "last_result": None}
     assert http.get("/").headers["content-type"].startswith("text/html")
@@ -43,7 +46,10 @@ def test_sort_then_undo(client):
     assert sorted_.status_code == 200
     assert sorted_.json() == {
         "success": True, "filename": names[0], "folder": "sea",
-        "folders": [{"name": "fire", "count": 2}, {"name": "sea", "count": 3}],
+        "folders": [
+            {"name": "fire", "count": 2, "key": "1"},
+            {"name": "sea", "count": 3, "key": "2"},
+        ],
     }  # fmt: skip
     assert (settings.data_dir / "sea" / names[0]).is_file()
     assert http.post("/api/sort", json={"filename": names[0], "folder": "sea"}).status_code == 404

@@ -9,6 +9,7 @@ import pytest
 from tests.browser.conftest import needs_chromium
 from tests.tui.conftest import predict_all
 from vidsort_tui.core.library import Library
+from vidsort_tui.services import jobs
 
 pytestmark = needs_chromium
 
@@ -69,6 +70,25 @@ def test_retrain_button_shows_live_status(page_on_library):
     page.wait_for_function(
         "document.querySelector('#retrain-status').textContent.includes('last retrain: success')",
         timeout=60_000,
+    )
+    page.wait_for_function(
+        "[...document.querySelectorAll('#videos li .pred')].every(e => e.textContent !== '—')"
+    )
+    assert errors == []
+
+
+def test_a_retrain_started_elsewhere_shows_and_loads_its_predictions(page_on_library):
+    """The terminal app's first-run training (or `r`, or --retrain) while the page is open:
+    the page shows it and loads the new predictions when it ends, with no reload."""
+    page, settings, _names, errors, _ = page_on_library
+    (settings.artifacts_dir / "predictions.json").unlink()  # a first run: nothing predicted
+    page.wait_for_function(
+        "[...document.querySelectorAll('#videos li .pred')].every(e => e.textContent === '—')"
+    )
+    assert jobs.start_background(settings) == "started"  # as the terminal app does
+    page.wait_for_function(
+        "document.querySelector('#retrain-status').textContent.includes('last retrain: success')",
+        timeout=120_000,
     )
     page.wait_for_function(
         "[...document.querySelectorAll('#videos li .pred')].every(e => e.textContent !== '—')"

@@ -4,6 +4,7 @@ accepts and undoes with taps alone (real server, Debian's Chromium)."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -112,6 +113,30 @@ def test_accept_all_is_one_undo_step_on_the_page(open_page):
     page.wait_for_selector(f'#videos [data-filename="{names[1]}"]')
     assert all((settings.data_dir / n).exists() for n in names)
     assert "2 videos are back" in page.locator("#toast").text_content()
+
+
+def test_folder_keys_stay_put_and_a_change_is_announced(open_page):
+    open_, settings, names = open_page
+    Library(settings).folders()  # keys saved as they stand: fire 1, sea 2, snow 3
+    (settings.data_dir / "beach").mkdir()  # first by name, yet the next free key
+    page = open_()
+    keys = dict(
+        zip(
+            page.locator("#folders button .label").all_text_contents(),
+            page.locator("#folders button .key").all_text_contents(),
+            strict=True,
+        )
+    )
+    assert keys == {"fire": "1", "sea": "2", "snow": "3", "beach": "4"}
+    page.keyboard.press("2")  # sea, as before beach existed
+    gone(page, names[0])
+    assert (settings.data_dir / "sea" / names[0]).exists()
+    shutil.rmtree(settings.data_dir / "fire")  # deleted on disk while the page is open
+    page.wait_for_selector("#keys-note:not([hidden])", timeout=10_000)
+    assert "fire is gone: key 1 is free" in page.locator("#keys-note").text_content()
+    page.keyboard.press("1")
+    page.wait_for_function("document.querySelector('#toast').textContent.includes('No folder 1')")
+    assert (settings.data_dir / names[1]).exists()
 
 
 def test_picker_new_folder_and_help_from_the_keyboard(open_page):

@@ -113,3 +113,20 @@ def test_to_env_rebuilds_the_same_settings_in_a_child(tmp_path: Path):
         environ={},
     )  # fmt: skip
     assert Settings.load({}, environ=settings.to_env()) == settings
+
+
+def test_auto_train_from_flag_environment_or_file(tmp_path: Path):
+    assert Settings.load({}, environ={}).auto_train is True  # a first run trains by itself
+    config = tmp_path / "config.toml"
+    config.write_text("auto_train = false\n")
+    from_file = Settings.load({"config_file": config}, environ={})
+    assert from_file.auto_train is False and from_file.problems == ()
+    env = {"VIDSORT_CONFIG_FILE": str(config), "VIDSORT_AUTO_TRAIN": "1"}
+    assert Settings.load({}, environ=env).auto_train is True  # environment beats the file
+    assert Settings.load({"auto_train": False}, environ=env).auto_train is False  # the flag
+    assert Settings.load({}, environ={"VIDSORT_AUTO_TRAIN": "off"}).auto_train is False
+    off = Settings.load({"auto_train": False}, environ={})
+    assert Settings.load({}, environ=off.to_env()).auto_train is False
+    config.write_text('auto_train = "no"\n')  # a string is not a bool: reported, default kept
+    wrong = Settings.load({"config_file": config}, environ={})
+    assert wrong.auto_train is True and "auto_train" in wrong.problems[0]

@@ -160,3 +160,21 @@ def test_without_the_embedder_it_trains_on_classical_features_and_says_why(libra
     assert run_cli(*args).returncode == 0
     metrics = json.loads((settings.artifacts_dir / "metrics.json").read_text())
     assert metrics["feature_set"] == "content+classical"
+
+
+def test_every_stage_is_in_the_status_file_while_it_runs(library_factory):
+    """What a reader (the TUI, the page) sees at each step is the step that runs: not
+    "extracting features 3/3" while the model trains."""
+    settings = library_factory({"sea": 2, "fire": 2}, unsorted=1)
+    seen: list[tuple[str, str | None, int, int]] = []
+
+    def look(event: jobs.ProgressEvent) -> None:
+        status = jobs.read_status(settings.artifacts_dir)
+        seen.append((event.stage, status.stage, status.done, status.total))
+
+    assert retrain.run(settings, look).ok
+    assert all(stage == written for stage, written, *_ in seen), seen
+    stages = [s for s, *_ in seen]
+    assert stages.index("train.py") < stages.index("predict.py")
+    assert ("train.py", "train.py", 0, 1) in seen and ("predict.py", "predict.py", 0, 1) in seen
+    assert seen[stages.index("train.py") - 1][2:] == (5, 5)  # extraction counted every video

@@ -95,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--mute", action="store_true", help="start with audio off")
     parser.add_argument(
+        "--no-auto-train",
+        action="store_true",
+        help="do not train a first model in the background when there is none (only r does)",
+    )
+    parser.add_argument(
         "--config",
         type=Path,
         help="TOML config file: settings and keymap (default ~/.config/vidsort/config.toml)",
@@ -118,6 +123,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         "player": args.player,
         "graphics": args.graphics,
         "audio": False if args.mute else None,
+        "auto_train": False if args.no_auto_train else None,
         "config_file": args.config,
     }
     settings = Settings.load(overrides)

@@ -18,6 +18,10 @@ PREDICTIONS = "predictions.json"
 JOURNAL = "moves.jsonl"
 #: held while a fallback move runs, with its intent file beside it (core.moves)
 MOVES_LOCK = "moves.lock"
+#: which number key files into which folder, stable across restarts (core.folder_keys)
+FOLDER_KEYS = "folder_keys.json"
+#: held while folder_keys.json is read and rewritten (core.folder_keys)
+FOLDER_KEYS_LOCK = "folder_keys.lock"
 #: running / last_result / progress of the pipeline job (services.jobs)
 RETRAIN_STATUS = "retrain_status.json"
 #: held by the one pipeline job running at a time (services.jobs)

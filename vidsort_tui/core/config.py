@@ -33,6 +33,7 @@ PLAYER_MODES = ("auto", "inline", "window", "none")
 GRAPHICS_MODES = ("auto", "kitty", "sixel", "halfblock")
 _PATHS = ("data_dir", "artifacts_dir")
 _INTS = ("port", "workers", "jobs", "refit_every")
+_BOOLS = ("audio", "auto_train")
 #: Settings that only describe how they were loaded; never read from the environment or file.
 _META = ("config_file", "keymap", "problems")
 
@@ -62,6 +63,9 @@ class Settings:
     graphics: str = "auto"  # one of GRAPHICS_MODES: how the TUI draws the video
     audio: bool = True
     refit_every: int = 5  # sorts between background refits
+    #: the TUI trains a first model in the background when there is none and folders can
+    #: be learned (a first run on your own library); false: only `r` trains
+    auto_train: bool = True
     accept_threshold: float = 0.8  # `A` files every prediction at or above this confidence
     embedder: str = "auto"  # auto | off: the content embedder (off = classical features only)
     #: --serve: extra Host names to answer to besides loopback and the bound address
@@ -137,7 +141,7 @@ class Settings:
             if f.name not in _META
         }
         env.update({ENV_PREFIX + k.upper(): str(Path(getattr(self, k)).resolve()) for k in _PATHS})
-        env[ENV_PREFIX + "AUDIO"] = "1" if self.audio else "0"
+        env.update({ENV_PREFIX + k.upper(): "1" if getattr(self, k) else "0" for k in _BOOLS})
         env[ENV_PREFIX + "ALLOWED_HOSTS"] = ",".join(self.allowed_hosts)
         if self.config_file is not None:
             env[ENV_PREFIX + "CONFIG_FILE"] = str(self.config_file)
@@ -160,7 +164,7 @@ def _convert(name: str, raw: str, source: str) -> object:
             return float(raw)
         except ValueError:
             raise ConfigError(f"{source} must be a number between 0 and 1, not {raw!r}") from None
-    if name == "audio":
+    if name in _BOOLS:
         return raw.strip().lower() not in {"0", "false", "no", "off"}
     if name == "embedder":
         return raw.strip().lower()
@@ -195,6 +199,7 @@ _FILE_TYPES: dict[str, tuple[type, ...]] = {
     "data_dir": (str,), "artifacts_dir": (str,), "name_pattern": (str,), "host": (str,),
     "port": (int,), "workers": (int,), "jobs": (int,), "player": (str,), "graphics": (str,),
     "audio": (bool,), "refit_every": (int,), "embedder": (str,), "allowed_hosts": (list,),
+    "auto_train": (bool,),
 }  # fmt: skip
 
 
@@ -233,7 +238,7 @@ def _read_config_file(path: Path) -> tuple[dict[str, object], dict[str, str], li
         elif (
             key in _FILE_TYPES
             and isinstance(value, _FILE_TYPES[key])
-            and (key == "audio" or not isinstance(value, bool))
+            and (key in _BOOLS or not isinstance(value, bool))
         ):
             values[key] = value
         else:

@@ -29,6 +29,7 @@ from vidsort_tui.core.errors import (
     NotFound,
     Unreadable,
 )
+from vidsort_tui.core.folder_keys import FolderKeys
 from vidsort_tui.core.journal import ROOT, Journal, JournalEntry
 from vidsort_tui.core.moves import Intent, Mover
 from vidsort_tui.core.names import NamePolicy, display_name
@@ -41,6 +42,8 @@ __all__ = ["ROOT", "BatchOutcome", "Folder", "Library", "OpenVideo", "Snapshot",
 class Folder:
     name: str
     count: int
+    #: its number key's slot, 1..10 (10 is the key "0"), stable across restarts; None: no key
+    key: int | None = None
 
 
 @dataclass
@@ -53,10 +56,16 @@ class Snapshot:
     #: entries that look like videos but are not listed ("folder/name" -> why): not regular
     #: files, or names that are not valid UTF-8 or hold a backslash; a retrain reports them
     irregular: dict[str, str] = field(default_factory=dict)
+    #: folder -> key slot (core/folder_keys.py); ``keys_before``: the saved keys this scan
+    #: replaced (a folder gone or added), None when it changed nothing
+    keys: dict[str, int] = field(default_factory=dict)
+    keys_before: dict[str, int] | None = None
 
     @property
     def folders(self) -> list[Folder]:
-        return [Folder(name, len(names)) for name, names in self.categories.items()]
+        return [
+            Folder(name, len(names), self.keys.get(name)) for name, names in self.categories.items()
+        ]
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,7 @@ class Library:
         self.names = NamePolicy(settings.name_pattern)
         self.journal = Journal(Path(settings.artifacts_dir) / artifacts.JOURNAL)
         self.mover = Mover(Path(settings.artifacts_dir) / artifacts.MOVES_LOCK, self.root)
+        self.folder_keys = FolderKeys(Path(settings.artifacts_dir), self.names)
         with contextlib.suppress(LibraryError, OSError), self.open_root() as root_fd:
             self.mover.finish_interrupted(root_fd)
 
@@ -180,7 +190,8 @@ class Library:
                         categories[name] = self._videos_in(fd, f"{name}/", irregular, False)
                 except OSError:  # unreadable or vanished mid-scan: show it empty, keep going
                     categories[name] = []
-        return Snapshot(unsorted, categories, irregular)
+        keys = self.folder_keys.assign(folder_names)
+        return Snapshot(unsorted, categories, irregular, keys.keys, keys.before)
 
     def unsorted(self) -> list[str]:
         with self.open_root() as root_fd:
@@ -192,7 +203,7 @@ class Library:
     def _category_names(self, root_fd: int) -> list[str]:
         with os.scandir(root_fd) as it:
             names = [e.name for e in it if e.is_dir(follow_symlinks=False)]
-        return sorted(n for n in names if self.is_valid_folder_name(n))
+        return sorted((n for n in names if self.is_valid_folder_name(n)), key=_folder_sort_key)
 
     def open_video(self, filename: str) -> OpenVideo:
         """The video opened for reading: the root first, then the category folders.
@@ -297,7 +308,8 @@ class Library:
             except OSError as exc:
                 raise MoveFailed(f"cannot create folder {name!r}: {exc.strerror or exc}") from None
             os.fsync(root_fd)
-        return Folder(name, 0)
+            keys = self.folder_keys.assign(self._category_names(root_fd))
+        return Folder(name, 0, keys.keys.get(name))
 
     def undo(self, count: int = 1, skip_blocked: bool = False) -> list[JournalEntry]:
         """Undo the last ``count`` steps (a sort, or a whole batch), newest first; returns the

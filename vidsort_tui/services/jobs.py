@@ -21,7 +21,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -43,6 +43,8 @@ STAGE_LABELS = {
     "train.py": "training",
     "predict.py": "predicting",
 }
+#: videos a folder needs before it can be learned (the rule of pipeline.train.learnable)
+MIN_EXAMPLES = 2
 LOCK_FD_ENV = "VIDSORT_RETRAIN_LOCK_FD"
 RUNNER_MODULE = "vidsort_tui.services.retrain"
 
@@ -64,6 +66,15 @@ class ProgressEvent:
 
 def stage_label(stage: str | None) -> str:
     return STAGE_LABELS.get(stage or "", stage or "")
+
+
+def progress_text(stage: str | None, done: int, total: int) -> str:
+    """A running job's stage in words, with counts where there are some to count:
+    "extracting features 12/90", "training", "predicting" (the TUI's live status)."""
+    label = stage_label(stage) or "starting"
+    if stage == STAGES[0] and total > 0:
+        return f"{label} {done}/{total}"
+    return f"{label}…"
 
 
 @with_config(ConfigDict(strict=True, allow_inf_nan=False))  # how the file is validated
@@ -187,6 +198,21 @@ def holding_lock(artifacts_dir: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def first_model_due(settings: Settings, folder_counts: Iterable[int]) -> bool:
+    """Whether to train a first model now, unasked: ``auto_train`` is on, there is neither
+    a model nor predictions (every row would show none) and no job running, and at least
+    two folders have enough videos to learn from."""
+    artifacts = Path(settings.artifacts_dir)
+    learnable = sum(1 for count in folder_counts if count >= MIN_EXAMPLES)
+    return (
+        settings.auto_train
+        and learnable >= 2
+        and not (artifacts / names.MODEL).exists()
+        and not (artifacts / names.PREDICTIONS).exists()
+        and not read_status(artifacts).running
+    )
 
 
 def cannot_start(artifacts: Path, exc: OSError) -> str:

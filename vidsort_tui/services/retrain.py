@@ -69,13 +69,16 @@ def run(
 
         def progress(stage: str) -> Callable[[int, int], None]:
             def report(done: int, total: int) -> None:
+                # A new stage is written at once (readers must not see "extracting 90/90"
+                # while training runs); progress within a stage at most every 0.3 s.
+                new_stage = stage != status.stage
                 status.stage, status.done, status.total = stage, done, total
-                if on_progress:
-                    on_progress(ProgressEvent(stage, done, total))
                 now = time.monotonic()
-                if now - last_write[0] > 0.3 or done == total:
+                if new_stage or now - last_write[0] > 0.3 or done == total:
                     last_write[0] = now
                     write_status(artifacts, status)
+                if on_progress:
+                    on_progress(ProgressEvent(stage, done, total))
 
             return report
 

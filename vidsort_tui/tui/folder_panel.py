@@ -27,12 +27,14 @@ def shorten(name: str, limit: int | None) -> str:
 class FolderPanel(Static):
     def __init__(self, keys: list[str], *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.keys = keys  # the key shown beside each folder, in folder order
+        self.keys = keys  # the key shown for each key slot: slot 1 is keys[0]
         self._folders: list[Folder] = []
         self._predicted: str | None = None
 
     def show(self, folders: list[Folder], predicted: str | None) -> None:
-        self._folders, self._predicted = folders, predicted
+        """Folders in key order (1…9, 0), then those without a key by name."""
+        self._folders = sorted(folders, key=lambda f: (f.key is None, f.key or 0))
+        self._predicted = predicted
         self.refresh(layout=True)
 
     def on_resize(self) -> None:
@@ -60,9 +62,11 @@ class FolderPanel(Static):
         more = Text(f"+{hidden} more: / picks any folder", style="dim")
         return Text("\n").join([*(text for text, _ in kept), more])
 
-    def _entry(self, index: int, folder: Folder, with_counts: bool, limit: int | None) -> Text:
+    def _entry(self, folder: Folder, with_counts: bool, limit: int | None) -> Text:
         entry = Text()
-        entry.append(self.keys[index] if index < len(self.keys) else "/", style="bold cyan")
+        slot = folder.key
+        key = self.keys[slot - 1] if slot is not None and slot <= len(self.keys) else "/"
+        entry.append(key, style="bold cyan")
         entry.append(" ")
         style = "bold reverse green" if folder.name == self._predicted else ""
         entry.append(shorten(folder.name, limit), style=style)
@@ -73,8 +77,8 @@ class FolderPanel(Static):
     def _pack(self, width: int, with_counts: bool, limit: int | None) -> list[tuple[Text, int]]:
         """Lines of entries, each with how many folders it shows."""
         lines: list[tuple[Text, int]] = []
-        for i, folder in enumerate(self._folders):
-            entry = self._entry(i, folder, with_counts, limit)
+        for folder in self._folders:
+            entry = self._entry(folder, with_counts, limit)
             if lines and lines[-1][0].cell_len + len(GAP) + entry.cell_len <= width:
                 text, count = lines[-1]
                 text.append(GAP)

@@ -24,7 +24,7 @@ from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.similarity import LookalikeGroup
 from vidsort_tui.tui.confirm_group import ConfirmGroup
 from vidsort_tui.tui.folder_panel import FolderPanel
-from vidsort_tui.tui.keymap import KEYS, display_key, effective_keys
+from vidsort_tui.tui.keymap import KEYS
 from vidsort_tui.tui.new_folder import NewFolderScreen
 from vidsort_tui.tui.status_bar import StatusBar
 from vidsort_tui.tui.video_view import VideoView
@@ -119,15 +119,6 @@ class GroupScreen(Screen[int]):
                              for name in group.videos])  # fmt: skip
         members.highlighted = 0
         self.play_highlighted()
-        self.query_one(StatusBar).retrain = self.hint(group)
-
-    def hint(self, group: LookalikeGroup) -> str:
-        keys = effective_keys(self.host.settings.keymap)
-        key = {i: display_key(keys[i][0]) if keys[i] else "?" for i in ACTIONS}
-        first = f"{key['accept']} all {len(group.videos)} → {group.suggested_folder} · " if (
-            group.suggested_folder) else ""  # fmt: skip
-        return (f"{first}{key['folder_1']}… a folder · {key['new_folder']} new folder · "
-                f"{key['groups']} next group · Esc back")  # fmt: skip
 
     def play_highlighted(self) -> None:
         option = self.query_one(OptionList).highlighted_option
@@ -242,7 +233,7 @@ class GroupScreen(Screen[int]):
         """Rescan (the host's scan: same order, same similarity file) and show the group
         holding ``prefer``, or the one now at the same place."""
         try:
-            _entries, folders, similarity = await asyncio.to_thread(self.host._scan)
+            _entries, folders, similarity, _keys = await asyncio.to_thread(self.host._scan)
         except LibraryError as exc:
             self.say(str(exc))
             return

@@ -62,7 +62,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(
                 Text(
                     f"Rebind in {self.settings.config_file} under [keys], "
-                    'e.g. next = "j,down"; the Id column names the binding.'
+                    'e.g. next = "j,down"; the Id column names the binding. '
+                    "auto_train = false there: no first model trained unasked."
                 )
             )
 

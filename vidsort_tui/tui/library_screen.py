@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import LibraryError
+from vidsort_tui.core.folder_keys import describe_changes
 from vidsort_tui.core.library import Folder, Library
 from vidsort_tui.core.list_order import read_order
 from vidsort_tui.core.listing import VideoEntry, VideoListing
@@ -67,6 +68,8 @@ class LibraryScreen(Screen[None]):
         self.video_suspended = False
         self._warned: str | None = None  # the predictions-file warning last shown
         self._problem: str | None = None  # why the library cannot be read, if it cannot
+        self._shown_keys: dict[str, int] | None = None  # the folder keys the screen shows
+        self._keys_warned: str | None = None
 
     def compose(self) -> ComposeResult:
         keys = effective_keys(self.settings.keymap)
@@ -110,7 +113,7 @@ class LibraryScreen(Screen[None]):
         """Rescan the library (in a thread) and show it, keeping the selection (or, with
         ``top``, selecting the first video)."""
         try:
-            entries, folders, similarity = await asyncio.to_thread(self._scan)
+            entries, folders, similarity, keys_before = await asyncio.to_thread(self._scan)
         except LibraryError as exc:
             self.notify_plain(str(exc), severity="error")
             self._problem = str(exc)
@@ -120,18 +123,35 @@ class LibraryScreen(Screen[None]):
         if top and entries:
             keep = entries[0].filename
             self.query_one(VideoList).move_cursor(row=0)
+        self.track_keys(folders, keys_before)
         self.apply(entries, folders, keep, similarity)
 
-    def _scan(self) -> tuple[list[VideoEntry], list[Folder], Similarity]:
-        """The unsorted videos in the chosen order, the folders, and the similarity file
-        matched against this same scan (one pass over the library gives all three)."""
+    def _scan(self) -> tuple[list[VideoEntry], list[Folder], Similarity, dict[str, int] | None]:
+        """The unsorted videos in the chosen order, the folders, the similarity file matched
+        against this same scan (one pass over the library gives all three), and the folder
+        keys from before this scan."""
         snapshot = self.library.scan()
         similarity = current(self.similarity_store.raw(), snapshot)
         self.has_similarity = self.similarity_store.version is not None
         entries = {e.filename: e for e in self.listing.entries(snapshot.unsorted)}
         predicted = {name: e.prediction for name, e in entries.items()}
         names = order_videos(snapshot.unsorted, self.order, predicted, similarity)
-        return [entries[n] for n in names], snapshot.folders, similarity
+        return [entries[n] for n in names], snapshot.folders, similarity, snapshot.keys_before
+
+    def track_keys(self, folders: list[Folder], keys_before: dict[str, int] | None) -> None:
+        """Announce any change of folder numbering since the screen last showed the keys
+        (at start: since the saved keys, when this scan changed them)."""
+        keys = {f.name: f.key for f in folders if f.key is not None}
+        before = self._shown_keys if self._shown_keys is not None else keys_before
+        if before is not None and before != keys:
+            said = "; ".join(describe_changes(before, keys))
+            self.query_one(StatusBar).set_note("keys", f"Keys: {said}", "bold", ttl=12)
+            self.notify_plain(f"Folder keys changed: {said}", timeout=10)
+        self._shown_keys = keys
+        warning = self.library.folder_keys.warning
+        if warning and warning != self._keys_warned:
+            self.notify_plain(warning, severity="warning", timeout=10)
+        self._keys_warned = warning
 
     def apply(self, entries: list[VideoEntry], folders: list[Folder], keep: str | None,
               similarity: Similarity | None = None) -> None:  # fmt: skip
@@ -161,12 +181,13 @@ class LibraryScreen(Screen[None]):
     async def poll(self) -> None:
         """Pick up changes by other programs (the HTTP API, a file manager) and new predictions."""
         try:
-            entries, folders, similarity = await asyncio.to_thread(self._scan)
+            entries, folders, similarity, keys_before = await asyncio.to_thread(self._scan)
         except LibraryError as exc:
             if self._problem is None:
                 self._problem = str(exc)
                 self.apply([], [], None)
             return
+        self.track_keys(folders, keys_before)
         changed = (entries, folders, similarity) != (self.entries, self.folders, self.similarity)
         if self._problem is not None or changed:
             self._problem = None
@@ -192,8 +213,8 @@ class LibraryScreen(Screen[None]):
         self.query_one(FolderPanel).show(self.folders, predicted)
 
     def folder_for_key(self, index: int) -> str | None:
-        """The folder the ``index``-th folder key files into (None: no such folder)."""
-        return self.folders[index].name if 0 <= index < len(self.folders) else None
+        """The folder on key slot ``index + 1`` (stable: core/folder_keys.py; None: none)."""
+        return next((f.name for f in self.folders if f.key == index + 1), None)
 
     def copy_text(self, entry: VideoEntry | None) -> str:
         """ "same as 7234….mp4 in soccer" for a near-duplicate, else ""."""

@@ -34,6 +34,8 @@ class MainScreen(AcceptAllActions, PlaybackActions, OrderActions, GroupActions, 
         await super().on_mount()
         if jobs.read_status(self.settings.artifacts_dir).running:
             self._start_retrain_polling()
+        elif jobs.first_model_due(self.settings, (f.count for f in self.folders)):
+            self._train_first_model()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.settings))
@@ -49,6 +51,23 @@ class MainScreen(AcceptAllActions, PlaybackActions, OrderActions, GroupActions, 
             self.notify_plain("A retrain is already running", severity="warning")
         self._start_retrain_polling()
 
+    def _train_first_model(self) -> None:
+        """A first run on a library that can be learned: train without waiting for `r`."""
+        learnable = sum(1 for f in self.folders if f.count >= jobs.MIN_EXAMPLES)
+        try:
+            jobs.start_background(self.settings)
+        except LibraryError as exc:
+            self.notify_plain(str(exc), severity="error", timeout=10)
+            return
+        said = f"No model yet: training one from your {learnable} folders"
+        self.query_one(StatusBar).last_action = said
+        self.notify_plain(
+            f"{said} in the background; predictions appear when it is done "
+            "(auto_train = false in the config turns this off)",
+            timeout=10,
+        )
+        self._start_retrain_polling()
+
     def _start_retrain_polling(self) -> None:
         if not self._retrain_polling:
             self._retrain_polling = True
@@ -61,13 +80,14 @@ class MainScreen(AcceptAllActions, PlaybackActions, OrderActions, GroupActions, 
                 status = await asyncio.to_thread(jobs.read_status, self.settings.artifacts_dir)
                 if not status.running:
                     break
-                stage = jobs.stage_label(status.stage)
-                status_bar.retrain = f"retraining: {stage} {status.done}/{status.total}"
+                progress = jobs.progress_text(status.stage, status.done, status.total)
+                status_bar.retrain = f"retraining: {progress}"
                 await asyncio.sleep(0.5)
         finally:
             self._retrain_polling = False
         ok = status.last_result == "success"
-        status_bar.retrain = "retrain done" if ok else "retrain failed"
+        status_bar.retrain = ""
+        status_bar.news("retrain done" if ok else "retrain failed")
         if not ok:
             message = failure_text(status.last_result, self.settings.artifacts_dir)
             self.notify_plain(message, severity="error", timeout=15)

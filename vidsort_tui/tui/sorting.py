@@ -7,9 +7,10 @@ MainScreen, built on the state and helpers of LibraryScreen.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from vidsort_tui.core.errors import LibraryError
-from vidsort_tui.core.library import Folder
+from vidsort_tui.core.folder_keys import key_text
 from vidsort_tui.services import jobs
 from vidsort_tui.tui.folder_picker import FolderPicker
 from vidsort_tui.tui.library_screen import LibraryScreen
@@ -34,13 +35,16 @@ class SortingActions(LibraryScreen):
         await self.file_current(entry.prediction.predicted_folder)
 
     async def action_file_into(self, index: int) -> None:
-        if index >= len(self.folders):
+        """The folder on key slot ``index + 1`` (stable: core/folder_keys.py)."""
+        folder = next((f for f in self.folders if f.key == index + 1), None)
+        if folder is None:
             self.notify_plain(
-                f"There is no folder {index + 1}: {len(self.folders)} folders (n makes a new one)",
+                f"No folder {key_text(index + 1)}: the numbers beside the folders are their "
+                "keys (n makes a new folder)",
                 severity="warning",
             )
             return
-        await self.file_current(self.folders[index].name)
+        await self.file_current(folder.name)
 
     async def file_current(self, folder: str) -> None:
         entry = self.current
@@ -65,7 +69,7 @@ class SortingActions(LibraryScreen):
         counts = {f.name: f.count for f in self.folders}
         for _, folder in done:
             counts[folder] = counts.get(folder, 0) + 1
-        folders = [Folder(f.name, counts[f.name]) for f in self.folders]
+        folders = [replace(f, count=counts[f.name]) for f in self.folders]
         self.apply(remaining, folders, keep)
         if len(done) == 1:
             said = f"Sorted {done[0][0]} → {done[0][1]} (u undoes)"
@@ -84,7 +88,9 @@ class SortingActions(LibraryScreen):
         child = jobs.start_refit(self.settings)  # None: a retrain or refit is running already
         output, _ = await asyncio.to_thread(child.communicate) if child else (b"", None)
         outcome = jobs.refit_outcome(output)
-        status.retrain = "" if outcome is None else f"refitted on {outcome['videos']:.0f} videos"
+        status.retrain = ""
+        if outcome is not None:
+            status.news(f"refitted on {outcome['videos']:.0f} videos")
         self.show_accuracy()
         await self.reload()
 
@@ -136,6 +142,7 @@ class SortingActions(LibraryScreen):
             if not name:
                 return
             self.folders = await asyncio.to_thread(self.library.folders)
+            self.track_keys(self.folders, None)
             if self.current is not None:
                 await self.file_current(name)
             else:

@@ -1,22 +1,110 @@
-"""One line: the last action (with its undo hint), retrain progress, model accuracy."""
+"""One line of notes: the last action (with its undo hint), a running job's progress (the
+live note), passing news (a refit, folder keys), the model's accuracy.
+
+When the line is too short for all of them, the oldest notes go first; the live note is
+never dropped (it is cut last, at its end). Passing news expires after a few seconds, so
+"refitted on 66 videos" does not sit there after it stopped being news.
+"""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+
+from rich.cells import cell_len
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+#: how long passing news stays (seconds)
+STALE_SECONDS = 6.0
+#: display order, left to right, when everything fits
+ORDER = ("action", "live", "news", "keys", "accuracy")
+SEPARATOR = "  ·  "
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+    style: str
+    at: float  # time.monotonic() when set: the oldest is dropped first
+    expires: float | None = None
+
 
 class StatusBar(Static):
-    last_action: reactive[str] = reactive("")
+    #: the live note: a running job's progress, never dropped for lack of room
     retrain: reactive[str] = reactive("")
-    accuracy: reactive[str] = reactive("")
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.notes: dict[str, Note] = {}
+        self._live_since = 0.0
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.expire)
+
+    def watch_retrain(self, old: str, new: str) -> None:
+        if new and not old:
+            self._live_since = time.monotonic()
+
+    def set_note(self, slot: str, text: str, style: str = "", ttl: float | None = None) -> None:
+        """Show ``text`` in ``slot`` (replacing what was there); ``ttl``: passing news."""
+        now = time.monotonic()
+        if text:
+            self.notes[slot] = Note(text, style, now, None if ttl is None else now + ttl)
+        else:
+            self.notes.pop(slot, None)
+        self.refresh()
+
+    def news(self, text: str, slot: str = "news") -> None:
+        self.set_note(slot, text, "yellow", ttl=STALE_SECONDS)
+
+    @property
+    def last_action(self) -> str:
+        return self.notes["action"].text if "action" in self.notes else ""
+
+    @last_action.setter
+    def last_action(self, text: str) -> None:
+        self.set_note("action", text)
+
+    @property
+    def accuracy(self) -> str:
+        return self.notes["accuracy"].text if "accuracy" in self.notes else ""
+
+    @accuracy.setter
+    def accuracy(self, text: str) -> None:
+        self.set_note("accuracy", text, "cyan")
+
+    def expire(self) -> None:
+        now = time.monotonic()
+        stale = [
+            slot for slot, n in self.notes.items() if n.expires is not None and n.expires <= now
+        ]
+        for slot in stale:
+            del self.notes[slot]
+        if stale:
+            self.refresh()
+
+    def shown(self, width: int) -> list[tuple[str, Note]]:
+        """The notes that fit ``width`` cells: the oldest dropped first, never the live one."""
+        notes = dict(self.notes)
+        if self.retrain:
+            notes["live"] = Note(self.retrain, "yellow", self._live_since)
+        kept = sorted(notes.items(), key=lambda item: ORDER.index(item[0]))
+
+        def length(items: list[tuple[str, Note]]) -> int:
+            return sum(cell_len(n.text) for _, n in items) + len(SEPARATOR) * max(0, len(items) - 1)
+
+        while len(kept) > 1 and length(kept) > width:
+            droppable = [item for item in kept if item[0] != "live"]
+            kept.remove(min(droppable, key=lambda item: item[1].at))
+        return kept
 
     def render(self) -> Text:
         text = Text(overflow="ellipsis", no_wrap=True)
-        parts = [(self.last_action, ""), (self.retrain, "yellow"), (self.accuracy, "cyan")]
-        for part, style in [(p, s) for p, s in parts if p]:
+        width = self.content_size.width or self.size.width or 1000
+        for _slot, note in self.shown(width):
             if text:
-                text.append("  ·  ", style="dim")
-            text.append(part, style=style)
+                text.append(SEPARATOR, style="dim")
+            text.append(note.text, style=note.style)
         return text

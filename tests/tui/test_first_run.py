@@ -1,0 +1,38 @@
+"""A first run on your own library: folders that can be learned and no model, so the app
+trains one in the background by itself, says so, and shows the predictions when it is done,
+without `r` and without a restart (a real retrain in a child process)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tests.tui.conftest import rendered, wait_for
+from vidsort_tui.services import jobs
+from vidsort_tui.tui.app import VidsortApp
+
+
+async def test_the_first_model_is_trained_without_pressing_r(library_factory):
+    settings = library_factory({"fire": 2, "sea": 2}, unsorted=2)
+    settings = replace(settings, player="none", audio=False, auto_train=True)
+    app = VidsortApp(settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(
+            pilot, lambda: "training one from your 2 folders" in rendered(app, "#status")
+        )
+        assert jobs.read_status(settings.artifacts_dir).running
+        entries = lambda: app.screen.entries  # noqa: E731
+        assert [e.prediction.predicted_folder for e in entries()] == [None, None]
+        await wait_for(pilot, lambda: all(e.prediction.predicted_folder for e in entries()), 180)
+        assert (settings.artifacts_dir / "model.joblib").exists()
+        assert jobs.read_status(settings.artifacts_dir).last_result == "success"
+        await wait_for(pilot, lambda: "top-1" in rendered(app, "#status"))
+
+
+async def test_auto_train_off_leaves_it_to_r(library_factory):
+    settings = library_factory({"fire": 2, "sea": 2}, unsorted=1)
+    app = VidsortApp(replace(settings, player="none", audio=False, auto_train=False))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: "no model yet: press r" in rendered(app, "#status"))
+        await pilot.pause(0.5)
+        assert not jobs.read_status(settings.artifacts_dir).running
+        assert not (settings.artifacts_dir / "retrain_status.json").exists()
