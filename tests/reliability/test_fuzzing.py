@@ -148,5 +148,6 @@ def test_create_folder_makes_exactly_one_direct_subfolder(hyp_root, clip_factory
     except LibraryError:
         assert tree(root) == before
         return
-    added = set(tree(root)) - set(before)
+    # In the library exactly one folder; the artifacts folder may record its number key.
+    added = {p for p in set(tree(root)) - set(before) if p.split("/")[0] != "art"}
     assert added == {f"videos/{folder}"} and (settings_.data_dir / folder).is_dir()
