@@ -17,10 +17,10 @@ router = APIRouter(prefix="/api")
 
 @router.get("/order", response_model=ListOrder)
 def get_order(svc: Svc) -> ListOrder:
-    return ListOrder(order=read_order(svc.settings.artifacts_dir))  # type: ignore[arg-type]
+    return ListOrder.model_validate({"order": read_order(svc.settings.artifacts_dir)})
 
 
 @router.post("/order", response_model=ListOrder, responses=UNAVAILABLE)
 def set_order(body: ListOrder, svc: Svc) -> ListOrder:
     """Remember the order (503 when the artifacts folder cannot be written)."""
-    return ListOrder(order=write_order(svc.settings.artifacts_dir, body.order))  # type: ignore[arg-type]
+    return ListOrder.model_validate({"order": write_order(svc.settings.artifacts_dir, body.order)})

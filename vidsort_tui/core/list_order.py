@@ -8,10 +8,11 @@ Read back as hostile input: anything but a known order reads as "found".
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from vidsort_tui.core import artifacts
-from vidsort_tui.core.atomic import read_json, write_json_atomic
+from vidsort_tui.core.atomic import read_regular, write_json_atomic
 from vidsort_tui.core.errors import ArtifactsUnavailable, LibraryError
 from vidsort_tui.core.ordering import DEFAULT_ORDER, ORDER_MODES, next_order
 
@@ -27,21 +28,25 @@ ORDER_LABELS = {
 }
 
 
+#: the file holds one short word; anything bigger is not ours
+MAX_BYTES = 4096
+
+
 class UnknownOrder(LibraryError):
     status = 422
 
 
 def check_order(order: object) -> str:
-    if order not in ORDER_MODES:
+    if not isinstance(order, str) or order not in ORDER_MODES:
         raise UnknownOrder(f"order must be one of {', '.join(ORDER_MODES)}, not {order!r}")
-    return order  # type: ignore[return-value]
+    return order
 
 
 def read_order(artifacts_dir: Path) -> str:
     """The saved order; the default when there is none or the file is not one we wrote."""
     try:
-        value = read_json(Path(artifacts_dir) / artifacts.LIST_ORDER)
-    except (OSError, ValueError):
+        value = json.loads(read_regular(Path(artifacts_dir) / artifacts.LIST_ORDER, MAX_BYTES))
+    except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
         return DEFAULT_ORDER
     order = value.get("order") if isinstance(value, dict) else None
     return order if order in ORDER_MODES else DEFAULT_ORDER

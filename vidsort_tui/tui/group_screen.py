@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from vidsort_tui.core.batch import BatchOutcome
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.similarity import LookalikeGroup
 from vidsort_tui.tui.confirm_group import ConfirmGroup
@@ -199,7 +200,7 @@ class GroupScreen(Screen[int]):
     async def file_group(self, group: LookalikeGroup, folder: str, new: bool) -> None:
         library = self.host.library
 
-        def work():  # noqa: ANN202
+        def work() -> BatchOutcome:
             if new:
                 library.create_folder(folder)
             return library.sort_batch([(name, folder) for name in group.videos])
