@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
@@ -55,7 +55,7 @@ NOTHING_ALIKE = (
 )
 
 
-def group_bindings() -> list[Binding]:
+def group_bindings() -> list[BindingType]:
     found = [
         Binding(k.keys, ACTIONS[k.id][0], ACTIONS[k.id][1], show=bool(ACTIONS[k.id][1])
                 and k.id not in ("next", "previous"), id=k.id, priority=True)
@@ -104,7 +104,8 @@ class GroupScreen(Screen[int]):
         self.query_one("#group-body").display = group is not None
         empty = self.query_one("#group-empty", Static)
         empty.display = group is None
-        self.query_one(FolderPanel).show(self.host.folders, group and group.suggested_folder)
+        suggested = group.suggested_folder if group else None
+        self.query_one(FolderPanel).show(self.host.folders, suggested)
         if group is None:
             self.query_one("#group-title", Static).update("Look-alike groups")
             empty.update(Text(NO_MODEL if not self.host.has_similarity else NOTHING_ALIKE))
