@@ -13,7 +13,7 @@ from api_compat import errors
 from api_compat.deps import Services
 from api_compat.docs import install_docs
 from api_compat.guards import RequestGuard
-from api_compat.routes import library, media, pages, retrain, similarity
+from api_compat.routes import duplicate_moves, library, media, order, pages, retrain, similarity
 from api_compat.routes.pages import STATIC
 from vidsort_tui.core.config import Settings
 
@@ -31,7 +31,9 @@ def create_app(settings: Settings) -> FastAPI:
     # Host, cross-site and body-size checks; X-Vidsort-Worker says which worker answered.
     app.add_middleware(RequestGuard, settings=settings)
     errors.install(app)
-    for router in (pages.router, library.router, retrain.router, media.router, similarity.router):
+    routers = (pages.router, library.router, order.router, retrain.router, media.router,
+               similarity.router, duplicate_moves.router)  # fmt: skip
+    for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -130,6 +130,14 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"model": ErrorResponse}}
 
 
+class ListOrder(BaseModel):
+    """The unsorted list's order, shared by the page and the terminal app (list_order.json):
+    found (as listed), confident / uncertain (most confident / most uncertain first), similar
+    (look-alikes together)."""
+
+    order: Literal["found", "confident", "uncertain", "similar"]
+
+
 class LookalikeGroupItem(BaseModel):
     videos: list[str]
     #: the current model's folder for most of the group (null without a model)
@@ -155,3 +163,7 @@ class DuplicateGroupItem(BaseModel):
 
 class DuplicatesResponse(BaseModel):
     groups: list[DuplicateGroupItem]
+
+
+class MoveToDuplicatesRequest(BaseModel):
+    filename: str = Field(examples=["7234567890123456.mp4"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,15 @@ import pytest
 
 from tests.live_server import Server
 from vidsort_tui.core.config import Settings
+from vidsort_tui.core.library import Library
+from vidsort_tui.core.predictions import Prediction, write_predictions
+from vidsort_tui.core.similarity import (
+    Copy,
+    DuplicateGroup,
+    LookalikeGroup,
+    Similarity,
+    write_similarity,
+)
 from vidsort_tui.demo.clips import ClipSpec, write_clip
 from vidsort_tui.demo.scenes import SCENE_NAMES
 
@@ -80,6 +90,32 @@ def library_factory(tmp_path: Path, clip_factory: ClipFactory) -> LibraryFactory
         return Settings.load(overrides, environ={})
 
     return build
+
+
+@pytest.fixture
+def similar_library(library_factory: LibraryFactory) -> tuple[Settings, list[str], Path]:
+    """fire, sea, snow (2 clips each); 4 unsorted u0..u3, three predicted; u2 is a real copy
+    of a clip filed in sea; groups (u0, u3) -> fire and (u1, u2) with no suggestion, written
+    with the core's writer (the names are real clips; u0 and u3 are both fire scenes, u1 and
+    u2 sea scenes). The settings have the player off."""
+    settings = library_factory({"fire": 2, "sea": 2, "snow": 2}, unsorted=4)
+    u = Library(settings).unsorted()
+    original = sorted((settings.data_dir / "sea").iterdir())[0]
+    shutil.copyfile(original, settings.data_dir / u[2])
+    guesses = {u[0]: ("sea", 0.93), u[1]: ("fire", 0.85), u[2]: ("snow", 0.42)}
+    write_predictions(
+        settings.artifacts_dir, {n: Prediction(f, p, ((f, p),)) for n, (f, p) in guesses.items()}
+    )
+    similarity = Similarity(
+        lookalike_order=(u[3], u[0], u[2], u[1]),
+        groups=(
+            LookalikeGroup((u[0], u[3]), "fire", 0.91),
+            LookalikeGroup((u[1], u[2]), None, 0.88),
+        ),
+        duplicates=(DuplicateGroup((Copy(u[2], None), Copy(original.name, "sea")), 0.97),),
+    )
+    write_similarity(settings.artifacts_dir, similarity)
+    return replace(settings, player="none", audio=False), u, original
 
 
 def wait_until(condition: Callable[[], object], seconds: float) -> None:

@@ -3,13 +3,16 @@
 import { api, post, retrainFailure } from "./api.js";
 import { ConfidenceScale } from "./confidence.js";
 import { confirmAcceptAll, dialogOpen, newFolder, pickFolder, showHelp } from "./dialogs.js";
+import { closeDuplicates, copiesOf, copyText, duplicatesKey, duplicatesOpen, moveCurrentToDuplicates, openDuplicates, otherCopyOf } from "./duplicates.js";
+import { closeGroups, groupsKey, groupsOpen, openGroups } from "./groups.js";
+import { currentOrder, cycleOrder, orderLabel, setupOrder } from "./order.js";
 import { toast } from "./toast.js";
 
 const $ = (id) => document.getElementById(id);
 // The accept-all threshold: the terminal app's default. The API does not tell the page the
 // config file's accept_all.threshold; with an endpoint for it, set the scale from there.
 const scale = new ConfidenceScale(0.8);
-const state = { videos: [], folders: [], selected: 0, retrainRunning: false };
+const state = { videos: [], folders: [], selected: 0, retrainRunning: false, copies: new Map() };
 const current = () => state.videos[state.selected];
 const clock = (s) => (Number.isFinite(s) ? `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}` : "-:--");
 
@@ -21,6 +24,8 @@ function renderList() {
     li.dataset.filename = v.filename;
     if (i === state.selected) li.className = "selected";
     const name = document.createElement("span"); name.className = "name"; name.textContent = v.filename;
+    const copies = state.copies.get(v.filename);
+    if (copies) { const mark = document.createElement("span"); mark.className = "copy"; mark.textContent = "≈ "; mark.title = copyText(copies); name.prepend(mark); }
     const pred = document.createElement("span"); pred.className = "pred"; pred.textContent = v.predicted_folder || "—";
     const conf = document.createElement("span"); conf.textContent = v.predicted_folder ? scale.text(v.confidence) : "";
     conf.className = v.predicted_folder && scale.meets(v.confidence) ? "conf sure" : "conf";
@@ -68,6 +73,8 @@ function renderPlayer() {
       ? `All sorted: ${sorted} videos in ${state.folders.length} folders`
       : "No videos yet: put videos in the library's folder; they show up here within seconds";
     $("now-prediction").textContent = "";
+    $("now-copy").textContent = "";
+    $("other-copy").hidden = $("to-duplicates").hidden = true;
     player.hidden = true;
     if (player.getAttribute("src")) { player.removeAttribute("src"); player.load(); }
     return;
@@ -76,7 +83,10 @@ function renderPlayer() {
   $("now-name").textContent = video.filename;
   $("now-prediction").textContent = video.predicted_folder
     ? `→ ${video.predicted_folder} (${scale.text(video.confidence)})` : "no prediction yet";
-  const src = `/videos/${encodeURIComponent(video.filename)}`;
+  const copies = state.copies.get(video.filename);
+  $("now-copy").textContent = copies ? `≈ ${copyText(copies)}` : "";
+  $("other-copy").hidden = $("to-duplicates").hidden = !copies;
+  const src = state.copyFor === video.filename ? state.copySrc : `/videos/${encodeURIComponent(video.filename)}`;
   if (player.getAttribute("src") !== src) {
     player.setAttribute("src", src);
     player.play().catch(() => {});
@@ -125,13 +135,22 @@ function setFolders(folders) {
 }
 
 async function refresh(keepName) {
-  const [videos, folders] = await Promise.all([api("/api/videos"), api("/api/folders")]);
+  const order = encodeURIComponent(currentOrder() || "found");
+  const [videos, folders, duplicates] = await Promise.all([api(`/api/videos?order=${order}`), api("/api/folders"), api("/api/duplicates")]);
+  state.copies = copiesOf(duplicates.groups);
   const name = keepName ?? current()?.filename;
   state.videos = videos.videos;
   setFolders(folders.folders);
   const index = state.videos.findIndex((v) => v.filename === name);
   state.selected = index >= 0 ? index : Math.min(state.selected, Math.max(0, state.videos.length - 1));
   render();
+}
+
+// A new order starts at its top: what comes first is the point of choosing it.
+async function orderChanged(order, notSaved) {
+  state.selected = 0;
+  await refresh("").catch((error) => toast(`Cannot load videos: ${error.message}`, { error: true }));  // "": keep no video
+  toast(notSaved ? `Order: ${orderLabel(order)} (not remembered: ${notSaved})` : `Order: ${orderLabel(order)}`, { error: Boolean(notSaved) });
 }
 
 // ----- sorting ------------------------------------------------------------------------
@@ -236,6 +255,22 @@ async function acceptAll() {
   else toast(`Filed ${done} video${done === 1 ? "" : "s"} · ${undoes}`, { undo, undoLabel: "Undo all" });
 }
 
+// ----- look-alike groups and near-duplicates (groups.js, duplicates.js) -----------------
+function setMainHidden(hidden) {
+  $("list-pane").parentElement.hidden = hidden;
+  if (hidden) $("player").pause(); else $("player").play().catch(() => {});
+}
+const views = { folders: () => state.folders, refresh: () => refresh(), setMainHidden, undo };
+function showGroups() { if (duplicatesOpen()) closeDuplicates(); openGroups(views); }
+function showDuplicates() { if (groupsOpen()) closeGroups(); openDuplicates(views); }
+
+// c and d on the list (duplicates.js): the page's state they read and change.
+const listPage = {
+  state, current, select, renderPlayer, undo, refresh: () => refresh().catch(() => {}),
+};
+const otherCopy = () => otherCopyOf(listPage);
+const toDuplicates = () => moveCurrentToDuplicates(listPage);
+
 // ----- playback -----------------------------------------------------------------------
 function playing() {
   const player = $("player");
@@ -308,13 +343,17 @@ const KEYS = {
   j: () => select(state.selected + 1), ArrowDown: () => select(state.selected + 1),
   k: () => select(state.selected - 1), ArrowUp: () => select(state.selected - 1),
   Enter: accept, s: skip, u: undo, r: retrain, "/": pick, n: createFolder, A: acceptAll,
-  "?": showHelp, " ": pause, m: mute, ArrowLeft: () => seek(-5), ArrowRight: () => seek(5),
+  "?": showHelp, o: () => cycleOrder(orderChanged), g: showGroups, c: otherCopy, d: toDuplicates, " ": pause, m: mute, ArrowLeft: () => seek(-5), ArrowRight: () => seek(5),
 };
 
 document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey || dialogOpen()) return;
   if (event.target.closest?.("input, textarea")) return;
   const key = event.key;
+  if (groupsOpen() || duplicatesOpen()) {
+    if (groupsOpen() ? groupsKey(key) : duplicatesKey(key)) event.preventDefault();
+    return;
+  }
   if (/^[0-9]$/.test(key)) {
     const folder = state.folders.find((f) => f.key === key);
     if (folder) sortInto(folder.name); else toast(`No folder ${key}: the numbers beside the folders are their keys (n makes a new folder)`, { error: true });
@@ -323,18 +362,19 @@ document.addEventListener("keydown", (event) => {
   event.preventDefault();
 });
 
-const BUTTONS = { accept, skip, undo, pick, "new-folder": createFolder, "accept-all": acceptAll, help: showHelp, retrain };
+const BUTTONS = { accept, skip, undo, pick, "new-folder": createFolder, "accept-all": acceptAll, help: showHelp, retrain,
+                  groups: showGroups, duplicates: showDuplicates, "other-copy": otherCopy, "to-duplicates": toDuplicates };
 for (const [id, action] of Object.entries(BUTTONS)) {
   $(id).addEventListener("click", (event) => { event.currentTarget.blur(); action(); });
 }
 for (const name of ["timeupdate", "durationchange", "play", "pause"]) $("player").addEventListener(name, renderClock);
 
-refresh().catch((error) => toast(`Cannot load videos: ${error.message}`, { error: true }));
+setupOrder(orderChanged).then(() => refresh()).catch((error) => toast(`Cannot load videos: ${error.message}`, { error: true }));
 pollRetrain();
 // A retrain started elsewhere (the terminal app's first-run training, `r`, --retrain) shows
-// here too, and its predictions load when it ends.
+// here too, and its predictions load when it ends. The list waits while a view covers it.
 setInterval(() => {
   if (document.hidden) return;
   if (!state.retrainRunning) pollRetrain();
-  if (!dialogOpen()) refresh().catch(() => {});
+  if (!dialogOpen() && !groupsOpen() && !duplicatesOpen()) refresh().catch(() => {});
 }, 3000);

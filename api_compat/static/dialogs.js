@@ -59,6 +59,28 @@ export function confirmAcceptAll(plan, scale) {
   });
 }
 
+// Filing a whole look-alike group: says how many videos, and where.
+export function confirmGroup(count, folder, isNew = false) {
+  return show((dialog, close) => {
+    const yes = el("button", { type: "button", className: "primary", id: "confirm-yes" }, "Yes, file them ", el("kbd", {}, "y"));
+    const no = el("button", { type: "button", id: "confirm-no" }, "No ", el("kbd", {}, "n"));
+    yes.onclick = () => close(true);
+    no.onclick = () => close(false);
+    const where = isNew ? `the new folder ${folder}` : folder;
+    dialog.append(
+      el("h2", {}, "File this group?"),
+      el("p", { id: "confirm-text" }, `File all ${count} video${count === 1 ? "" : "s"} of this group into ${where}?`),
+      el("p", { className: "dim" }, "One undo brings the whole group back."),
+      el("div", { className: "buttons" }, yes, no),
+    );
+    dialog.onkeydown = (event) => {
+      if (event.key === "y" || event.key === "Enter") { event.preventDefault(); close(true); }
+      else if (event.key === "n") { event.preventDefault(); close(false); }
+    };
+    setTimeout(() => yes.focus());
+  });
+}
+
 // Lower is better; null when the query's letters are not in the name in order (as the TUI).
 export function fuzzyScore(query, name) {
   const q = query.toLowerCase(), n = name.toLowerCase();
@@ -131,7 +153,7 @@ function reason(name) {
   return "";
 }
 
-export function newFolder(create, filesVideo) {
+export function newFolder(create, filesVideo, what = null) {
   return show((dialog, close) => {
     const input = el("input", { type: "text", placeholder: "folder name", id: "new-folder-input", autocomplete: "off" });
     const error = el("p", { id: "new-folder-error", className: "error", role: "alert" });
@@ -150,7 +172,7 @@ export function newFolder(create, filesVideo) {
     input.oninput = () => { error.textContent = ""; };
     input.onkeydown = (event) => { if (event.key === "Enter") { event.preventDefault(); submit(); } };
     dialog.append(
-      el("h2", {}, "New folder ", el("span", { className: "dim" }, filesVideo ? "(the current video is filed into it)" : "(no video to file)")),
+      el("h2", {}, "New folder ", el("span", { className: "dim" }, what ? `(${what})` : filesVideo ? "(the current video is filed into it)" : "(no video to file)")),
       input, el("p", { className: "dim" }, FOLDER_RULE), error, el("div", { className: "buttons" }, ok, cancel),
     );
     setTimeout(() => input.focus());
@@ -168,6 +190,10 @@ export const HELP = [
   ["space", "Pause / play"],
   ["← / →", "Back / forward 5 s"],
   ["m", "Mute / sound on"],
+  ["o", "List order: as found, most confident, most uncertain, look-alikes together"],
+  ["g", "Look-alike groups: file a whole group at once (or the Groups button)"],
+  ["c", "Play the other copy of a near-duplicate (≈)"],
+  ["d", "Move a near-duplicate into duplicates/ (never deleted; u undoes)"],
   ["A", "Accept all at or above the threshold (asks first)"],
   ["r", "Retrain the model now"],
   ["?", "This help"],

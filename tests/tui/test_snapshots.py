@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from vidsort_tui.tui.app import VidsortApp
+
 # The help screen names the config file: a fixed one, so the snapshot is the same anywhere.
 CONFIG = Path("/etc/vidsort-example/config.toml")
 
@@ -29,3 +31,13 @@ def test_help_screen(snap_compare, make_app):
 def test_help_screen_at_80x24(snap_compare, make_app):
     app = make_app(config_file=CONFIG)
     assert snap_compare(app, terminal_size=(80, 24), press=["question_mark"])
+
+
+def test_near_duplicate_flag_at_80x24(snap_compare, similar_library):
+    settings, _, _ = similar_library
+    assert snap_compare(VidsortApp(settings), terminal_size=(80, 24), press=["j", "j"])
+
+
+def test_group_screen_at_80x24(snap_compare, similar_library):
+    settings, _, _ = similar_library
+    assert snap_compare(VidsortApp(settings), terminal_size=(80, 24), press=["g"])

@@ -34,6 +34,8 @@ NEIGHBOURS = "neighbours.npz"
 RETRAIN_LOG = "retrain.log"
 #: when the model last read the library, and the refits so far (core.learning)
 LEARNING = "learning.json"
+#: the unsorted list's order last chosen in the TUI or on the page (core.list_order)
+LIST_ORDER = "list_order.json"
 
 
 def embedder_graph(weights_digest: str, version: int) -> str:

@@ -61,3 +61,9 @@ class RetrainUnavailable(LibraryError):
     """A retrain cannot start (read-only or full artifacts folder); the message says why."""
 
     status = 503
+
+
+class ArtifactsUnavailable(LibraryError):
+    """A small state file (such as the list order) cannot be written in ARTIFACTS_DIR."""
+
+    status = 503

@@ -1,6 +1,7 @@
 """Every key, its binding id (for the config file) and what it does, most used first.
 
-The ten folder keys share one row, so the whole list fits an 80x24 terminal.
+The ten folder keys share one row, and pairs of keys that go together (seek back / forward)
+share one too, so the whole list fits an 80x24 terminal.
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ ROWS: list[tuple[tuple[str, ...], str]] = [
     (("new_folder",), "New folder (files the video there)"),
     (("undo",), "Undo the last sort"),
     (("skip",), "Skip (leave it unsorted)"),
+    (("order", "groups"), "Cycle list order / look-alike groups"),
+    (("copy", "duplicates"), "Duplicate ≈: play other / move aside"),
     (("next",), "Next video"),
     (("previous",), "Previous video"),
-    (("pause",), "Pause / play"),
-    (("seek_back",), "Back 5 s"),
-    (("seek_forward",), "Forward 5 s"),
-    (("mute",), "Mute / sound on"),
+    (("pause", "mute"), "Pause or play / mute or sound on"),
+    (("seek_back", "seek_forward"), "Back / forward 5 s"),
     (("accept_all",), "Accept all at or above the threshold"),
     (("retrain",), "Retrain the model now"),
     (("help",), "This help"),
@@ -75,4 +76,4 @@ def _keys_text(ids: tuple[str, ...], keys: dict[str, list[str]]) -> str:
 
 
 def _ids_text(ids: tuple[str, ...]) -> str:
-    return f"{ids[0]} … {ids[-1]}" if len(ids) > 1 else ids[0]
+    return f"{ids[0]} … {ids[-1]}" if ids == FOLDER_IDS else " / ".join(ids)

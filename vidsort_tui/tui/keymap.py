@@ -41,6 +41,10 @@ KEYS: list[KeySpec] = [
     KeySpec("pick_folder", "slash", "pick_folder", "Pick folder"),
     KeySpec("new_folder", "n", "new_folder", "New folder"),
     KeySpec("undo", "u", "undo", "Undo"),
+    KeySpec("order", "o", "cycle_order", "Order", show=False),
+    KeySpec("groups", "g", "groups", "Groups", show=False),
+    KeySpec("copy", "c", "other_copy", "Other copy", show=False),
+    KeySpec("duplicates", "d", "to_duplicates", "To duplicates", show=False),
     # Help and Quit before Retrain and Accept all: the footer shows bindings in this order,
     # and on a narrow terminal it is the last ones that do not fit.
     KeySpec("help", "question_mark", "help", "Help"),

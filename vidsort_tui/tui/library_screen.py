@@ -19,9 +19,12 @@ from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.folder_keys import describe_changes
 from vidsort_tui.core.library import Folder, Library
+from vidsort_tui.core.list_order import read_order
 from vidsort_tui.core.listing import VideoEntry, VideoListing
 from vidsort_tui.core.metrics import MetricsUnavailable, read_metrics
+from vidsort_tui.core.ordering import order_videos
 from vidsort_tui.core.predictions import PredictionStore
+from vidsort_tui.core.similarity import EMPTY, Copy, Similarity, SimilarityStore, current
 from vidsort_tui.tui.confidence import ConfidenceScale
 from vidsort_tui.tui.folder_panel import FolderPanel
 from vidsort_tui.tui.keymap import FOLDER_KEYS, display_key, effective_keys
@@ -32,6 +35,17 @@ from vidsort_tui.tui.video_list import VideoList
 from vidsort_tui.tui.video_view import VideoView
 
 POLL_SECONDS = 1.5
+#: the order as the list's title names it (short: the list is 24-48 columns wide)
+ORDER_TITLES = {"found": "as found", "confident": "confident first",
+                "uncertain": "uncertain first", "similar": "look-alikes"}  # fmt: skip
+
+
+def short_name(name: str) -> str:
+    """ "7234….mp4" for a long name: its start and its extension."""
+    stem, dot, ext = name.rpartition(".")
+    if len(name) <= 14 or not dot:
+        return name
+    return f"{stem[:4]}…{dot}{ext}"
 
 
 class LibraryScreen(Screen[None]):
@@ -44,6 +58,15 @@ class LibraryScreen(Screen[None]):
         self.entries: list[VideoEntry] = []
         self.folders: list[Folder] = []
         self.refits_running = 0  # refits this screen waits for (see SortingActions)
+        self.order = read_order(settings.artifacts_dir)  # `o` changes it (list_ordering.py)
+        self.similarity_store = SimilarityStore(self.library)
+        #: look-alikes and near-duplicates as of the last scan; has_similarity: a file exists
+        self.similarity: Similarity = EMPTY
+        self.has_similarity = False
+        #: unsorted video -> its other copies (near-duplicates), for the list's flag
+        self.copies: dict[str, list[Copy]] = {}
+        #: another screen plays videos now (the groups screen): this one plays nothing
+        self.video_suspended = False
         self._warned: str | None = None  # the predictions-file warning last shown
         self._problem: str | None = None  # why the library cannot be read, if it cannot
         self._shown_keys: dict[str, int] | None = None  # the folder keys the screen shows
@@ -55,6 +78,7 @@ class LibraryScreen(Screen[None]):
             display_key(keys[f"folder_{i + 1}"][0]) if keys[f"folder_{i + 1}"] else "/"
             for i in range(len(FOLDER_KEYS))
         ]
+        self.folder_keys = folder_keys  # the key shown beside each folder, in folder order
         video = VideoView(self.settings.player, self.settings.audio, id="video")
         yield Static(f"vidsort — {self.library.root.name}", id="title", markup=False)
         with Horizontal(id="body"):
@@ -70,7 +94,7 @@ class LibraryScreen(Screen[None]):
     async def on_mount(self) -> None:
         self.query_one("#folders").border_title = "Folders"
         await self.reload()
-        self.set_interval(POLL_SECONDS, self.poll)
+        self.poll_timer = self.set_interval(POLL_SECONDS, self.poll)
         self.show_accuracy()
         hint = self.query_one(VideoView).fallback_hint
         if hint:
@@ -88,22 +112,34 @@ class LibraryScreen(Screen[None]):
         row = self.query_one(VideoList).cursor_row
         return self.entries[row] if 0 <= row < len(self.entries) else None
 
-    async def reload(self, keep: str | None = None) -> None:
-        """Rescan the library (in a thread) and show it, keeping the selection."""
+    async def reload(self, keep: str | None = None, top: bool = False) -> None:
+        """Rescan the library (in a thread) and show it, keeping the selection (or, with
+        ``top``, selecting the first video)."""
         try:
-            entries, folders, keys_before = await asyncio.to_thread(self._scan)
+            entries, folders, similarity, keys_before = await asyncio.to_thread(self._scan)
         except LibraryError as exc:
             self.notify_plain(str(exc), severity="error")
             self._problem = str(exc)
             self.apply([], [], None)
             return
         self._problem = None
+        if top and entries:
+            keep = entries[0].filename
+            self.query_one(VideoList).move_cursor(row=0)
         self.track_keys(folders, keys_before)
-        self.apply(entries, folders, keep)
+        self.apply(entries, folders, keep, similarity)
 
-    def _scan(self) -> tuple[list[VideoEntry], list[Folder], dict[str, int] | None]:
-        snapshot = self.library.scan()  # one pass gives both the list and the counts
-        return self.listing.entries(snapshot.unsorted), snapshot.folders, snapshot.keys_before
+    def _scan(self) -> tuple[list[VideoEntry], list[Folder], Similarity, dict[str, int] | None]:
+        """The unsorted videos in the chosen order, the folders, the similarity file matched
+        against this same scan (one pass over the library gives all three), and the folder
+        keys from before this scan."""
+        snapshot = self.library.scan()
+        similarity = current(self.similarity_store.raw(), snapshot)
+        self.has_similarity = self.similarity_store.version is not None
+        entries = {e.filename: e for e in self.listing.entries(snapshot.unsorted)}
+        predicted = {name: e.prediction for name, e in entries.items()}
+        names = order_videos(snapshot.unsorted, self.order, predicted, similarity)
+        return [entries[n] for n in names], snapshot.folders, similarity, snapshot.keys_before
 
     def track_keys(self, folders: list[Folder], keys_before: dict[str, int] | None) -> None:
         """Announce any change of folder numbering since the screen last showed the keys
@@ -120,12 +156,22 @@ class LibraryScreen(Screen[None]):
             self.notify_plain(warning, severity="warning", timeout=10)
         self._keys_warned = warning
 
-    def apply(self, entries: list[VideoEntry], folders: list[Folder], keep: str | None) -> None:
+    def apply(self, entries: list[VideoEntry], folders: list[Folder], keep: str | None,
+              similarity: Similarity | None = None) -> None:  # fmt: skip
         self._report_predictions_warning()
         before = self.current.filename if self.current else None
         self.entries, self.folders = entries, folders
-        self.query_one(VideoList).show(entries, keep or before)
-        self.query_one("#videos").border_title = f"Unsorted ({len(entries)})"
+        if similarity is not None:
+            self.similarity = similarity
+            self.copies = {
+                copy.filename: [other for other in group.videos if other != copy]
+                for group in similarity.duplicates
+                for copy in group.videos
+                if copy.folder is None
+            }
+        self.query_one(VideoList).show(entries, keep or before, flagged=set(self.copies))
+        title = f"Unsorted ({len(entries)}) · {ORDER_TITLES.get(self.order, self.order)}"
+        self.query_one("#videos").border_title = title
         self.selection_changed(force=(keep or before) != (self.current and self.current.filename))
 
     def _report_predictions_warning(self) -> None:
@@ -138,16 +184,17 @@ class LibraryScreen(Screen[None]):
     async def poll(self) -> None:
         """Pick up changes by other programs (the HTTP API, a file manager) and new predictions."""
         try:
-            entries, folders, keys_before = await asyncio.to_thread(self._scan)
+            entries, folders, similarity, keys_before = await asyncio.to_thread(self._scan)
         except LibraryError as exc:
             if self._problem is None:
                 self._problem = str(exc)
                 self.apply([], [], None)
             return
         self.track_keys(folders, keys_before)
-        if self._problem is not None or entries != self.entries or folders != self.folders:
+        changed = (entries, folders, similarity) != (self.entries, self.folders, self.similarity)
+        if self._problem is not None or changed:
             self._problem = None
-            self.apply(entries, folders, None)
+            self.apply(entries, folders, None, similarity)
         else:
             self._report_predictions_warning()
 
@@ -155,16 +202,32 @@ class LibraryScreen(Screen[None]):
         entry = self.current
         video = self.query_one(VideoView)
         nothing = self.query_one(NothingToSort)
-        self.query_one(NowPlaying).show(entry, self.scale)
+        self.query_one(NowPlaying).show(entry, self.scale, self.copy_text(entry))
         video.display = entry is not None
         nothing.display = entry is None
         if entry is None:
             nothing.show(self.library.root, self.folders, self._problem)
             video.play(None)
+        elif self.video_suspended:
+            pass  # a refit finishing under the groups screen must not start a second video
         elif force or video.path != self.library.root / entry.filename:
             video.play(self.library.root / entry.filename)
         predicted = entry.prediction.predicted_folder if entry else None
         self.query_one(FolderPanel).show(self.folders, predicted)
+
+    def folder_for_key(self, index: int) -> str | None:
+        """The folder on key slot ``index + 1`` (stable: core/folder_keys.py; None: none)."""
+        return next((f.name for f in self.folders if f.key == index + 1), None)
+
+    def copy_text(self, entry: VideoEntry | None) -> str:
+        """ "same as 7234….mp4 in soccer" for a near-duplicate, else ""."""
+        others = self.copies.get(entry.filename, []) if entry else []
+        if not others:
+            return ""
+        first = others[0]
+        where = f"in {first.folder}" if first.folder else "unsorted"
+        more = f" (+{len(others) - 1})" if len(others) > 1 else ""
+        return f"same as {short_name(first.filename)} {where}{more}"
 
     def on_video_list_highlighted(self) -> None:
         entry = self.current

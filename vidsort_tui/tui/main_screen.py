@@ -1,7 +1,8 @@
 """The sorting screen: the bindings, and the parts that are its keys.
 
 Widgets and state: LibraryScreen. Sorting keys: SortingActions; `A`: AcceptAllActions;
-moving and playback: PlaybackActions. Retrain and help live here.
+moving and playback: PlaybackActions; `o`: OrderActions; `g`: GroupActions (GroupScreen);
+`c` and `d`: DuplicateActions. Retrain and help live here.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.names import MIN_EXAMPLES
 from vidsort_tui.services import jobs
 from vidsort_tui.tui.accept_all import AcceptAllActions
+from vidsort_tui.tui.duplicates import DuplicateActions
+from vidsort_tui.tui.groups import GroupActions
 from vidsort_tui.tui.help_screen import HelpScreen
 from vidsort_tui.tui.keymap import bindings
+from vidsort_tui.tui.list_ordering import OrderActions
 from vidsort_tui.tui.playback import PlaybackActions
 from vidsort_tui.tui.retrain_text import failure_text
 from vidsort_tui.tui.status_bar import StatusBar
 
 
-class MainScreen(AcceptAllActions, PlaybackActions):
+class MainScreen(AcceptAllActions, PlaybackActions, OrderActions, GroupActions, DuplicateActions):
     BINDINGS = bindings()
 
     def __init__(self, settings: Settings) -> None:

@@ -43,13 +43,16 @@ def reason(name: str) -> str | None:
 class NewFolderScreen(ModalScreen[str | None]):
     BINDINGS = [("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, create: Create, files_video: bool = True) -> None:
+    def __init__(self, create: Create, files_video: bool = True, what: str | None = None) -> None:
         super().__init__()
         self.create = create
         self.files_video = files_video
+        self.what = what  # what happens after: replaces the words about the current video
 
     def compose(self) -> ComposeResult:
-        what = "the current video is filed into it" if self.files_video else "no video to file"
+        what = self.what or (
+            "the current video is filed into it" if self.files_video else "no video to file"
+        )
         with Vertical(id="new-folder"):
             yield Static(Text.assemble(("New folder", "bold"), f" ({what})"))
             yield Input(placeholder="folder name", id="new-folder-input")

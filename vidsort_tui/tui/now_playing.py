@@ -40,7 +40,8 @@ class NowPlaying(Static):
     def on_mount(self) -> None:
         self.set_interval(TICK_SECONDS, self._tick)
 
-    def show(self, entry: VideoEntry | None, scale: ConfidenceScale) -> None:
+    def show(self, entry: VideoEntry | None, scale: ConfidenceScale, copy: str = "") -> None:
+        """``copy``: "same as X in Y" when the video is a near-duplicate."""
         if entry is None:
             self._video_name, self._guess = "", Text()
         else:
@@ -51,6 +52,8 @@ class NowPlaying(Static):
                 if p.predicted_folder
                 else Text("no prediction yet", style="dim")
             )
+            if copy:
+                self._guess.append(f"  ≈ {copy}", style="bold magenta")
         self._tick()
         self.refresh()
 

@@ -60,8 +60,9 @@ class SortingActions(LibraryScreen):
             return
         self.after_sorts([(entry.filename, folder)])
 
-    def after_sorts(self, done: list[tuple[str, str]]) -> None:
-        """Show the sorts at once (no rescan) and refit after every few."""
+    def after_sorts(self, done: list[tuple[str, str]], learn: bool = True) -> None:
+        """Show the sorts at once (no rescan) and refit after every few (``learn``: moves
+        into duplicates/ teach the model nothing)."""
         row = self.query_one(VideoList).cursor_row
         gone = {name for name, _ in done}
         remaining = [e for e in self.entries if e.filename not in gone]
@@ -76,7 +77,7 @@ class SortingActions(LibraryScreen):
         else:
             said = f"Filed {len(done)} videos · u undoes all {len(done)}"
         self.query_one(StatusBar).last_action = said
-        if not self.refits_running:
+        if learn and not self.refits_running:
             self.run_worker(self._refit_if_due(), group="refit")
 
     async def _refit_if_due(self) -> None:

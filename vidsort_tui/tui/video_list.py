@@ -4,7 +4,8 @@ A line-API scroll view: only the visible rows are ever rendered, so 10,000 video
 fast as 100 (a DataTable built every row up front: 2.5 s for 10,000). Columns follow the
 widget's width: the confidence always shows, the folder column is as wide as the longest
 folder (up to a third of the width), and names that do not fit keep their start and end
-("7101573…047732"), where names differ most.
+("7101573…047732"), where names differ most. A near-duplicate's row starts with "≈" (the
+title line above the video says which video it copies).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ CURSOR = Style(bgcolor="#24405a", bold=True)
 ACCEPTED = Style(color="green")  # `A` would file it
 LIKELY = Style(color="yellow")
 UNSURE = Style(dim=True)
+COPY = Style(color="magenta", bold=True)
+COPY_MARK = "≈"
 LIKELY_FLOOR = 0.5
 MIN_NAME, MIN_FOLDER, MAX_FOLDER = 8, 4, 16
 FOLDER_HEADER = "Folder"
@@ -71,6 +74,7 @@ class VideoList(ScrollView):
         super().__init__(id=id)
         self.scale = scale
         self.entries: list[VideoEntry] = []
+        self.flagged: set[str] = set()  # near-duplicates: marked with COPY_MARK
         self.cursor_row = 0
         self._folder_width = MIN_FOLDER
 
@@ -78,13 +82,16 @@ class VideoList(ScrollView):
     def row_count(self) -> int:
         return len(self.entries)
 
-    def show(self, entries: list[VideoEntry], keep: str | None) -> None:
-        """Replace the rows, keeping the cursor on ``keep`` when it is still listed."""
+    def show(self, entries: list[VideoEntry], keep: str | None,
+             flagged: set[str] | None = None) -> None:  # fmt: skip
+        """Replace the rows, keeping the cursor on ``keep`` when it is still listed;
+        ``flagged`` names are near-duplicates."""
         index = self.cursor_row
         names = [e.filename for e in entries]
         if keep in names:
             index = names.index(keep)
         self.entries = entries
+        self.flagged = flagged or set()
         folders = {e.prediction.predicted_folder or "" for e in entries}
         self._folder_width = max([len(FOLDER_HEADER), *(cell_len(f) for f in folders)])
         self.virtual_size = Size(self.size.width, len(entries) + 1)
@@ -135,8 +142,10 @@ class VideoList(ScrollView):
         p = self.entries[index].prediction
         colour = self.colour(p.confidence)
         base = CURSOR if index == self.cursor_row else Style()
+        flag = Segment(COPY_MARK, base + COPY) if name in self.flagged else Segment(" ", base)
         segments = [
-            Segment(f" {fit(abbreviate(name, name_w), name_w)} ", base),
+            flag,
+            Segment(f"{fit(abbreviate(name, name_w), name_w)} ", base),
             Segment(
                 f"{fit(folder, folder_w)} ",
                 base + (colour if p.predicted_folder else Style(dim=True)),

@@ -1,0 +1,165 @@
+// Near-duplicates: the list's flag ("≈ same as 7234….mp4 in soccer"), and the duplicates view
+// (the Duplicates button): every set of copies, each copy playable, and each unsorted copy
+// movable into duplicates/ (POST /api/duplicates/move: never a delete; undo brings it back).
+import { api, post } from "./api.js";
+import { hasModel } from "./groups.js";
+import { toast } from "./toast.js";
+
+const $ = (id) => document.getElementById(id);
+const view = { groups: [], hasModel: true, ctx: null };
+
+export const duplicatesOpen = () => !$("duplicates-view").hidden;
+
+// Unsorted video -> its other copies, from GET /api/duplicates.
+export function copiesOf(groups) {
+  const copies = new Map();
+  for (const g of groups) {
+    for (const copy of g.videos) {
+      if (copy.folder === null) copies.set(copy.filename, g.videos.filter((c) => c !== copy));
+    }
+  }
+  return copies;
+}
+
+// "7234….mp4": a long name's start and its extension.
+export function shortName(name) {
+  const dot = name.lastIndexOf(".");
+  return name.length <= 14 || dot <= 0 ? name : `${name.slice(0, 4)}…${name.slice(dot)}`;
+}
+
+export function copyText(others) {
+  if (!others || !others.length) return "";
+  const [first] = others;
+  const more = others.length > 1 ? ` (+${others.length - 1})` : "";
+  return `same as ${shortName(first.filename)} ${first.folder ? `in ${first.folder}` : "unsorted"}${more}`;
+}
+
+// Move an unsorted copy into duplicates/; resolves true when it moved.
+export async function moveToDuplicates(filename, undo) {
+  try {
+    await post("/api/duplicates/move", { filename });
+    toast(`${filename} → duplicates/ (u undoes)`, { undo });
+    return true;
+  } catch (error) {
+    toast(`Could not move ${filename}: ${error.message}`, { error: true });
+    return false;
+  }
+}
+
+// c: select the other copy when it is unsorted too, else play it in the page's player (c
+// again: back). page: { state, current(), select(i), renderPlayer(), undo(), refresh() }.
+export function otherCopyOf(page) {
+  const { state } = page;
+  const video = page.current();
+  const others = video && state.copies.get(video.filename);
+  if (!others) { toast(video ? "This video has no known copy (copies are marked ≈)" : "No video selected"); return; }
+  const index = state.videos.findIndex((v) => others.some((c) => c.folder === null && c.filename === v.filename));
+  if (index >= 0) { page.select(index); toast(`Selected the other copy ${state.videos[index].filename} (c jumps back)`); return; }
+  const back = state.copyFor === video.filename;
+  state.copyFor = back ? null : video.filename;  // renderPlayer plays copySrc for this video
+  state.copySrc = `/videos/${encodeURIComponent(others[0].filename)}`;
+  page.renderPlayer();
+  toast(back ? `Back to ${video.filename}` : `Playing the copy ${others[0].filename} in ${others[0].folder} (c goes back)`);
+}
+
+// d: the selected video into duplicates/, when it is a known copy.
+export async function moveCurrentToDuplicates(page) {
+  const video = page.current();
+  if (!video) { toast("Nothing to move: there are no unsorted videos"); return; }
+  if (!page.state.copies.has(video.filename)) { toast("This video has no known copy: d moves only videos marked ≈", { error: true }); return; }
+  if (await moveToDuplicates(video.filename, page.undo)) await page.refresh();
+}
+
+// ctx: { refresh(), setMainHidden(bool), undo() } from the page.
+export async function openDuplicates(ctx) {
+  view.ctx = ctx;
+  ctx.setMainHidden(true);
+  $("duplicates-view").hidden = false;
+  await load();
+}
+
+export function closeDuplicates() {
+  play(null);
+  $("duplicates-view").hidden = true;
+  view.ctx.setMainHidden(false);
+  view.ctx.refresh().catch(() => {});
+}
+
+async function load() {
+  try {
+    view.groups = (await api("/api/duplicates")).groups;
+  } catch (error) {
+    toast(`Cannot load the duplicates: ${error.message}`, { error: true });
+    view.groups = [];
+  }
+  if (!view.groups.length) view.hasModel = await hasModel();
+  render();
+}
+
+function render() {
+  $("dup-empty").hidden = view.groups.length > 0;
+  $("dup-empty").textContent = view.hasModel
+    ? "No near-duplicates: no two videos are the same content."
+    : "No near-duplicates known yet: they are found when the model trains (Retrain).";
+  $("dup-title").textContent = `Near-duplicates (${view.groups.length})`;
+  $("dup-groups").replaceChildren(...view.groups.map((g) => {
+    const box = document.createElement("div");
+    box.className = "dup-group";
+    const head = document.createElement("p");
+    head.className = "dim";
+    head.textContent = `${g.videos.length} copies · similarity ${g.similarity.toFixed(2)}`;
+    const list = document.createElement("ul");
+    list.append(...g.videos.map((copy) => {
+      const li = document.createElement("li");
+      li.dataset.filename = copy.filename;
+      const name = document.createElement("span");
+      name.className = "name";
+      name.textContent = `${copy.filename} · ${copy.folder ?? "unsorted"}`;
+      const playButton = button("Play", "dup-play", () => play(copy.filename));
+      li.append(name, playButton);
+      if (copy.folder === null) {
+        li.append(button("Move to duplicates/", "dup-move", async () => {
+          if (await moveToDuplicates(copy.filename, undoMove)) await load();
+        }));
+      }
+      return li;
+    }));
+    box.append(head, list);
+    return box;
+  }));
+}
+
+function button(text, className, action) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = className;
+  b.textContent = text;
+  b.addEventListener("click", (event) => { event.currentTarget.blur(); action(); });
+  return b;
+}
+
+function play(name) {
+  const player = $("dup-player");
+  if (!name) { player.removeAttribute("src"); player.load(); player.hidden = true; return; }
+  player.hidden = false;
+  player.setAttribute("src", `/videos/${encodeURIComponent(name)}`);
+  player.play().catch(() => {});
+  $("dup-playing").textContent = `Playing ${name}`;
+}
+
+async function undoMove() {
+  await view.ctx.undo();
+  if (duplicatesOpen()) await load();
+}
+
+export function duplicatesKey(key) {
+  const keys = { Escape: closeDuplicates, u: undoMove };
+  if (!keys[key]) return false;
+  keys[key]();
+  return true;
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("dups-close").addEventListener("click", (e) => { e.currentTarget.blur(); closeDuplicates(); });
+  $("dups-undo").addEventListener("click", (e) => { e.currentTarget.blur(); undoMove(); });
+});

@@ -1,0 +1,199 @@
+"""`o` (list order), `g` (look-alike groups) and `c` / `d` (near-duplicates), on real files.
+
+The similarity file is written with the core's writer (core.similarity), naming the real
+clips of the library; the near-duplicate is a real copy of a filed clip.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+
+import pytest
+
+from tests.tui.conftest import rendered, wait_for
+from vidsort_tui.core import artifacts
+from vidsort_tui.core.similarity import (
+    Copy,
+    DuplicateGroup,
+    Similarity,
+    write_similarity,
+)
+from vidsort_tui.tui.app import VidsortApp
+from vidsort_tui.tui.confirm_group import ConfirmGroup
+from vidsort_tui.tui.group_screen import GroupScreen
+from vidsort_tui.tui.main_screen import MainScreen
+from vidsort_tui.tui.new_folder import NewFolderScreen
+from vidsort_tui.tui.video_list import VideoList
+from vidsort_tui.tui.video_view import VideoView
+
+SIZE = (100, 30)
+
+
+def rows(app) -> list[str]:
+    return [e.filename for e in app.screen.query_one(VideoList).entries]
+
+
+def status(app) -> str:
+    return (
+        rendered(app, "#status")
+        if isinstance(app.screen, MainScreen)
+        else rendered(app, "#group-status")
+    )
+
+
+async def test_o_cycles_the_order_and_the_choice_survives_a_restart(similar_library):
+    settings, u, _ = similar_library
+    expected = {
+        "confident": [u[0], u[1], u[2], u[3]],  # .93, .85, .42, then no prediction
+        "uncertain": [u[2], u[1], u[0], u[3]],
+        "similar": [u[3], u[0], u[2], u[1]],
+    }
+    async with VidsortApp(settings).run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: rows(pilot.app) == u)
+        assert "as found" in pilot.app.screen.query_one("#videos").border_title
+        for order, title in [("confident", "confident first"), ("uncertain", "uncertain first"),
+                             ("similar", "look-alikes")]:  # fmt: skip
+            await pilot.press("o")
+            await wait_for(pilot, lambda o=order: rows(pilot.app) == expected[o])
+            assert title in pilot.app.screen.query_one("#videos").border_title
+            assert pilot.app.screen.current.filename == expected[order][0]  # starts at the top
+            saved = json.loads((settings.artifacts_dir / artifacts.LIST_ORDER).read_text())
+            assert saved == {"order": order}
+        assert "look-alikes together" in status(pilot.app)
+    async with VidsortApp(settings).run_test(size=SIZE) as pilot:  # a restart
+        await wait_for(pilot, lambda: rows(pilot.app) == expected["similar"])
+        await pilot.press("o")
+        await wait_for(pilot, lambda: rows(pilot.app) == u)  # back to as found
+    assert json.loads((settings.artifacts_dir / artifacts.LIST_ORDER).read_text())["order"] == (
+        "found"
+    )
+
+
+async def test_g_files_a_group_into_its_suggestion_and_u_undoes_the_whole_group(similar_library):
+    settings, u, _ = similar_library
+    data = settings.data_dir
+    async with VidsortApp(settings).run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: rows(pilot.app) == u)
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, GroupScreen))
+        title = rendered(pilot.app, "#group-title")
+        assert "group 1 of 2 · 2 videos · similarity 0.91 · → fire" in title
+        members = pilot.app.screen.query_one("#members")
+        assert [members.get_option_at_index(i).id for i in range(2)] == [u[0], u[3]]
+        video = pilot.app.screen.query_one(VideoView)
+        assert video.path == data / u[0]  # the highlighted member plays
+        await pilot.press("j")
+        assert video.path == data / u[3]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmGroup))
+        assert "File all 2 videos of this group into fire?" in rendered(pilot.app, "#confirm-text")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: (data / "fire" / u[0]).exists())
+        assert (data / "fire" / u[3]).exists() and not (data / u[0]).exists()
+        await wait_for(pilot, lambda: "group 1 of 1" in rendered(pilot.app, "#group-title"))
+        assert "Filed 2 videos into fire (u undoes the group)" in status(pilot.app)
+        host = next(s for s in pilot.app.screen_stack if isinstance(s, MainScreen))
+        await host.reload()  # as a refit finishing under the groups screen would
+        assert host.query_one(VideoView).path is None  # one video plays at a time
+        await pilot.press("u")  # one step brings both back
+        await wait_for(pilot, lambda: (data / u[0]).exists() and (data / u[3]).exists())
+        assert not (data / "fire" / u[0]).exists() and not (data / "fire" / u[3]).exists()
+        assert "Undid: 2 videos back from fire" in status(pilot.app)
+        await wait_for(pilot, lambda: "→ fire" in rendered(pilot.app, "#group-title"))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
+        await wait_for(pilot, lambda: rows(pilot.app) == u)
+
+
+async def test_g_files_a_group_by_folder_key_or_into_a_new_folder(similar_library):
+    settings, u, _ = similar_library
+    data = settings.data_dir
+    async with VidsortApp(settings).run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, GroupScreen))
+        await pilot.press("g")  # the second group has no suggestion
+        assert "group 2 of 2" in rendered(pilot.app, "#group-title")
+        await pilot.press("enter")
+        assert "No suggested folder" in status(pilot.app)
+        assert not isinstance(pilot.app.screen, ConfirmGroup)
+        await pilot.press("3")  # snow
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmGroup))
+        await pilot.press("n")  # not confirmed: nothing moves
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, GroupScreen))
+        assert (data / u[1]).exists() and (data / u[2]).exists()
+        await pilot.press("n")  # new folder
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, NewFolderScreen))
+        await pilot.press(*"pets", "enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmGroup))
+        assert not (data / "pets").exists()  # created only once confirmed
+        assert "into the new folder pets" in rendered(pilot.app, "#confirm-text")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: (data / "pets" / u[1]).exists())
+        assert (data / "pets" / u[2]).exists()
+
+
+@pytest.mark.parametrize("has_file", [False, True])
+async def test_g_says_why_there_are_no_groups(library_factory, has_file):
+    settings = replace(library_factory({"fire": 1}, unsorted=2), player="none")
+    if has_file:
+        write_similarity(settings.artifacts_dir, Similarity())
+    async with VidsortApp(settings).run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, GroupScreen))
+        text = rendered(pilot.app, "#group-empty")
+        assert ("Nothing looks alike" if has_file else "press r") in text
+        await pilot.press("enter")
+        assert "No group to file" in status(pilot.app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
+
+
+async def test_a_near_duplicate_is_flagged_c_plays_the_copy_d_moves_it_and_u_undoes(
+    similar_library,
+):
+    settings, u, original = similar_library
+    data = settings.data_dir
+    async with VidsortApp(settings).run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: rows(pilot.app) == u)
+        table = pilot.app.screen.query_one(VideoList)
+        assert table.flagged == {u[2]}
+        assert "≈" in str(table.render_line(3).text) and "≈" not in str(table.render_line(1).text)
+        await pilot.press("c")  # not a duplicate: says so, plays nothing else
+        assert "no known copy" in status(pilot.app)
+        await pilot.press("j", "j")
+        assert f"≈ same as {original.name[:4]}….mp4 in sea" in rendered(pilot.app, "#now")
+        video = pilot.app.screen.query_one(VideoView)
+        await pilot.press("c")
+        assert video.path == data / "sea" / original.name
+        assert "Playing the copy" in status(pilot.app)
+        await pilot.press("c")  # and back
+        assert video.path == data / u[2]
+        await pilot.press("d")
+        await wait_for(pilot, lambda: (data / "duplicates" / u[2]).exists())
+        assert (data / "sea" / original.name).exists()  # the other copy is left alone
+        await wait_for(pilot, lambda: u[2] not in rows(pilot.app))
+        await pilot.press("u")
+        await wait_for(pilot, lambda: (data / u[2]).exists())
+        assert not (data / "duplicates" / u[2]).exists()
+        await wait_for(pilot, lambda: u[2] in rows(pilot.app))
+
+
+async def test_c_selects_an_unsorted_copy_and_d_refuses_a_video_that_is_no_copy(similar_library):
+    settings, u, _ = similar_library
+    shutil.copyfile(settings.data_dir / u[0], settings.data_dir / u[3])  # a real copy
+    write_similarity(
+        settings.artifacts_dir,
+        Similarity(duplicates=(DuplicateGroup((Copy(u[0], None), Copy(u[3], None)), 0.99),)),
+    )
+    async with VidsortApp(settings).run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: pilot.app.screen.query_one(VideoList).flagged == {u[0], u[3]})
+        await pilot.press("c")
+        assert pilot.app.screen.current.filename == u[3]
+        await pilot.press("c")
+        assert pilot.app.screen.current.filename == u[0]
+        await pilot.press("j", "d")  # u1 is no copy: nothing moves
+        await pilot.pause(0.2)
+        assert (settings.data_dir / u[1]).exists()
+        assert not (settings.data_dir / "duplicates").exists()

@@ -1,0 +1,246 @@
+"""Look-alike groups, one at a time: the members (the highlighted one playing), the suggested
+folder and how alike they are; one key files the whole group, after a confirmation.
+
+A group is filed with Library.sort_batch, so `u` brings the whole group back in one step.
+The keys are the sorting screen's binding ids (a rebinding in the config applies here too):
+Enter files into the suggested folder, a folder key into that folder, n into a new folder,
+g steps to the next group, Esc goes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from vidsort_tui.core.batch import BatchOutcome
+from vidsort_tui.core.errors import LibraryError
+from vidsort_tui.core.similarity import LookalikeGroup
+from vidsort_tui.tui.confirm_group import ConfirmGroup
+from vidsort_tui.tui.folder_panel import FolderPanel
+from vidsort_tui.tui.keymap import KEYS
+from vidsort_tui.tui.new_folder import NewFolderScreen
+from vidsort_tui.tui.status_bar import StatusBar
+from vidsort_tui.tui.video_view import VideoView
+
+if TYPE_CHECKING:
+    from vidsort_tui.tui.library_screen import LibraryScreen
+
+#: binding id -> (action here, footer text); the ids are those of keymap.KEYS
+ACTIONS = {
+    "next": ("move(1)", "Next"),
+    "previous": ("move(-1)", "Previous"),
+    "accept": ("file_suggested", "File group"),
+    "new_folder": ("new_folder", "New folder"),
+    "undo": ("undo", "Undo"),
+    "groups": ("next_group", "Next group"),
+    "quit": ("app.quit", "Quit"),
+    **{f"folder_{i + 1}": (f"file_into({i})", "") for i in range(10)},
+}
+
+NO_MODEL = (
+    "No look-alike groups yet\n\nGroups are found when the model trains: go back (Esc) and "
+    "press r, then g again."
+)
+NOTHING_ALIKE = (
+    "Nothing looks alike\n\nNo unsorted videos are close enough to file together. Sort them "
+    "one by one (Esc goes back); groups are looked for again at every retrain."
+)
+
+
+def group_bindings() -> list[BindingType]:
+    found = [
+        Binding(k.keys, ACTIONS[k.id][0], ACTIONS[k.id][1], show=bool(ACTIONS[k.id][1])
+                and k.id not in ("next", "previous"), id=k.id, priority=True)
+        for k in KEYS
+        if k.id in ACTIONS
+    ]  # fmt: skip
+    return [*found, Binding("escape", "back", "Back", priority=True)]
+
+
+class GroupScreen(Screen[int]):
+    """Dismissed with how many videos were filed (for the host's refit count)."""
+
+    BINDINGS = group_bindings()
+
+    def __init__(self, host: LibraryScreen) -> None:
+        super().__init__()
+        self.host = host
+        self.groups: list[LookalikeGroup] = list(host.similarity.groups)
+        self.index = 0
+        self.filed = 0
+
+    @property
+    def group(self) -> LookalikeGroup | None:
+        return self.groups[self.index] if 0 <= self.index < len(self.groups) else None
+
+    def compose(self) -> ComposeResult:
+        settings = self.host.settings
+        yield Static(id="group-title", markup=False)
+        with Horizontal(id="group-body"):
+            yield OptionList(id="members")
+            yield VideoView(settings.player, settings.audio, id="group-video")
+        yield Static(id="group-empty")
+        yield FolderPanel(self.host.folder_keys, id="group-folders")
+        yield StatusBar(id="group-status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#members").border_title = "Members"
+        self.query_one("#group-folders").border_title = "Folders"
+        self.show_group()
+
+    # ----- showing ------------------------------------------------------------------------
+    def show_group(self) -> None:
+        group = self.group
+        members = self.query_one(OptionList)
+        self.query_one("#group-body").display = group is not None
+        empty = self.query_one("#group-empty", Static)
+        empty.display = group is None
+        suggested = group.suggested_folder if group else None
+        self.query_one(FolderPanel).show(self.host.folders, suggested)
+        if group is None:
+            self.query_one("#group-title", Static).update("Look-alike groups")
+            empty.update(Text(NO_MODEL if not self.host.has_similarity else NOTHING_ALIKE))
+            self.query_one(VideoView).play(None)
+            return
+        where = f"→ {group.suggested_folder}" if group.suggested_folder else "no suggestion"
+        self.query_one("#group-title", Static).update(
+            f"Look-alike group {self.index + 1} of {len(self.groups)} · "
+            f"{len(group.videos)} videos · similarity {group.similarity:.2f} · {where}"
+        )
+        members.clear_options()
+        members.add_options([Option(Text(name, no_wrap=True, overflow="ellipsis"), id=name)
+                             for name in group.videos])  # fmt: skip
+        members.highlighted = 0
+        self.play_highlighted()
+
+    def play_highlighted(self) -> None:
+        option = self.query_one(OptionList).highlighted_option
+        video = self.query_one(VideoView)
+        video.play(self.host.library.root / str(option.id) if option else None)
+
+    def on_option_list_option_highlighted(self) -> None:
+        self.play_highlighted()
+
+    def say(self, text: str) -> None:
+        self.query_one(StatusBar).last_action = text
+
+    # ----- keys ---------------------------------------------------------------------------
+    def action_move(self, step: int) -> None:
+        members = self.query_one(OptionList)
+        if members.option_count:
+            members.highlighted = max(0, min(members.option_count - 1,
+                                             (members.highlighted or 0) + step))  # fmt: skip
+
+    def action_next_group(self) -> None:
+        if not self.groups:
+            self.say("There are no look-alike groups")
+            return
+        self.index = (self.index + 1) % len(self.groups)
+        self.show_group()
+
+    def action_back(self) -> None:
+        self.dismiss(self.filed)
+
+    def action_file_suggested(self) -> None:
+        group = self.group
+        if group is None:
+            self.say("No group to file")
+        elif not group.suggested_folder:
+            self.say("No suggested folder for this group: press a folder's key, or n")
+        else:
+            self.confirm(group, group.suggested_folder)
+
+    def action_file_into(self, index: int) -> None:
+        folder = self.host.folder_for_key(index)
+        if self.group is None:
+            self.say("No group to file")
+        elif folder is None:
+            self.say(f"There is no folder {index + 1}: n files the group into a new one")
+        else:
+            self.confirm(self.group, folder)
+
+    def action_new_folder(self) -> None:
+        group = self.group
+        if group is None:
+            self.say("No group to file")
+            return
+        library = self.host.library
+
+        async def check(name: str) -> str | None:
+            """Only checked here: the folder is created once the filing is confirmed."""
+            try:
+                library.names.check_folder_name(name)
+            except LibraryError as exc:
+                return str(exc)
+            taken = name in {f.name for f in self.host.folders} or (library.root / name).exists()
+            return f"{name!r} already exists" if taken else None
+
+        def chosen(name: str | None) -> None:
+            if name and self.group is group:
+                self.confirm(group, name, new=True)
+
+        what = f"all {len(group.videos)} videos of this group go into it, after a confirmation"
+        self.app.push_screen(NewFolderScreen(check, what=what), chosen)
+
+    def confirm(self, group: LookalikeGroup, folder: str, new: bool = False) -> None:
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await self.file_group(group, folder, new)
+
+        self.app.push_screen(ConfirmGroup(len(group.videos), folder, new), answered)
+
+    async def file_group(self, group: LookalikeGroup, folder: str, new: bool) -> None:
+        library = self.host.library
+
+        def work() -> BatchOutcome:
+            if new:
+                library.create_folder(folder)
+            return library.sort_batch([(name, folder) for name in group.videos])
+
+        try:
+            outcome = await asyncio.to_thread(work)
+        except LibraryError as exc:
+            self.notify(str(exc), severity="error", timeout=8, markup=False)
+            return
+        done = len(outcome.sorted)
+        self.filed += done
+        said = f"Filed {done} video{'' if done == 1 else 's'} into {folder} (u undoes the group)"
+        if outcome.failed:
+            first = outcome.failed[0]
+            said += f" · {len(outcome.failed)} not filed: {first.reason}"
+        self.say(said)
+        await self.refresh_groups()
+
+    async def action_undo(self) -> None:
+        try:
+            undone = await asyncio.to_thread(self.host.library.undo)
+        except LibraryError as exc:
+            self.say(str(exc))
+            return
+        count = len(undone)
+        self.filed = max(0, self.filed - count)
+        self.say(f"Undid: {count} video{'' if count == 1 else 's'} back from {undone[0].dst}")
+        await self.refresh_groups(prefer=undone[0].filename)
+
+    async def refresh_groups(self, prefer: str | None = None) -> None:
+        """Rescan (the host's scan: same order, same similarity file) and show the group
+        holding ``prefer``, or the one now at the same place."""
+        try:
+            _entries, folders, similarity, _keys = await asyncio.to_thread(self.host._scan)
+        except LibraryError as exc:
+            self.say(str(exc))
+            return
+        self.host.folders = folders
+        self.groups = list(similarity.groups)
+        holding = [i for i, g in enumerate(self.groups) if prefer in g.videos]
+        self.index = holding[0] if holding else min(self.index, max(0, len(self.groups) - 1))
+        self.show_group()

@@ -1,0 +1,28 @@
+"""`o`: cycle the unsorted list's order, and remember the choice across restarts.
+
+The order itself is the core's (order_videos, the same function behind /api/videos?order=);
+the choice is saved in ARTIFACTS_DIR (core.list_order), where the page reads it too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from vidsort_tui.core.errors import LibraryError
+from vidsort_tui.core.list_order import ORDER_LABELS, next_order, write_order
+from vidsort_tui.tui.library_screen import LibraryScreen
+from vidsort_tui.tui.status_bar import StatusBar
+
+
+class OrderActions(LibraryScreen):
+    async def action_cycle_order(self) -> None:
+        self.order = next_order(self.order)
+        said = f"Order: {ORDER_LABELS[self.order]} (o changes it)"
+        if self.order == "similar" and not self.has_similarity:
+            said += " · no look-alikes known until the model trains (r): shown as found"
+        try:
+            await asyncio.to_thread(write_order, self.settings.artifacts_dir, self.order)
+        except LibraryError as exc:
+            self.notify_plain(str(exc), severity="warning", timeout=8)
+        self.query_one(StatusBar).last_action = said
+        await self.reload(top=True)  # the point of an order is what comes first
