@@ -53,7 +53,8 @@ def cached_features(settings: Settings) -> Cached:
 
 
 def refit(settings: Settings) -> tuple[int, int, float] | None:
-    """(labelled videos used, unsorted videos predicted, seconds), or None if not possible."""
+    """(labelled videos used, unsorted videos predicted, seconds until the new predictions
+    were written), or None if not possible. similarity.json is rewritten after that."""
     start = time.monotonic()
     artifacts = Path(settings.artifacts_dir)
     model = load(artifacts)
@@ -78,8 +79,9 @@ def refit(settings: Settings) -> tuple[int, int, float] | None:
     predictions = predict(refitted, names, both[len(labelled) :])
     save(refitted, artifacts)
     write_predictions(artifacts, predictions)
+    learned = time.monotonic() - start  # the new predictions are there for every interface
     write_similarity(settings, {rel: f for rel, (_, f, _) in cached.items()}, predictions)
-    return len(labelled), len(predictions), time.monotonic() - start
+    return len(labelled), len(predictions), learned
 
 
 def predict_missing(settings: Settings) -> int:
