@@ -10,18 +10,15 @@ Run: python -m bench.analysis_api
 from __future__ import annotations
 
 import shutil
-import socket
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from api_compat.main import create_app
-from bench.common import timings
+from bench.common import serve_app, timings
 from bench.similarity_data import synthetic_features
 from pipeline import similarity
 from vidsort_tui.core.config import Settings
@@ -68,24 +65,11 @@ def rebuilds(settings: Settings) -> dict[str, float]:
     return out
 
 
-def serve(settings: Settings) -> tuple[uvicorn.Server, threading.Thread, int]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    return server, thread, port
-
-
 def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="vidsort-analysis-bench-"))
     try:
         settings, step, again = build(root)
-        server, thread, port = serve(settings)
+        server, thread, port = serve_app(create_app(settings))
         time.sleep(2.1)  # past the racy-mtime window: the steady state of a library at rest
         timings: dict[str, list[float]] = {p: [] for p in PATHS}
         sizes = {}

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import socket
 import statistics
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+import uvicorn
+from starlette.types import ASGIApp
 
 WORK = Path(__file__).resolve().parent / ".work"
 
@@ -40,3 +45,16 @@ def report(name: str, measured: float, baseline: float, target: str, unit: str =
     print(f"{name}: {measured:.2f} {unit} vs baseline {baseline:.2f} {unit}", end=" ")
     print(f"-> ratio {ratio:.2f} (target {target})")
     return ratio
+
+
+def serve_app(app: ASGIApp) -> tuple[uvicorn.Server, threading.Thread, int]:
+    """``app`` on a real uvicorn on 127.0.0.1 (a free port), in a thread; returns at start."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    return server, thread, port

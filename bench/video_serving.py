@@ -11,35 +11,20 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import httpx
-import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, JSONResponse
 
 from api_compat.main import create_app
-from bench.common import report
+from bench.common import report, serve_app
 from vidsort_tui.core.config import Settings
 
 SIZE, REQUESTS, RANGE = 16 * 1024 * 1024, 60, 1024 * 1024
-
-
-def _serve(app) -> tuple[uvicorn.Server, threading.Thread, int]:  # type: ignore[no-untyped-def]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    return server, thread, port
 
 
 def _paired(port: int, paths: dict[str, dict[str, str]], repeat: int) -> dict[str, list[float]]:
@@ -95,8 +80,8 @@ def main() -> float:
         def guarded_ping() -> JSONResponse:
             return JSONResponse({"ok": True})
 
-        server, thread, port = _serve(app)
-        bare_server, bare_thread, bare_port = _serve(bare)
+        server, thread, port = serve_app(app)
+        bare_server, bare_thread, bare_port = serve_app(bare)
         part = {"Range": f"bytes={SIZE // 2}-{SIZE // 2 + RANGE - 1}"}
         runs = _paired(port, {f"/videos/{name}": {}, "/bench/file": {},
                               f"/videos/{name}#range": part, "/bench/file#range": part},
