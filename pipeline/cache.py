@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -26,7 +27,6 @@ from pipeline.signature import SIGNATURE_VERSION, is_signature
 Key = tuple[str, int, int]  # name, size, mtime_ns
 #: a row of the features table: key, version, global, local, local_rows, error
 _FeaturesRow = tuple[str, int, int, int, bytes | None, bytes | None, int | None, str | None]
-EMBEDDING_BYTES = EMBEDDING_WIDTH * 4  # float32
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS features (
@@ -128,31 +128,31 @@ class FeatureCache:
     def embeddings(self, keys: Iterable[Key]) -> dict[Key, np.ndarray]:
         """Cached embeddings; a damaged one (wrong size, not finite) reads as missing, so the
         video is described again rather than poisoning a model."""
-        wanted = set(keys)
-        rows = self.db.execute(
-            "SELECT name, size, mtime_ns, vector FROM embeddings WHERE version = ?",
-            (EMBEDDING_VERSION,),
-        )
-        out = {}
-        for n, s, m, blob in rows:
-            if (n, s, m) in wanted and isinstance(blob, bytes) and len(blob) == EMBEDDING_BYTES:
-                vector = np.frombuffer(blob, np.float32)
-                if np.isfinite(vector).all():
-                    out[(n, s, m)] = vector
-        return out
+        return self._vectors("embeddings", EMBEDDING_VERSION, keys, np.float32, _usable_embedding)
 
     def signatures(self, keys: Iterable[Key]) -> dict[Key, np.ndarray]:
         """Cached perceptual signatures (pipeline.signature); a damaged one reads as missing."""
+        return self._vectors("signatures", SIGNATURE_VERSION, keys, np.uint64, is_signature)
+
+    def _vectors(
+        self,
+        table: Literal["embeddings", "signatures"],
+        version: int,
+        keys: Iterable[Key],
+        dtype: type[np.generic],
+        usable: Callable[[np.ndarray], bool],
+    ) -> dict[Key, np.ndarray]:
+        """The vectors of ``keys`` in ``table`` at ``version`` that pass ``usable``."""
         wanted = set(keys)
         rows = self.db.execute(
-            "SELECT name, size, mtime_ns, vector FROM signatures WHERE version = ?",
-            (SIGNATURE_VERSION,),
+            f"SELECT name, size, mtime_ns, vector FROM {table} WHERE version = ?", (version,)
         )
         out = {}
+        width = np.dtype(dtype).itemsize
         for n, s, m, blob in rows:
-            if (n, s, m) in wanted and isinstance(blob, bytes) and len(blob) % 8 == 0:
-                vector = np.frombuffer(blob, np.uint64)
-                if is_signature(vector):
+            if (n, s, m) in wanted and isinstance(blob, bytes) and len(blob) % width == 0:
+                vector = np.frombuffer(blob, dtype)
+                if usable(vector):
                     out[(n, s, m)] = vector
         return out
 
@@ -207,3 +207,7 @@ class FeatureCache:
             self.db.execute("BEGIN")
             self.db.execute("DELETE FROM encoded WHERE vocabulary != ?", (vocabulary,))
             self.db.executemany("INSERT OR REPLACE INTO encoded VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def _usable_embedding(vector: np.ndarray) -> bool:
+    return len(vector) == EMBEDDING_WIDTH and bool(np.isfinite(vector).all())
