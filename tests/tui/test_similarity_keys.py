@@ -197,3 +197,23 @@ async def test_c_selects_an_unsorted_copy_and_d_refuses_a_video_that_is_no_copy(
         await pilot.pause(0.2)
         assert (settings.data_dir / u[1]).exists()
         assert not (settings.data_dir / "duplicates").exists()
+
+
+async def test_c_goes_to_the_copy_the_flag_names(similar_library):
+    """Three copies, one filed: the flag names the filed one, and `c` went to the unsorted
+    one instead (and, among many, to a different video at every press)."""
+    settings, u, original = similar_library
+    shutil.copyfile(settings.data_dir / u[2], settings.data_dir / u[3])  # a second real copy
+    copies = (Copy(original.name, "sea"), Copy(u[2], None), Copy(u[3], None))
+    write_similarity(settings.artifacts_dir, Similarity(duplicates=(DuplicateGroup(copies, 0.99),)))
+    async with VidsortApp(settings).run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: pilot.app.screen.query_one(VideoList).flagged == {u[2], u[3]})
+        await pilot.press("j", "j")
+        assert pilot.app.screen.current.filename == u[2]
+        assert f"same as {original.name[:4]}….mp4 in sea (+1)" in rendered(pilot.app, "#now")
+        video = pilot.app.screen.query_one(VideoView)
+        await pilot.press("c")
+        assert video.path == settings.data_dir / "sea" / original.name
+        assert pilot.app.screen.current.filename == u[2]
+        await pilot.press("c")  # and back
+        assert video.path == settings.data_dir / u[2]

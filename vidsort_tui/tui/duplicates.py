@@ -25,7 +25,8 @@ class DuplicateActions(SortingActions):
         return "This video has no known copy (near-duplicates are marked ≈ in the list)"
 
     def action_other_copy(self) -> None:
-        """Select the other copy when it is unsorted too, else play it here (again: back)."""
+        """The copy the flag names: selected when it is unsorted too, else played here (again:
+        back)."""
         entry = self.current
         if entry is None:
             self.notify_plain("No video selected: there are no unsorted videos")
@@ -36,12 +37,11 @@ class DuplicateActions(SortingActions):
             return
         status, video = self.query_one(StatusBar), self.query_one(VideoView)
         listed = [e.filename for e in self.entries]
-        unsorted = [c for c in others if c.folder is None and c.filename in listed]
-        if unsorted:
-            self.query_one(VideoList).move_cursor(row=listed.index(unsorted[0].filename))
-            status.last_action = f"Selected the other copy {unsorted[0].filename} (c jumps back)"
+        other = others[0]  # the copy the flag names ("same as X in Y")
+        if other.folder is None and other.filename in listed:
+            self.query_one(VideoList).move_cursor(row=listed.index(other.filename))
+            status.last_action = f"Selected the other copy {other.filename} (c jumps back)"
             return
-        other = others[0]
         path = self.library.root / str(other.folder) / other.filename
         if video.path == path:  # showing the copy: back to this video
             video.play(self.library.root / entry.filename)
