@@ -17,6 +17,8 @@ const current = () => state.videos[state.selected];
 const clock = (s) => (Number.isFinite(s) ? `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}` : "-:--");
 
 // ----- rendering ----------------------------------------------------------------------
+let shownSelection = null; // the video renderList last brought into view
+
 function renderList() {
   const list = $("videos");
   list.replaceChildren(...state.videos.map((v, i) => {
@@ -34,8 +36,19 @@ function renderList() {
     return li;
   }));
   $("total").textContent = `(${state.videos.length})`;
+  // A new selection is brought into view inside the list only: the page itself never moves
+  // (on a phone the list is below the video, and the 2-second refresh must not scroll the page
+  // away from the buttons), and a list scrolled by hand stays where it was put.
   const selected = list.querySelector(".selected");
-  if (selected) selected.scrollIntoView({ block: "nearest" });
+  const name = state.videos[state.selected]?.filename ?? null;
+  if (selected && name !== shownSelection) keepInList(list, selected);
+  shownSelection = name;
+}
+
+function keepInList(list, row) {
+  const box = list.getBoundingClientRect(), at = row.getBoundingClientRect();
+  if (at.top < box.top) list.scrollTop -= box.top - at.top;
+  else if (at.bottom > box.bottom) list.scrollTop += at.bottom - box.bottom;
 }
 
 // Folders in key order (1…9, 0), then those without a key by name: the server keeps each

@@ -230,3 +230,20 @@ def test_a_phone_sorts_accepts_and_undoes_with_taps_only(open_page):
     page.wait_for_selector(f'#videos [data-filename="{names[1]}"]')
     assert (settings.data_dir / names[1]).exists()
     assert (settings.data_dir / "sea" / names[0]).exists()  # only the last sort undone
+
+
+def test_the_page_never_scrolls_itself(open_page):
+    """On a phone the list is below the video: bringing the selected row into view used to
+    scroll the whole page 187 px down at every 2-second refresh, hiding the buttons."""
+    open_, _settings, names = open_page
+    page = open_(viewport={"width": 390, "height": 520}, has_touch=True)  # the list below
+    page.wait_for_timeout(2_500)  # one refresh
+    assert page.evaluate("window.scrollY") == 0
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # down to the list...
+    bottom = page.evaluate("window.scrollY")
+    assert bottom > 0  # (the page is taller than a phone's screen)
+    page.evaluate("window.scrollTo(0, 0)")  # ...and back up to the buttons
+    for _ in range(3):  # a new selection is shown without moving the page
+        page.keyboard.press("j")
+    page.wait_for_timeout(2_500)  # nor does the next refresh
+    assert page.evaluate("window.scrollY") == 0
