@@ -88,20 +88,6 @@ def durations_match(durations: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.n
     return close
 
 
-def typical_distances(
-    table: tuple[np.ndarray, np.ndarray, np.ndarray], found: Neighbours
-) -> np.ndarray:
-    """Each video's median picture distance to its nearest neighbours by content (those not
-    listed count as unrelated): what "looks alike" means around it."""
-    n, k = found.index.shape
-    rows, cols = np.repeat(np.arange(n), k), found.index.ravel()
-    distances = np.full(n * k, UNRELATED_PICTURE)
-    listed = cols >= 0
-    distances[listed] = picture_distances(table, rows[listed], cols[listed])
-    typical: np.ndarray = np.median(distances.reshape(n, k), axis=1)
-    return typical
-
-
 def duplicate_pairs(
     nb: Neighbours, signatures: list[np.ndarray | None]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -113,21 +99,26 @@ def duplicate_pairs(
     none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     if len(nb.index) < 2:
         return none
-    found = Neighbours(nb.index[:, :DUPLICATE_NEIGHBOURS], nb.similarity[:, :DUPLICATE_NEIGHBOURS])
-    rows = np.repeat(np.arange(len(nb.index)), found.index.shape[1])
-    cols, sims = found.index.ravel(), found.similarity.ravel()
-    keep = (cols >= 0) & (sims >= DUPLICATE_EMBEDDING)
+    n, k = len(nb.index), min(DUPLICATE_NEIGHBOURS, nb.index.shape[1])
+    rows = np.repeat(np.arange(n), k)
+    cols, sims = nb.index[:, :k].ravel(), nb.similarity[:, :k].ravel()
+    listed = cols >= 0
+    table = frame_table(signatures)
+    # One picture distance per listed neighbour serves both: each video's typical distance
+    # to its look-alikes (neighbours too far in content to be listed count as unrelated),
+    # and the candidate pairs' own distances (picture_distances is symmetric).
+    distances = np.full(n * k, UNRELATED_PICTURE)
+    distances[listed] = picture_distances(table, rows[listed], cols[listed])
+    typical = np.median(distances.reshape(n, k), axis=1)
+    keep = listed & (sims >= DUPLICATE_EMBEDDING)
     ordered = np.sort(np.stack([rows[keep], cols[keep]], 1), axis=1)
     pairs, first = np.unique(ordered, axis=0, return_index=True)
     if not len(pairs):
         return none
-    content = sims[keep][first]
-    table = frame_table(signatures)
     a, b = pairs[:, 0], pairs[:, 1]
+    content, distance = sims[keep][first], distances[keep][first]
     timed = durations_match(table[2], a, b)
-    a, b, content = a[timed], b[timed], content[timed]
-    distance = picture_distances(table, a, b)
-    typical = typical_distances(table, found)
+    a, b, content, distance = a[timed], b[timed], content[timed], distance[timed]
     ratio = distance / np.maximum(np.minimum(typical[a], typical[b]), 1e-6)
     stands_out = (ratio <= DISTINCT_RATIO) | ((content >= CLOSE_CONTENT) & (ratio <= CLOSE_RATIO))
     copies = (distance <= DUPLICATE_PICTURE) & stands_out
