@@ -34,23 +34,14 @@ document.addEventListener("DOMContentLoaded", () => {
   $("dialog").addEventListener("keydown", (event) => { if ($("dialog").open) event.stopPropagation(); });
 });
 
-export function confirmAcceptAll(plan, scale) {
+// Yes/No: y or Enter says yes, n or Esc no; the answer is true, false (or null for Esc).
+function confirm(title, ...lines) {
   return show((dialog, close) => {
-    const byFolder = new Map();
-    for (const [, folder] of plan) byFolder.set(folder, (byFolder.get(folder) || 0) + 1);
-    const detail = [...byFolder].sort((a, b) => b[1] - a[1]).map(([f, n]) => `${n} → ${f}`).join(", ");
     const yes = el("button", { type: "button", className: "primary", id: "confirm-yes" }, "Yes, file them ", el("kbd", {}, "y"));
     const no = el("button", { type: "button", id: "confirm-no" }, "No ", el("kbd", {}, "n"));
     yes.onclick = () => close(true);
     no.onclick = () => close(false);
-    const count = `${plan.length} video${plan.length === 1 ? "" : "s"}`;
-    dialog.append(
-      el("h2", {}, "Accept all?"),
-      el("p", {}, `File ${count} predicted with confidence ≥ ${scale.thresholdText()}?`),
-      el("p", { className: "detail" }, detail),
-      el("p", { className: "dim" }, "One undo brings them all back."),
-      el("div", { className: "buttons" }, yes, no),
-    );
+    dialog.append(el("h2", {}, title), ...lines, el("div", { className: "buttons" }, yes, no));
     dialog.onkeydown = (event) => {
       if (event.key === "y" || event.key === "Enter") { event.preventDefault(); close(true); }
       else if (event.key === "n") { event.preventDefault(); close(false); }
@@ -59,26 +50,27 @@ export function confirmAcceptAll(plan, scale) {
   });
 }
 
+export function confirmAcceptAll(plan, scale) {
+  const byFolder = new Map();
+  for (const [, folder] of plan) byFolder.set(folder, (byFolder.get(folder) || 0) + 1);
+  const detail = [...byFolder].sort((a, b) => b[1] - a[1]).map(([f, n]) => `${n} → ${f}`).join(", ");
+  const count = `${plan.length} video${plan.length === 1 ? "" : "s"}`;
+  return confirm(
+    "Accept all?",
+    el("p", {}, `File ${count} predicted with confidence ≥ ${scale.thresholdText()}?`),
+    el("p", { className: "detail" }, detail),
+    el("p", { className: "dim" }, "One undo brings them all back."),
+  );
+}
+
 // Filing a whole look-alike group: says how many videos, and where.
 export function confirmGroup(count, folder, isNew = false) {
-  return show((dialog, close) => {
-    const yes = el("button", { type: "button", className: "primary", id: "confirm-yes" }, "Yes, file them ", el("kbd", {}, "y"));
-    const no = el("button", { type: "button", id: "confirm-no" }, "No ", el("kbd", {}, "n"));
-    yes.onclick = () => close(true);
-    no.onclick = () => close(false);
-    const where = isNew ? `the new folder ${folder}` : folder;
-    dialog.append(
-      el("h2", {}, "File this group?"),
-      el("p", { id: "confirm-text" }, `File all ${count} video${count === 1 ? "" : "s"} of this group into ${where}?`),
-      el("p", { className: "dim" }, "One undo brings the whole group back."),
-      el("div", { className: "buttons" }, yes, no),
-    );
-    dialog.onkeydown = (event) => {
-      if (event.key === "y" || event.key === "Enter") { event.preventDefault(); close(true); }
-      else if (event.key === "n") { event.preventDefault(); close(false); }
-    };
-    setTimeout(() => yes.focus());
-  });
+  const where = isNew ? `the new folder ${folder}` : folder;
+  return confirm(
+    "File this group?",
+    el("p", { id: "confirm-text" }, `File all ${count} video${count === 1 ? "" : "s"} of this group into ${where}?`),
+    el("p", { className: "dim" }, "One undo brings the whole group back."),
+  );
 }
 
 // Lower is better; null when the query's letters are not in the name in order (as the TUI).
