@@ -30,6 +30,7 @@ def test_counts_the_sorts_after_the_time_and_only_sorts(tmp_path):
     assert sorts_since(journal.path, 2) == 2
     assert sorts_since(journal.path, 6) == 0
     assert sorts_since(tmp_path / "none.jsonl", 0) == 0
+    assert sorts_since(journal.path, 0, at_most=3) == 3  # enough to tell a refit is due
 
 
 def test_a_long_journal_is_read_from_its_end_only(tmp_path):

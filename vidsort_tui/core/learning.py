@@ -68,8 +68,9 @@ def record_learning(
     return state
 
 
-def sorts_since(journal_path: Path, since: float) -> int:
-    """Sorts journalled after ``since`` (from the journal's last MiB: enough for any N)."""
+def sorts_since(journal_path: Path, since: float, at_most: int | None = None) -> int:
+    """Sorts journalled after ``since`` (from the journal's last MiB: enough for any N);
+    counting stops at ``at_most`` (whether a refit is due needs no more, and every sort asks)."""
     try:
         fd = os.open(journal_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
@@ -89,14 +90,15 @@ def sorts_since(journal_path: Path, since: float) -> int:
             entry = JournalEntry.model_validate_json(line)
         except ValidationError:
             continue
-        if entry.at <= since:
+        if entry.at <= since or (at_most is not None and count >= at_most):
             break
         count += entry.op == "sort"
     return count
 
 
-def sorts_since_model(artifacts_dir: Path) -> int | None:
-    """Sorts since the current model read the library; None when there is no model."""
+def sorts_since_model(artifacts_dir: Path, at_most: int | None = None) -> int | None:
+    """Sorts since the current model read the library (up to ``at_most``); None when there
+    is no model."""
     model = Path(artifacts_dir) / artifacts.MODEL
     try:
         model_time = os.stat(model).st_mtime
@@ -105,4 +107,4 @@ def sorts_since_model(artifacts_dir: Path) -> int | None:
     since = read_learning(artifacts_dir).library_read_at
     # A model made before learning.json existed counts from its own time.
     since = model_time if since is None else since
-    return sorts_since(Path(artifacts_dir) / artifacts.JOURNAL, since)
+    return sorts_since(Path(artifacts_dir) / artifacts.JOURNAL, since, at_most)

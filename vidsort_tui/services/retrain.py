@@ -154,7 +154,11 @@ def refit(settings: Settings) -> RefitResult | None:
                 # than sorts to be refitted then, and a child per sort would only repeat this.
                 done = None if outcome is None else (started, time.time())
                 _record_learning(artifacts, started, done)
-                if outcome is None or (sorts_since_model(artifacts) or 0) < settings.refit_every:
+                if (
+                    outcome is None
+                    or (sorts_since_model(artifacts, settings.refit_every) or 0)
+                    < settings.refit_every
+                ):
                     break  # else the sorts made meanwhile are due: nobody else would start it
     except (RetrainBusy, RetrainUnavailable):
         return None
