@@ -62,26 +62,3 @@ def unpack(vector: np.ndarray) -> tuple[float, np.ndarray]:
     """(duration in seconds, frames x WORDS uint64) of a ``signature`` vector."""
     count = int(vector[1])
     return int(vector[0]) / 1000, vector[2 : 2 + count * WORDS].reshape(count, WORDS)
-
-
-def _popcount(words: np.ndarray) -> np.ndarray:
-    as_bytes = words.view(np.uint8).reshape(*words.shape, 8)
-    counts: np.ndarray = np.unpackbits(as_bytes, axis=-1).sum(axis=(-1, -2))
-    return counts
-
-
-def picture_distance(a: np.ndarray, b: np.ndarray) -> float:
-    """Mean over frames (both ways) of the fraction of bits differing from the nearest frame
-    of the other video: 0 for the same pictures, about 0.5 for unrelated ones."""
-    _, fa = unpack(a)
-    _, fb = unpack(b)
-    if not len(fa) or not len(fb):
-        return 1.0
-    diff = _popcount(fa[:, None, :] ^ fb[None, :, :]) / BITS  # frames a x frames b
-    return float((diff.min(1).mean() + diff.min(0).mean()) / 2)
-
-
-def durations_match(a: np.ndarray, b: np.ndarray, slack: float = 1.0, share: float = 0.2) -> bool:
-    """Durations within ``slack`` seconds or ``share`` of the longer (a trimmed copy)."""
-    da, db = int(a[0]) / 1000, int(b[0]) / 1000
-    return abs(da - db) <= max(slack, share * max(da, db))
