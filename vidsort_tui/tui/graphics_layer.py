@@ -239,10 +239,6 @@ class GraphicsLayer:
         if self._kitty is not None:
             self._kitty.close()
 
-    @property
-    def frames_dropped(self) -> int:
-        return self._pump.dropped
-
 
 def _image_id() -> int:
     """An image id unlikely to meet another program's in the same terminal (24 bits, nonzero)."""
