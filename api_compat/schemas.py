@@ -24,6 +24,9 @@ class VideoItem(BaseModel):
     predicted_folder: str | None
     confidence: float
     top_predictions: list[TopPrediction]
+    #: addition: no folder fits this video (a kind with no folder yet); ``predicted_folder``
+    #: is then only the best guess, and accepting it is left to the user
+    new_kind: bool = False
 
 
 class VideosResponse(BaseModel):
@@ -144,6 +147,8 @@ class LookalikeGroupItem(BaseModel):
     suggested_folder: str | None
     #: mean pairwise cosine similarity of the members' content embeddings, in [0, 1]
     similarity: float
+    #: no folder fits these videos: the first thing to offer is a new folder for them
+    new_kind: bool = False
 
 
 class GroupsResponse(BaseModel):

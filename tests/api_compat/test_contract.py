@@ -51,12 +51,14 @@ def test_videos_lists_unsorted_with_predictions(api):
         "predicted_folder": "sea",
         "confidence": 0.87,
         "top_predictions": [{"folder": "sea", "confidence": 0.87}],
+        "new_kind": False,  # the one addition: no folder fits (issue 18)
     }
     assert last == {
         "filename": names[2],
         "predicted_folder": None,
         "confidence": 0,
         "top_predictions": [],
+        "new_kind": False,
     }
     assert isinstance(first["confidence"], float) and isinstance(body["total"], int)
 

@@ -28,7 +28,8 @@ def test_documented_reads(client):
     assert videos["total"] == 3 and [v["filename"] for v in videos["videos"]] == names
     assert videos["videos"][0]["predicted_folder"] == "sea"
     assert videos["videos"][1] == {
-        "filename": names[1], "predicted_folder": None, "confidence": 0, "top_predictions": []
+        "filename": names[1], "predicted_folder": None, "confidence": 0, "top_predictions": [],
+        "new_kind": False,
     }  # fmt: skip
     assert http.get("/api/folders").json() == {
         "folders": [

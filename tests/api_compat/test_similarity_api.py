@@ -64,7 +64,14 @@ def test_groups_and_duplicates(client):
         ),
     )
     assert http.get("/api/groups").json() == {
-        "groups": [{"videos": [n[0], n[1]], "suggested_folder": "sea", "similarity": 0.71}]
+        "groups": [
+            {
+                "videos": [n[0], n[1]],
+                "suggested_folder": "sea",
+                "similarity": 0.71,
+                "new_kind": False,
+            }
+        ]
     }  # the video that is not there is left out
     assert http.get("/api/duplicates").json() == {
         "groups": [{"videos": [{"filename": n[3], "folder": None},

@@ -31,11 +31,22 @@ def test_a_file_written_by_the_original_server_loads(tmp_path):
     first = store.get("7234567890123456.mp4")
     assert first.predicted_folder == "soccer" and first.confidence == 0.87
     assert first.top_predictions == (("soccer", 0.87), ("food", 0.10))
-    assert first.to_json() == ORIGINAL_SERVER_FILE["7234567890123456.mp4"]
-    assert (
-        store.get("7234567890123457.mp4").to_json() == ORIGINAL_SERVER_FILE["7234567890123457.mp4"]
-    )
+    # the documented fields come back as they were; new_kind is the one addition (absent: false)
+    assert first.to_json() == {**ORIGINAL_SERVER_FILE["7234567890123456.mp4"], "new_kind": False}
+    assert store.get("7234567890123457.mp4").to_json() == {
+        **ORIGINAL_SERVER_FILE["7234567890123457.mp4"],
+        "new_kind": False,
+    }
     assert store.get("unknown.mp4") is NO_PREDICTION and store.warning is None
+
+
+def test_new_kind_round_trips_and_only_a_real_true_counts(tmp_path):
+    write_predictions(tmp_path, {"1.mp4": Prediction("a", 0.3, (("a", 0.3),), True)})
+    assert json.loads((tmp_path / "predictions.json").read_text())["1.mp4"]["new_kind"] is True
+    assert PredictionStore(tmp_path).get("1.mp4").new_kind is True
+    odd = {"2.mp4": {"predicted_folder": "a", "confidence": "0.5", "new_kind": "yes"}}
+    (tmp_path / "predictions.json").write_text(json.dumps(odd))
+    assert PredictionStore(tmp_path).get("2.mp4").new_kind is False
 
 
 def test_round_trip_and_reload_when_the_file_changes(tmp_path):

@@ -57,7 +57,9 @@ def test_round_trip_in_the_documented_shape(settings):
     got = load_similarity(settings)
     assert got == SAMPLE
     raw = json.loads((settings.artifacts_dir / "similarity.json").read_text())
-    assert raw["groups"] == [{"videos": [A, B, C], "suggested_folder": "sea", "similarity": 0.8}]
+    assert raw["groups"] == [
+        {"videos": [A, B, C], "suggested_folder": "sea", "similarity": 0.8, "new_kind": False}
+    ]
     assert raw["duplicates"][0]["videos"] == [
         {"filename": D, "folder": None}, {"filename": FILED, "folder": "sea"}
     ]  # fmt: skip

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, NamedTuple, NotRequired, SupportsFloat, cast
 
-from pydantic import BeforeValidator, Field, StrictStr, TypeAdapter, ValidationError
+from pydantic import BeforeValidator, Field, StrictBool, StrictStr, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
 from vidsort_tui.core import artifacts
@@ -35,12 +35,16 @@ class Prediction(NamedTuple):
     predicted_folder: str | None
     confidence: float
     top_predictions: tuple[tuple[str, float], ...] = ()
+    #: addition: no folder fits this video (a kind the library has no folder for yet), as
+    #: the model judges it; ``predicted_folder`` stays the best guess, never filed by itself
+    new_kind: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {
             "predicted_folder": self.predicted_folder,
             "confidence": self.confidence,
             "top_predictions": [{"folder": f, "confidence": c} for f, c in self.top_predictions],
+            "new_kind": self.new_kind,
         }
 
 
@@ -71,6 +75,7 @@ class _Entry(TypedDict):
     predicted_folder: StrictStr | None
     confidence: _Confidence
     top_predictions: list[_Top]
+    new_kind: NotRequired[StrictBool]
 
 
 _FILE = TypeAdapter(dict[str, _Entry])
@@ -90,6 +95,10 @@ def _top_items(value: object) -> list[object]:
     return [v for v in value if isinstance(v, dict) and isinstance(v.get("folder"), str)]
 
 
+def _true_or_false(value: object) -> bool:
+    return value is True
+
+
 _LooseConfidence = Annotated[float, BeforeValidator(_confidence)]
 
 
@@ -102,6 +111,7 @@ class _LooseEntry(TypedDict):
     predicted_folder: NotRequired[Annotated[str | None, BeforeValidator(_str_or_none)]]
     confidence: NotRequired[_LooseConfidence]
     top_predictions: NotRequired[Annotated[list[_LooseTop], BeforeValidator(_top_items)]]
+    new_kind: NotRequired[Annotated[bool, BeforeValidator(_true_or_false)]]
 
 
 _ENTRY = TypeAdapter(_LooseEntry)
@@ -115,7 +125,7 @@ def parse_prediction(raw: object) -> Prediction | None:
         return None
     tops = tuple((t["folder"], t.get("confidence", 0.0)) for t in entry.get("top_predictions", []))
     folder = entry.get("predicted_folder") or (tops[0][0] if tops else None)
-    return Prediction(folder, entry.get("confidence", 0.0), tops)
+    return Prediction(folder, entry.get("confidence", 0.0), tops, entry.get("new_kind", False))
 
 
 @dataclass
@@ -190,6 +200,7 @@ def _parse_file(path: Path) -> tuple[dict[str, Prediction], str | None]:
             e["predicted_folder"],
             e["confidence"],
             tuple((t["folder"], t["confidence"]) for t in e["top_predictions"]),
+            e.get("new_kind", False),
         )
         for name, e in entries.items()
     }, None

@@ -28,9 +28,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NotRequired
 
-from pydantic import Field, StrictStr, TypeAdapter, ValidationError
+from pydantic import Field, StrictBool, StrictStr, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
 from vidsort_tui.core import artifacts
@@ -55,10 +55,12 @@ class LookalikeGroup:
     videos: tuple[str, ...]
     suggested_folder: str | None
     similarity: float
+    #: no folder fits these videos (most of them are new kinds): offer a new folder first
+    new_kind: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {"videos": list(self.videos), "suggested_folder": self.suggested_folder,
-                "similarity": self.similarity}  # fmt: skip
+                "similarity": self.similarity, "new_kind": self.new_kind}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ class _Group(TypedDict):
     videos: list[StrictStr]
     suggested_folder: StrictStr | None
     similarity: _Score
+    new_kind: NotRequired[StrictBool]
 
 
 class _Copy(TypedDict):
@@ -182,7 +185,12 @@ def _parse_group(item: object, names: NamePolicy) -> LookalikeGroup | None:
         return None
     if not group["videos"] or not all(map(names.is_valid, group["videos"])):
         return None
-    return LookalikeGroup(tuple(dict.fromkeys(group["videos"])), folder, group["similarity"])
+    return LookalikeGroup(
+        tuple(dict.fromkeys(group["videos"])),
+        folder,
+        group["similarity"],
+        group.get("new_kind", False),
+    )
 
 
 def _parse_duplicate(item: object, names: NamePolicy) -> DuplicateGroup | None:
@@ -215,7 +223,9 @@ def current(similarity: Similarity, snapshot: Snapshot) -> Similarity:
     for group in similarity.groups:
         members = tuple(n for n in group.videos if n in unsorted)
         if len(members) >= 2:
-            groups.append(LookalikeGroup(members, group.suggested_folder, group.similarity))
+            groups.append(
+                LookalikeGroup(members, group.suggested_folder, group.similarity, group.new_kind)
+            )
     where: dict[str, list[str | None]] = {n: [None] for n in unsorted}
     for folder, videos in snapshot.categories.items():
         for name in videos:
