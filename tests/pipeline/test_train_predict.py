@@ -37,7 +37,7 @@ def test_train_then_predict_top3_in_the_documented_shape(library_factory):
     assert set(predictions) == set(Library(settings).unsorted())
     stored = json.loads((settings.artifacts_dir / "predictions.json").read_text())
     for entry in stored.values():
-        assert set(entry) == {"predicted_folder", "confidence", "top_predictions"}
+        assert set(entry) == {"predicted_folder", "confidence", "top_predictions", "new_kind"}
         assert len(entry["top_predictions"]) == 3
         assert entry["predicted_folder"] == entry["top_predictions"][0]["folder"]
         assert entry["confidence"] == entry["top_predictions"][0]["confidence"]
