@@ -12,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from vidsort_tui.core.display import display_name
+
 
 def fuzzy_score(query: str, name: str) -> int | None:
     """Lower is better; None when ``query``'s letters do not appear in order in ``name``."""
@@ -62,10 +64,10 @@ class FolderPicker(ModalScreen[str | None]):
             )
 
     def _make_options(self, names: list[str]) -> list[Option]:
-        """Names as plain text (never markup), the predicted one marked."""
+        """Names as plain text (never markup, shown escaped), the predicted one marked."""
         options = []
         for name in names:
-            prompt = Text(name)
+            prompt = Text(display_name(name))
             if name == self.predicted:
                 prompt.append(f"  ← predicted {self.predicted_text}".rstrip(), style="green")
             options.append(Option(prompt, id=name))
