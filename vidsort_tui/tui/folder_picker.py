@@ -13,6 +13,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from vidsort_tui.core.display import display_name
+from vidsort_tui.tui.name_input import NameInput
 
 
 def fuzzy_score(query: str, name: str) -> int | None:
@@ -56,7 +57,7 @@ class FolderPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Static(Text(self.title_text, style="bold"))
-            yield Input(placeholder="type to filter", id="picker-input")
+            yield NameInput(placeholder="type to filter", id="picker-input")
             yield OptionList(*self._make_options(self.folders), id="picker-options")
             yield Static(
                 Text("type to filter · ↑/↓ choose · Enter files · Esc cancels", style="dim"),

@@ -16,6 +16,7 @@ from textual.widgets import Input, Static
 
 from vidsort_tui.core.display import display_text
 from vidsort_tui.core.names import MAX_NAME_BYTES, character_problem
+from vidsort_tui.tui.name_input import NameInput
 
 RULE = (
     "One name that shows what it is: no / or \\, no control or direction characters, not "
@@ -59,7 +60,7 @@ class NewFolderScreen(ModalScreen[str | None]):
         )
         with Vertical(id="new-folder"):
             yield Static(Text.assemble(("New folder", "bold"), f" ({what})"))
-            yield Input(placeholder="folder name", id="new-folder-input")
+            yield NameInput(placeholder="folder name", id="new-folder-input")
             yield Static(Text(RULE, style="dim"), id="new-folder-rule")
             yield Static("", id="new-folder-error")
             yield Static(Text("Enter creates · Esc cancels", style="dim"))
