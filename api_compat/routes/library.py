@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from api_compat.deps import Svc, folder_items
+from api_compat.errors import SafeJSONResponse
 from api_compat.schemas import (
     ERRORS,
     UNAVAILABLE,
@@ -66,7 +67,10 @@ def sort_video(body: SortRequest, svc: Svc) -> SortResponse:
 
 
 # Additions ----------------------------------------------------------------------------------
-@router.post("/sort/batch", response_model=BatchSortResponse, responses={**ERRORS, **UNAVAILABLE})
+# ASCII JSON: a failed item echoes the name it was sent, which may hold anything JSON can
+# carry, an unpaired surrogate included (UTF-8 cannot: that was a 500).
+@router.post("/sort/batch", response_model=BatchSortResponse, responses={**ERRORS, **UNAVAILABLE},
+             response_class=SafeJSONResponse)  # fmt: skip
 def sort_batch(body: BatchSortRequest, svc: Svc) -> BatchSortResponse:
     """File many videos as one undo step (one POST /api/undo brings them all back). Each is
     moved as /api/sort would; those that cannot be filed are listed in ``failed``. When none

@@ -3,8 +3,9 @@
 import { api, post, retrainFailure } from "./api.js";
 import { ConfidenceScale } from "./confidence.js";
 import { confirmAcceptAll, dialogOpen, newFolder, pickFolder, showHelp } from "./dialogs.js";
-import { closeDuplicates, copiesOf, copyText, duplicatesKey, duplicatesOpen, moveCurrentToDuplicates, openDuplicates, otherCopyOf } from "./duplicates.js";
+import { closeDuplicates, copiesOf, copyParts, copyText, duplicatesKey, duplicatesOpen, moveCurrentToDuplicates, openDuplicates, otherCopyOf } from "./duplicates.js";
 import { closeGroups, groupsKey, groupsOpen, openGroups } from "./groups.js";
+import { joined, said } from "./names.js";
 import { currentOrder, cycleOrder, orderLabel, setupOrder } from "./order.js";
 import { toast } from "./toast.js";
 
@@ -94,10 +95,10 @@ function renderPlayer() {
   }
   player.hidden = false;
   $("now-name").textContent = video.filename;
-  $("now-prediction").textContent = video.predicted_folder
-    ? `→ ${video.predicted_folder} (${scale.text(video.confidence)})` : "no prediction yet";
+  $("now-prediction").replaceChildren(...(video.predicted_folder
+    ? said`→ ${video.predicted_folder} (${scale.text(video.confidence)})` : ["no prediction yet"]));
   const copies = state.copies.get(video.filename);
-  $("now-copy").textContent = copies ? `≈ ${copyText(copies)}` : "";
+  $("now-copy").replaceChildren(...(copies ? ["≈ ", ...copyParts(copies)] : []));
   $("other-copy").hidden = $("to-duplicates").hidden = !copies;
   const src = state.copyFor === video.filename ? state.copySrc : `/videos/${encodeURIComponent(video.filename)}`;
   if (player.getAttribute("src") !== src) {
@@ -121,29 +122,31 @@ function select(index) {
 
 // Any change of folder numbering while the page is open is announced, as in the terminal.
 function keyChanges(before, after) {
-  const said = [];
+  const changes = [];
   const old = new Map(before.filter((f) => f.key != null).map((f) => [f.name, f.key]));
   const owner = new Map([...old].map(([name, key]) => [key, name]));
   const now = new Map(after.filter((f) => f.key != null).map((f) => [f.name, f.key]));
-  for (const [name, key] of old) if (!now.has(name)) said.push(`${name} is gone: key ${key} is free`);
+  for (const [name, key] of old) if (!now.has(name)) changes.push(said`${name} is gone: key ${key} is free`);
   for (const [name, key] of now) {
     const was = old.get(name);
     if (was === key) continue;
-    if (was !== undefined) said.push(`${name} moved from key ${was} to ${key}`);
-    else if (owner.has(key) && owner.get(key) !== name) said.push(`key ${key} now files into ${name} (was ${owner.get(key)})`);
-    else said.push(`${name} is on key ${key}`);
+    if (was !== undefined) changes.push(said`${name} moved from key ${was} to ${key}`);
+    else if (owner.has(key) && owner.get(key) !== name) changes.push(said`key ${key} now files into ${name} (was ${owner.get(key)})`);
+    else changes.push(said`${name} is on key ${key}`);
   }
-  return said;
+  return changes;
 }
 
 function setFolders(folders) {
-  const said = state.foldersLoaded ? keyChanges(state.folders, folders) : [];
+  const before = state.foldersLoaded ? state.folders : folders;
   state.folders = folders;
   state.foldersLoaded = true;
-  if (said.length) {
-    $("keys-note").textContent = `Keys: ${said.join("; ")}`;
+  // The sentence twice: a node (a name's <bdi>) can be in one place only.
+  const changes = () => joined(keyChanges(before, folders), "; ");
+  if (changes().length) {
+    $("keys-note").replaceChildren("Keys: ", ...changes());
     $("keys-note").hidden = false;
-    toast(`Folder keys changed: ${said.join("; ")}`);
+    toast(["Folder keys changed: ", ...changes()]);
   }
 }
 
@@ -175,9 +178,9 @@ async function sortInto(folder) {
     setFolders(result.folders);
     state.videos.splice(state.selected, 1);
     select(state.selected);
-    toast(`${video.filename} → ${folder} (u undoes)`, { undo });
+    toast(said`${video.filename} → ${folder} (u undoes)`, { undo });
   } catch (error) {
-    toast(`Could not sort ${video.filename}: ${error.message}`, { error: true });
+    toast(said`Could not sort ${video.filename}: ${error.message}`, { error: true });
     refresh().catch(() => {});
   }
 }
@@ -192,9 +195,9 @@ function accept() {
 function skip() {
   const video = current();
   if (!video) { toast("Nothing to skip: there are no unsorted videos"); return; }
-  if (state.selected >= state.videos.length - 1) { toast(`Skipped ${video.filename}: that was the last one (k goes back)`); return; }
+  if (state.selected >= state.videos.length - 1) { toast(said`Skipped ${video.filename}: that was the last one (k goes back)`); return; }
   select(state.selected + 1);
-  toast(`Skipped ${video.filename} (left unsorted)`);
+  toast(said`Skipped ${video.filename} (left unsorted)`);
 }
 
 async function undo() {
@@ -202,10 +205,10 @@ async function undo() {
     const result = await post("/api/undo", {});
     const back = result.undone[result.undone.length - 1]; // the oldest of the step
     await refresh(back.filename);
-    toast(result.undone.length === 1 ? `${back.filename} is back from ${back.folder}`
+    toast(result.undone.length === 1 ? said`${back.filename} is back from ${back.folder}`
       : `Undid the batch: ${result.undone.length} videos are back in the unsorted list`);
   } catch (error) {
-    toast(`Undo: ${error.message}`, { error: true });
+    toast(said`Undo: ${error.message}`, { error: true });
   }
 }
 
@@ -225,7 +228,7 @@ async function createFolder() {
   if (!name) return;
   setFolders((await api("/api/folders")).folders);
   if (current()) await sortInto(name);
-  else { render(); toast(`Created folder ${name}`); }
+  else { render(); toast(said`Created folder ${name}`); }
 }
 
 // The files of a batch, as one undo step: POST /api/sort/batch in parts of bounded size,
@@ -242,9 +245,9 @@ async function fileMany(plan, progress) {
       const result = await post("/api/sort/batch", batch ? { items, batch } : { items });
       batch = result.batch;
       done += result.sorted.length;
-      errors.push(...result.failed.map((f) => `${f.filename}: ${f.detail}`));
+      errors.push(...result.failed.map((f) => said`${f.filename}: ${f.detail}`));
     } catch (error) {
-      errors.push(...part.map(([filename]) => `${filename}: ${error.message}`));
+      errors.push(...part.map(([filename]) => said`${filename}: ${error.message}`));
     }
     progress(done + errors.length);
   }
@@ -264,7 +267,7 @@ async function acceptAll() {
   const { done, errors } = await fileMany(plan, (n) => toast(`Filing ${n}/${plan.length}…`));
   await refresh().catch(() => {});
   const undoes = done === 1 ? "u undoes it" : `u undoes all ${done}`;
-  if (errors.length) toast(`Filed ${done} · ${undoes}; ${errors.length} not filed: ${errors[0]}`, { error: true, undo: done ? undo : null, undoLabel: "Undo all" });
+  if (errors.length) toast([`Filed ${done} · ${undoes}; ${errors.length} not filed: `, ...errors[0]], { error: true, undo: done ? undo : null, undoLabel: "Undo all" });
   else toast(`Filed ${done} video${done === 1 ? "" : "s"} · ${undoes}`, { undo, undoLabel: "Undo all" });
 }
 

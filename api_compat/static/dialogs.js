@@ -1,5 +1,7 @@
 // The page's modal dialogs (one native <dialog>): accept-all confirmation, folder picker,
 // new folder, help. Each returns a promise of the user's answer (null: cancelled).
+import { bdi, joined, said } from "./names.js";
+
 const $ = (id) => document.getElementById(id);
 
 function el(tag, props = {}, ...children) {
@@ -53,22 +55,22 @@ function confirm(title, ...lines) {
 export function confirmAcceptAll(plan, scale) {
   const byFolder = new Map();
   for (const [, folder] of plan) byFolder.set(folder, (byFolder.get(folder) || 0) + 1);
-  const detail = [...byFolder].sort((a, b) => b[1] - a[1]).map(([f, n]) => `${n} → ${f}`).join(", ");
+  const detail = joined([...byFolder].sort((a, b) => b[1] - a[1]).map(([f, n]) => said`${n} → ${f}`), ", ");
   const count = `${plan.length} video${plan.length === 1 ? "" : "s"}`;
   return confirm(
     "Accept all?",
     el("p", {}, `File ${count} predicted with confidence ≥ ${scale.thresholdText()}?`),
-    el("p", { className: "detail" }, detail),
+    el("p", { className: "detail" }, ...detail),
     el("p", { className: "dim" }, "One undo brings them all back."),
   );
 }
 
 // Filing a whole look-alike group: says how many videos, and where.
 export function confirmGroup(count, folder, isNew = false) {
-  const where = isNew ? `the new folder ${folder}` : folder;
+  const where = isNew ? ["the new folder ", bdi(folder)] : [bdi(folder)];
   return confirm(
     "File this group?",
-    el("p", { id: "confirm-text" }, `File all ${count} video${count === 1 ? "" : "s"} of this group into ${where}?`),
+    el("p", { id: "confirm-text" }, `File all ${count} video${count === 1 ? "" : "s"} of this group into `, ...where, "?"),
     el("p", { className: "dim" }, "One undo brings the whole group back."),
   );
 }
@@ -100,7 +102,7 @@ export function pickFolder(folders, predicted, predictedText) {
     let shown = [], highlighted = 0;
     const render = () => {
       list.replaceChildren(...shown.map((name, i) => {
-        const item = el("li", { role: "option", className: i === highlighted ? "highlighted" : "" }, name);
+        const item = el("li", { role: "option", className: i === highlighted ? "highlighted" : "" }, bdi(name));
         item.dataset.folder = name;
         item.setAttribute("aria-selected", String(i === highlighted));
         if (name === predicted) item.append(el("span", { className: "predicted" }, `← predicted ${predictedText}`));
@@ -155,7 +157,7 @@ export function newFolder(create, filesVideo, what = null) {
       const refusal = await create(name);
       if (refusal === null) { close(name); return; }
       const why = reason(name);
-      error.textContent = why ? `${refusal}: ${why}` : refusal;
+      error.replaceChildren(...said`${why && !refusal.includes(why) ? `${refusal}: ${why}` : refusal}`);
     };
     const ok = el("button", { type: "button", className: "primary", id: "new-folder-create" }, "Create");
     const cancel = el("button", { type: "button" }, "Cancel");

@@ -3,6 +3,7 @@
 // movable into duplicates/ (POST /api/duplicates/move: never a delete; undo brings it back).
 import { api, post } from "./api.js";
 import { hasModel } from "./groups.js";
+import { said } from "./names.js";
 import { toast } from "./toast.js";
 
 const $ = (id) => document.getElementById(id);
@@ -27,21 +28,25 @@ export function shortName(name) {
   return name.length <= 14 || dot <= 0 ? name : `${name.slice(0, 4)}…${name.slice(dot)}`;
 }
 
-export function copyText(others) {
-  if (!others || !others.length) return "";
+// "same as 7234….mp4 in soccer" as nodes, the names isolated (names.js); copyText: as text.
+export function copyParts(others) {
+  if (!others || !others.length) return [];
   const [first] = others;
   const more = others.length > 1 ? ` (+${others.length - 1})` : "";
-  return `same as ${shortName(first.filename)} ${first.folder ? `in ${first.folder}` : "unsorted"}${more}`;
+  const where = first.folder ? said` in ${first.folder}` : [" unsorted"];
+  return [...said`same as ${shortName(first.filename)}`, ...where, more];
 }
+
+export const copyText = (others) => copyParts(others).map((part) => (typeof part === "string" ? part : part.textContent)).join("");
 
 // Move an unsorted copy into duplicates/; resolves true when it moved.
 export async function moveToDuplicates(filename, undo) {
   try {
     await post("/api/duplicates/move", { filename });
-    toast(`${filename} → duplicates/ (u undoes)`, { undo });
+    toast(said`${filename} → duplicates/ (u undoes)`, { undo });
     return true;
   } catch (error) {
-    toast(`Could not move ${filename}: ${error.message}`, { error: true });
+    toast(said`Could not move ${filename}: ${error.message}`, { error: true });
     return false;
   }
 }
@@ -54,12 +59,12 @@ export function otherCopyOf(page) {
   const others = video && state.copies.get(video.filename);
   if (!others) { toast(video ? "This video has no known copy (copies are marked ≈)" : "No video selected"); return; }
   const index = state.videos.findIndex((v) => others.some((c) => c.folder === null && c.filename === v.filename));
-  if (index >= 0) { page.select(index); toast(`Selected the other copy ${state.videos[index].filename} (c jumps back)`); return; }
+  if (index >= 0) { page.select(index); toast(said`Selected the other copy ${state.videos[index].filename} (c jumps back)`); return; }
   const back = state.copyFor === video.filename;
   state.copyFor = back ? null : video.filename;  // renderPlayer plays copySrc for this video
   state.copySrc = `/videos/${encodeURIComponent(others[0].filename)}`;
   page.renderPlayer();
-  toast(back ? `Back to ${video.filename}` : `Playing the copy ${others[0].filename} in ${others[0].folder} (c goes back)`);
+  toast(back ? said`Back to ${video.filename}` : said`Playing the copy ${others[0].filename} in ${others[0].folder} (c goes back)`);
 }
 
 // d: the selected video into duplicates/, when it is a known copy.
@@ -114,7 +119,7 @@ function render() {
       li.dataset.filename = copy.filename;
       const name = document.createElement("span");
       name.className = "name";
-      name.textContent = `${copy.filename} · ${copy.folder ?? "unsorted"}`;
+      name.append(...said`${copy.filename} · ${copy.folder ?? "unsorted"}`);
       const playButton = button("Play", "dup-play", () => play(copy.filename));
       li.append(name, playButton);
       if (copy.folder === null) {
@@ -144,7 +149,7 @@ function play(name) {
   player.hidden = false;
   player.setAttribute("src", `/videos/${encodeURIComponent(name)}`);
   player.play().catch(() => {});
-  $("dup-playing").textContent = `Playing ${name}`;
+  $("dup-playing").replaceChildren(...said`Playing ${name}`);
 }
 
 async function undoMove() {

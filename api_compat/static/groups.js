@@ -3,6 +3,7 @@
 // one POST /api/sort/batch after a confirmation with the count, so one undo brings it back.
 import { api, post } from "./api.js";
 import { confirmGroup, newFolder } from "./dialogs.js";
+import { bdi, said } from "./names.js";
 import { toast } from "./toast.js";
 
 const $ = (id) => document.getElementById(id);
@@ -33,7 +34,7 @@ async function load(prefer) {
   try {
     view.groups = (await api("/api/groups")).groups;
   } catch (error) {
-    toast(`Cannot load the groups: ${error.message}`, { error: true });
+    toast(said`Cannot load the groups: ${error.message}`, { error: true });
     view.groups = [];
   }
   if (!view.groups.length) view.hasModel = await hasModel();
@@ -61,11 +62,11 @@ function render() {
     play(null);
     return;
   }
-  const where = g.suggested_folder ? `→ ${g.suggested_folder}` : "no suggestion";
-  $("group-title").textContent = `Group ${view.index + 1} of ${view.groups.length} · ${g.videos.length} videos · similarity ${g.similarity.toFixed(2)} · ${where}`;
+  const where = g.suggested_folder ? said`→ ${g.suggested_folder}` : ["no suggestion"];
+  $("group-title").replaceChildren(`Group ${view.index + 1} of ${view.groups.length} · ${g.videos.length} videos · similarity ${g.similarity.toFixed(2)} · `, ...where);
   $("group-members").replaceChildren(...g.videos.map((name, i) => {
     const li = document.createElement("li");
-    li.textContent = name;
+    li.append(bdi(name));
     li.dataset.filename = name;
     if (i === view.member) li.className = "selected";
     li.addEventListener("click", () => { view.member = i; render(); });
@@ -73,7 +74,8 @@ function render() {
   }));
   const file = $("group-file");
   file.disabled = !g.suggested_folder;
-  file.firstChild.textContent = g.suggested_folder ? `File all ${g.videos.length} → ${g.suggested_folder} ` : "No suggested folder ";
+  const label = g.suggested_folder ? said`File all ${g.videos.length} → ${g.suggested_folder} ` : ["No suggested folder "];
+  file.replaceChildren(...label, file.querySelector("kbd"));
   $("group-folders").replaceChildren(...view.ctx.folders().map((f) => {
     const b = document.createElement("button");
     b.type = "button";
@@ -103,10 +105,10 @@ async function fileInto(folder, isNew = false) {
     if (isNew) await post("/api/folders", { name: folder });
     const result = await post("/api/sort/batch", { items: g.videos.map((filename) => ({ filename, folder })) });
     const done = result.sorted.length;
-    const failed = result.failed.length ? ` · ${result.failed.length} not filed: ${result.failed[0].detail}` : "";
-    toast(`Filed ${done} video${done === 1 ? "" : "s"} into ${folder} (u undoes the group)${failed}`, { undo: undoGroup, undoLabel: "Undo group", error: Boolean(failed) });
+    const failed = result.failed.length ? said` · ${result.failed.length} not filed: ${result.failed[0].detail}` : [];
+    toast([`Filed ${done} video${done === 1 ? "" : "s"} into `, bdi(folder), " (u undoes the group)", ...failed], { undo: undoGroup, undoLabel: "Undo group", error: failed.length > 0 });
   } catch (error) {
-    toast(`Could not file the group: ${error.message}`, { error: true });
+    toast(said`Could not file the group: ${error.message}`, { error: true });
   }
   await load();
 }
@@ -135,10 +137,10 @@ async function undoGroup() {
   try {
     const result = await post("/api/undo", {});
     const n = result.undone.length;
-    toast(`Undid: ${n} video${n === 1 ? "" : "s"} back from ${result.undone[0].folder}`);
+    toast([`Undid: ${n} video${n === 1 ? "" : "s"} back from `, bdi(result.undone[0].folder)]);
     await load(result.undone[0].filename);
   } catch (error) {
-    toast(`Undo: ${error.message}`, { error: true });
+    toast(said`Undo: ${error.message}`, { error: true });
   }
 }
 

@@ -1,10 +1,11 @@
 // One message at a time at the bottom; a message about a sort carries an Undo button.
+// ``message``: text, or the nodes of a sentence whose names are isolated (names.js said``).
 const $ = (id) => document.getElementById(id);
 
 export function toast(message, { error = false, undo = null, undoLabel = "Undo" } = {}) {
   const el = $("toast");
   const text = document.createElement("span");
-  text.textContent = message;
+  text.append(...[message].flat());
   const parts = [text];
   if (undo) {
     const button = document.createElement("button");

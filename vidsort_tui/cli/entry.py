@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from vidsort_tui.core.config import GRAPHICS_MODES, PLAYER_MODES, ConfigError, Settings
+from vidsort_tui.core.display import display_text, escape_log_output
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.library import Library
 from vidsort_tui.graphics.detect import detect
@@ -156,15 +157,17 @@ def _load_mode(mode: str) -> Callable[..., int | None]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    escape_log_output()  # warnings name files and folders: never raw on the terminal
     args = build_parser().parse_args(argv)
     try:
         settings = settings_from_args(args)
     except ConfigError as exc:
-        print(f"vidsort-tui: {exc}", file=sys.stderr)
+        print(f"vidsort-tui: {display_text(str(exc))}", file=sys.stderr)
         return 2
     if args.version:
-        graphics = detect(settings.graphics)
-        print(f"vidsort-tui {_version()}\nvideo in this terminal: {graphics.describe()}")
+        graphics = detect(settings.graphics)  # the terminal's answer is input too
+        said = display_text(graphics.describe())
+        print(f"vidsort-tui {_version()}\nvideo in this terminal: {said}")
         return 0
     mode = "serve" if args.serve else "retrain" if args.retrain else "tui"
     if args.demo:
@@ -172,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         Library(settings).scan()
     except LibraryError as exc:
-        print(f"vidsort-tui: {exc}", file=sys.stderr)
+        print(f"vidsort-tui: {display_text(str(exc))}", file=sys.stderr)
         return 2
     runner = _load_mode(mode)
     try:

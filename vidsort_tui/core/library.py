@@ -20,6 +20,7 @@ from typing import Literal, TypeGuard
 from vidsort_tui.core import artifacts, dirfd
 from vidsort_tui.core.batch import BatchOutcome, sort_batch
 from vidsort_tui.core.config import Settings
+from vidsort_tui.core.display import display_name
 from vidsort_tui.core.errors import (
     AlreadyExists,
     InvalidFolder,
@@ -33,7 +34,8 @@ from vidsort_tui.core.errors import (
 from vidsort_tui.core.folder_keys import FolderKeys
 from vidsort_tui.core.journal import ROOT, Journal, JournalEntry
 from vidsort_tui.core.moves import Intent, Mover
-from vidsort_tui.core.names import NamePolicy, display_name
+from vidsort_tui.core.names import NamePolicy
+from vidsort_tui.core.new_folder import make_folder, refuse_twin
 from vidsort_tui.core.undo import undo_sorts
 
 __all__ = ["ROOT", "BatchOutcome", "Folder", "Library", "OpenVideo", "Snapshot", "SortOutcome"]
@@ -55,7 +57,9 @@ class Snapshot:
     unsorted: list[str] = field(default_factory=list)
     categories: dict[str, list[str]] = field(default_factory=dict)
     #: entries that look like videos but are not listed ("folder/name" -> why): not regular
-    #: files, or names that are not valid UTF-8 or hold a backslash; a retrain reports them
+    #: files, or names that break a character rule (not UTF-8, a backslash, a control or
+    #: direction character), and folders ("name/") not used for such a name; names escaped
+    #: (display.display_name); the TUI and a retrain report them
     irregular: dict[str, str] = field(default_factory=dict)
     #: folder -> key slot (core/folder_keys.py); ``keys_before``: the saved keys this scan
     #: replaced (a folder gone or added), None when it changed nothing
@@ -180,11 +184,15 @@ class Library:
         others: list[os.DirEntry[str]] = []
         with self.open_root() as root_fd:
             unsorted = self._videos_in(root_fd, "", irregular, others=others)
-            folder_names = sorted(
-                (e.name for e in others
-                 if e.is_dir(follow_symlinks=False) and self.is_valid_folder_name(e.name)),
-                key=_folder_sort_key,
-            )  # fmt: skip
+            folder_names = []
+            for entry in others:
+                if not entry.is_dir(follow_symlinks=False):
+                    continue
+                if self.is_valid_folder_name(entry.name):
+                    folder_names.append(entry.name)
+                elif reason := self.names.unused_folder_reason(entry.name):
+                    irregular[f"{display_name(entry.name)}/"] = reason
+            folder_names.sort(key=_folder_sort_key)
             categories: dict[str, list[str]] = {}
             for name in folder_names:
                 # Unordered: counts are what callers need; sorting 20,000 names cost 15%.
@@ -301,16 +309,19 @@ class Library:
         """
         return sort_batch(self, pairs, batch)
 
+    def check_new_folder(self, name: object) -> str:
+        """A name a new folder may take: the folder rule, and no folder there already that
+        looks the same (AlreadyExists, naming it; new_folder.py)."""
+        folder = self.names.check_folder_name(name)
+        with self.open_root() as root_fd:
+            refuse_twin(root_fd, folder)
+        return folder
+
     def create_folder(self, name: str) -> Folder:
+        """A new category, unless one that looks the same exists (new_folder.py)."""
         self.names.check_folder_name(name)
         with self.open_root() as root_fd:
-            try:
-                os.mkdir(name, dir_fd=root_fd)
-            except FileExistsError:
-                raise AlreadyExists(f"folder {name!r} already exists") from None
-            except OSError as exc:
-                raise MoveFailed(f"cannot create folder {name!r}: {exc.strerror or exc}") from None
-            os.fsync(root_fd)
+            make_folder(root_fd, name, self.mover.lock_path)
             keys = self.folder_keys.assign(self._category_names(root_fd))
         return Folder(name, 0, keys.keys.get(name))
 

@@ -27,6 +27,7 @@ from pipeline import refit as fast
 from pipeline.stage import StageError, StageTimeout
 from vidsort_tui.core import artifacts as names
 from vidsort_tui.core.config import Settings
+from vidsort_tui.core.display import display_text, escape_log_output
 from vidsort_tui.core.errors import RetrainUnavailable
 from vidsort_tui.core.learning import record_learning, sorts_since_model
 from vidsort_tui.core.metrics import TrainingMetrics
@@ -184,6 +185,7 @@ def _predict_missing(settings: Settings) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """The background job's entry point: a retrain, or with --refit a refit."""
+    escape_log_output()  # its output is retrain.log, which people read in a terminal
     parser = argparse.ArgumentParser(prog="python -m " + __spec__.name if __spec__ else None)
     parser.add_argument("--refit", action="store_true", help="refit on cached features only")
     args = parser.parse_args(argv)
@@ -193,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(None if outcome is None else outcome.__dict__), flush=True)
         return 0
     result = run(settings)
-    print(result.last_result, flush=True)
+    print(display_text(result.last_result), flush=True)
     return 0 if result.ok else 1
 
 

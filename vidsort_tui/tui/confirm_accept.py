@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from vidsort_tui.core.display import display_name
 from vidsort_tui.tui.confidence import ConfidenceScale
 
 
@@ -23,7 +24,7 @@ class ConfirmAcceptAll(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         by_folder = Counter(folder for _, folder in self.plan)
-        detail = ", ".join(f"{n} → {folder}" for folder, n in by_folder.most_common())
+        detail = ", ".join(f"{n} → {display_name(f)}" for f, n in by_folder.most_common())
         with Vertical(id="confirm"):
             yield Static(
                 Text.assemble(

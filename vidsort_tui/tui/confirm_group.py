@@ -8,10 +8,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from vidsort_tui.core.display import display_name
+
 
 def confirm_text(count: int, folder: str, new: bool = False) -> Text:
     videos = f"{count} video{'' if count == 1 else 's'}"
-    where = f"the new folder {folder}" if new else folder
+    where = f"the new folder {display_name(folder)}" if new else display_name(folder)
     return Text.assemble(
         (f"File all {videos} of this group into {where}?", "bold"),
         "\n(u undoes the whole group in one step)\n\n",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from vidsort_tui.core.display import display_name
 from vidsort_tui.core.library import Folder
 
 GAP = "  "
@@ -69,7 +70,7 @@ class FolderPanel(Static):
         entry.append(key, style="bold cyan")
         entry.append(" ")
         style = "bold reverse green" if folder.name == self._predicted else ""
-        entry.append(shorten(folder.name, limit), style=style)
+        entry.append(shorten(display_name(folder.name), limit), style=style)
         if with_counts:
             entry.append(f" {folder.count}", style="dim")
         return entry

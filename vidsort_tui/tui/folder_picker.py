@@ -12,6 +12,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from vidsort_tui.core.display import display_name
+from vidsort_tui.tui.name_input import NameInput
+
 
 def fuzzy_score(query: str, name: str) -> int | None:
     """Lower is better; None when ``query``'s letters do not appear in order in ``name``."""
@@ -54,7 +57,7 @@ class FolderPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Static(Text(self.title_text, style="bold"))
-            yield Input(placeholder="type to filter", id="picker-input")
+            yield NameInput(placeholder="type to filter", id="picker-input")
             yield OptionList(*self._make_options(self.folders), id="picker-options")
             yield Static(
                 Text("type to filter · ↑/↓ choose · Enter files · Esc cancels", style="dim"),
@@ -62,10 +65,10 @@ class FolderPicker(ModalScreen[str | None]):
             )
 
     def _make_options(self, names: list[str]) -> list[Option]:
-        """Names as plain text (never markup), the predicted one marked."""
+        """Names as plain text (never markup, shown escaped), the predicted one marked."""
         options = []
         for name in names:
-            prompt = Text(name)
+            prompt = Text(display_name(name))
             if name == self.predicted:
                 prompt.append(f"  ← predicted {self.predicted_text}".rstrip(), style="green")
             options.append(Option(prompt, id=name))

@@ -21,6 +21,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from vidsort_tui.core.batch import BatchOutcome
+from vidsort_tui.core.display import display_name, display_text
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.similarity import LookalikeGroup
 from vidsort_tui.tui.confirm_group import ConfirmGroup
@@ -111,14 +112,15 @@ class GroupScreen(Screen[int]):
             empty.update(Text(NO_MODEL if not self.host.has_similarity else NOTHING_ALIKE))
             self.query_one(VideoView).play(None)
             return
-        where = f"→ {group.suggested_folder}" if group.suggested_folder else "no suggestion"
+        suggested_name = group.suggested_folder and display_name(group.suggested_folder)
+        where = f"→ {suggested_name}" if suggested_name else "no suggestion"
         self.query_one("#group-title", Static).update(
             f"Look-alike group {self.index + 1} of {len(self.groups)} · "
             f"{len(group.videos)} videos · similarity {group.similarity:.2f} · {where}"
         )
         members.clear_options()
-        members.add_options([Option(Text(name, no_wrap=True, overflow="ellipsis"), id=name)
-                             for name in group.videos])  # fmt: skip
+        members.add_options([Option(Text(display_name(name), no_wrap=True, overflow="ellipsis"),
+                                    id=name) for name in group.videos])  # fmt: skip
         members.highlighted = 0
         self.play_highlighted()
 
@@ -176,13 +178,13 @@ class GroupScreen(Screen[int]):
         library = self.host.library
 
         async def check(name: str) -> str | None:
-            """Only checked here: the folder is created once the filing is confirmed."""
+            """Only checked here (the rule, and no folder that looks the same): the folder is
+            created once the filing is confirmed."""
             try:
-                library.names.check_folder_name(name)
+                await asyncio.to_thread(library.check_new_folder, name)
             except LibraryError as exc:
                 return str(exc)
-            taken = name in {f.name for f in self.host.folders} or (library.root / name).exists()
-            return f"{name!r} already exists" if taken else None
+            return None
 
         def chosen(name: str | None) -> None:
             if name and self.group is group:
@@ -209,7 +211,7 @@ class GroupScreen(Screen[int]):
         try:
             outcome = await asyncio.to_thread(work)
         except LibraryError as exc:
-            self.notify(str(exc), severity="error", timeout=8, markup=False)
+            self.notify(display_text(str(exc)), severity="error", timeout=8, markup=False)
             return
         done = len(outcome.sorted)
         self.filed += done

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from vidsort_tui.core.config import Settings
+from vidsort_tui.core.display import display_text
 from vidsort_tui.tui.keymap import ALWAYS_QUIT, FOLDER_KEYS, display_key, effective_keys
 
 FOLDER_IDS = tuple(f"folder_{i + 1}" for i in range(len(FOLDER_KEYS)))
@@ -51,17 +52,19 @@ class HelpScreen(ModalScreen[None]):
             title = Text.assemble(("vidsort keys", "bold"), "  (Esc closes)")
             graphics = getattr(self.app, "graphics", None)
             if graphics is not None:  # one line, cut short in a small terminal (app.tcss)
-                title.append(f"  ·  video: {graphics.describe()}; --graphics changes it")
+                said = display_text(graphics.describe())  # the terminal's own answer
+                title.append(f"  ·  video: {said}; --graphics changes it")
             yield Static(title, id="help-title")
             table: DataTable[Text] = DataTable(cursor_type="none", zebra_stripes=True)
             table.add_columns("Keys", "Action", "Id")
             for ids, description in ROWS:
-                table.add_row(Text(_keys_text(ids, keys)), Text(description), Text(_ids_text(ids)))
+                shown = display_text(_keys_text(ids, keys))  # keys from the config file
+                table.add_row(Text(shown), Text(description), Text(_ids_text(ids)))
             table.add_row(Text(ALWAYS_QUIT), Text("Quit (always, whatever the keymap)"), Text(""))
             yield table
             yield Static(
                 Text(
-                    f"Rebind in {self.settings.config_file} under [keys], "
+                    f"Rebind in {display_text(str(self.settings.config_file))} under [keys], "
                     'e.g. next = "j,down"; the Id column names the binding. '
                     "auto_train = false there: no first model trained unasked."
                 )

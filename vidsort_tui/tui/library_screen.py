@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from vidsort_tui.core.config import Settings
+from vidsort_tui.core.display import display_name, display_text
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.folder_keys import describe_changes
 from vidsort_tui.core.library import Folder, Library
@@ -35,6 +36,8 @@ from vidsort_tui.tui.video_list import VideoList
 from vidsort_tui.tui.video_view import VideoView
 
 POLL_SECONDS = 1.5
+#: entries the notice of what is not listed names (`--retrain`'s summary lists them all)
+UNLISTED_SHOWN = 3
 #: the order as the list's title names it (short: the list is 24-48 columns wide)
 ORDER_TITLES = {"found": "as found", "confident": "confident first",
                 "uncertain": "uncertain first", "similar": "look-alikes"}  # fmt: skip
@@ -71,6 +74,8 @@ class LibraryScreen(Screen[None]):
         self._problem: str | None = None  # why the library cannot be read, if it cannot
         self._shown_keys: dict[str, int] | None = None  # the folder keys the screen shows
         self._keys_warned: str | None = None
+        self._unlisted: dict[str, str] = {}  # the last scan's entries it could not list
+        self._unlisted_said: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         keys = effective_keys(self.settings.keymap)
@@ -80,7 +85,7 @@ class LibraryScreen(Screen[None]):
         ]
         self.folder_keys = folder_keys  # the key shown beside each folder, in folder order
         video = VideoView(self.settings.player, self.settings.audio, id="video")
-        yield Static(f"vidsort — {self.library.root.name}", id="title", markup=False)
+        yield Static(f"vidsort — {display_name(self.library.root.name)}", id="title", markup=False)
         with Horizontal(id="body"):
             yield VideoList(self.scale, id="videos")
             with Vertical(id="right"):
@@ -103,8 +108,10 @@ class LibraryScreen(Screen[None]):
     def notify_plain(
         self, message: str, *, severity: SeverityLevel = "information", timeout: float | None = None
     ) -> None:
-        """Notify without markup: messages carry file and folder names ("clip [1].mp4")."""
-        self.notify(message, markup=False, severity=severity, timeout=timeout)
+        """Notify without markup, escaped line by line: messages carry file and folder names
+        ("clip [1].mp4", or anything read back from disk)."""
+        shown = "\n".join(map(display_text, message.split("\n")))
+        self.notify(shown, markup=False, severity=severity, timeout=timeout)
 
     # ----- state -------------------------------------------------------------------------
     @property
@@ -123,6 +130,7 @@ class LibraryScreen(Screen[None]):
             self.apply([], [], None)
             return
         self._problem = None
+        self._report_unlisted()
         if top and entries:
             keep = entries[0].filename
             self.query_one(VideoList).move_cursor(row=0)
@@ -134,6 +142,7 @@ class LibraryScreen(Screen[None]):
         against this same scan (one pass over the library gives all three), and the folder
         keys from before this scan."""
         snapshot = self.library.scan()
+        self._unlisted = snapshot.irregular
         similarity = current(self.similarity_store.raw(), snapshot)
         self.has_similarity = self.similarity_store.version is not None
         entries = {e.filename: e for e in self.listing.entries(snapshot.unsorted)}
@@ -181,6 +190,17 @@ class LibraryScreen(Screen[None]):
             self.notify_plain(warning, severity="warning", timeout=10)
         self._warned = warning
 
+    def _report_unlisted(self) -> None:
+        """Files and folders the scan could not list (a name with a control character, a
+        link): say which and why, escaped, once for each change."""
+        if self._unlisted and self._unlisted != self._unlisted_said:
+            shown = sorted(self._unlisted.items())[:UNLISTED_SHOWN]
+            lines = [f"{name}: {why}" for name, why in shown]
+            if (more := len(self._unlisted) - UNLISTED_SHOWN) > 0:
+                lines.append(f"… and {more} more (--retrain lists them)")
+            self.notify_plain("\n".join(["Not listed:", *lines]), severity="warning", timeout=10)
+        self._unlisted_said = self._unlisted
+
     async def poll(self) -> None:
         """Pick up changes by other programs (the HTTP API, a file manager) and new predictions."""
         try:
@@ -191,6 +211,7 @@ class LibraryScreen(Screen[None]):
                 self.apply([], [], None)
             return
         self.track_keys(folders, keys_before)
+        self._report_unlisted()
         changed = (entries, folders, similarity) != (self.entries, self.folders, self.similarity)
         if self._problem is not None or changed:
             self._problem = None

@@ -14,9 +14,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from vidsort_tui.core.names import MAX_NAME_BYTES
+from vidsort_tui.core.display import display_text
+from vidsort_tui.core.names import MAX_NAME_BYTES, character_problem
+from vidsort_tui.tui.name_input import NameInput
 
-RULE = "One name: no / or \\, not starting with a dot, at most 255 bytes."
+RULE = (
+    "One name that shows what it is: no / or \\, no control or direction characters, not "
+    "starting with a dot, at most 255 bytes, not like an existing folder."
+)
 
 #: Given a name, creates the folder and returns None, or returns why it could not.
 Create = Callable[[str], Awaitable[str | None]]
@@ -33,8 +38,8 @@ def reason(name: str) -> str | None:
         return "a folder name cannot contain / or \\ (folders are one level, inside the library)"
     if name.startswith("."):
         return "names starting with a dot are hidden folders, which vidsort ignores"
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        return "it contains a control character"
+    if why := character_problem(name):
+        return f"it {why}"
     if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
         return f"it is longer than {MAX_NAME_BYTES} bytes"
     return None
@@ -55,7 +60,7 @@ class NewFolderScreen(ModalScreen[str | None]):
         )
         with Vertical(id="new-folder"):
             yield Static(Text.assemble(("New folder", "bold"), f" ({what})"))
-            yield Input(placeholder="folder name", id="new-folder-input")
+            yield NameInput(placeholder="folder name", id="new-folder-input")
             yield Static(Text(RULE, style="dim"), id="new-folder-rule")
             yield Static("", id="new-folder-error")
             yield Static(Text("Enter creates · Esc cancels", style="dim"))
@@ -69,7 +74,8 @@ class NewFolderScreen(ModalScreen[str | None]):
         return str(self.query_one("#new-folder-error", Static).render())
 
     def _refuse(self, message: str) -> None:
-        self.query_one("#new-folder-error", Static).update(Text(message, style="bold red"))
+        shown = display_text(message)  # the core's refusal names what was typed
+        self.query_one("#new-folder-error", Static).update(Text(shown, style="bold red"))
 
     def on_input_changed(self) -> None:
         self.query_one("#new-folder-error", Static).update("")
@@ -84,4 +90,4 @@ class NewFolderScreen(ModalScreen[str | None]):
             self.dismiss(name)
             return
         why = reason(name)
-        self._refuse(f"{refusal}: {why}" if why else refusal)
+        self._refuse(f"{refusal}: {why}" if why and why not in refusal else refusal)

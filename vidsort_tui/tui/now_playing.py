@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from vidsort_tui.core.display import display_name, display_text
 from vidsort_tui.core.listing import VideoEntry
 from vidsort_tui.tui.confidence import ConfidenceScale
 from vidsort_tui.tui.video_list import abbreviate
@@ -48,12 +49,12 @@ class NowPlaying(Static):
             p = entry.prediction
             self._video_name = entry.filename
             self._guess = (
-                Text(f"→ {p.predicted_folder} ({scale.text(p.confidence)})")
+                Text(f"→ {display_name(p.predicted_folder)} ({scale.text(p.confidence)})")
                 if p.predicted_folder
                 else Text("no prediction yet", style="dim")
             )
             if copy:
-                self._guess.append(f"  ≈ {copy}", style="bold magenta")
+                self._guess.append(f"  ≈ {display_text(copy)}", style="bold magenta")
         self._tick()
         self.refresh()
 
@@ -80,7 +81,7 @@ class NowPlaying(Static):
         # The prediction matters more than the name (the list's highlighted row shows it):
         # the name gives way first, and goes when fewer than 8 cells are left for it.
         name_room = room - self._guess.cell_len - 2
-        name = abbreviate(self._video_name, name_room) if name_room >= 8 else ""
+        name = abbreviate(display_name(self._video_name), name_room) if name_room >= 8 else ""
         left = Text.assemble((name, "bold"), "  " if name else "", self._guess)
         left.truncate(room, overflow="ellipsis")
         line = Text(no_wrap=True, overflow="ellipsis")

@@ -16,6 +16,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from vidsort_tui.core.display import display_text
+
 #: how long passing news stays (seconds)
 STALE_SECONDS = 6.0
 #: display order, left to right, when everything fits
@@ -106,5 +108,5 @@ class StatusBar(Static):
         for _slot, note in self.shown(width):
             if text:
                 text.append(SEPARATOR, style="dim")
-            text.append(note.text, style=note.style)
+            text.append(display_text(note.text), style=note.style)  # notes name videos
         return text

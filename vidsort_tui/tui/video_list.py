@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from vidsort_tui.core.display import display_name
 from vidsort_tui.core.listing import VideoEntry
 from vidsort_tui.tui.confidence import ConfidenceScale
 
@@ -93,7 +94,8 @@ class VideoList(ScrollView):
         self.entries = entries
         self.flagged = flagged or set()
         folders = {e.prediction.predicted_folder or "" for e in entries}
-        self._folder_width = max([len(FOLDER_HEADER), *(cell_len(f) for f in folders)])
+        widths = (cell_len(display_name(f)) for f in folders)
+        self._folder_width = max([len(FOLDER_HEADER), *widths])
         self.virtual_size = Size(self.size.width, len(entries) + 1)
         self.move_cursor(row=index)
         self.refresh()
@@ -145,9 +147,9 @@ class VideoList(ScrollView):
         flag = Segment(COPY_MARK, base + COPY) if name in self.flagged else Segment(" ", base)
         segments = [
             flag,
-            Segment(f"{fit(abbreviate(name, name_w), name_w)} ", base),
+            Segment(f"{fit(abbreviate(display_name(name), name_w), name_w)} ", base),
             Segment(
-                f"{fit(folder, folder_w)} ",
+                f"{fit(display_name(folder), folder_w)} ",
                 base + (colour if p.predicted_folder else Style(dim=True)),
             ),
             Segment(f"{confidence.strip():>{conf_w}}", base + colour),
