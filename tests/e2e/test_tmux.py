@@ -77,6 +77,8 @@ def test_sorting_in_a_real_terminal(library_factory, tmp_path):
         coloured = screen(session, colours=True)
         assert "▀" in coloured and "\x1b[38;" in coloured  # half-block video cells in colour
         assert "\x1b[48;2;" in coloured  # sent in 24-bit colours, which tmux converts as needed
+        title = tmux("display-message", "-p", "-t", session, "#{pane_title}")
+        assert "Gi=" not in title  # the graphics probe did not become the pane's title
         tmux("send-keys", "-t", session, "Enter")  # accept "sea" for the first video
         wait_screen(session, f"{names[0]} → sea")
         assert (settings.data_dir / "sea" / names[0]).exists()

@@ -200,3 +200,11 @@ def test_half_blocks_chosen_still_asks_the_colour_question_only(terminal):
     graphics = detect("halfblock", environ={"TERM": "xterm"}, fd_in=term.slave, fd_out=term.slave)
     assert graphics.mode == "halfblock" and graphics.reason == FORCED and graphics.truecolor
     assert term.received == probe_bytes(None, graphics=False)  # no image questions
+
+
+def test_no_kitty_question_inside_tmux_which_would_show_it_as_the_pane_title(terminal):
+    term = terminal(TMUX)
+    graphics = detect("auto", environ={"TMUX": "/tmp/x,1,0"}, fd_in=term.slave, fd_out=term.slave)
+    assert graphics.mode == "halfblock" and graphics.truecolor
+    assert b"\x1b_" not in term.received and term.received == probe_bytes(None, kitty=False)
+    assert b"\x1b[?1;1;0S" in term.received  # Sixel is still asked (a tmux built with it)

@@ -84,14 +84,16 @@ COLOUR_QUESTION = b"\x1b[38;2;1;2;3m\x1bP$qm\x1b\\\x1b[m"
 _DIRECT_COLOUR = re.compile(r"(?:^|;)38[:;]2[:;]+1[:;]2[:;]3(?:$|;)")
 
 
-def probe_bytes(shm_name: str | None, graphics: bool = True) -> bytes:
-    """The questions, in one write; DA1 last. Without ``graphics``, only the colour one."""
+def probe_bytes(shm_name: str | None, graphics: bool = True, kitty: bool = True) -> bytes:
+    """The questions, in one write; DA1 last. Without ``graphics``, only the colour one;
+    without ``kitty``, no Kitty query (tmux shows an APC string as the pane's title)."""
     out = b""
-    if graphics:
+    if graphics and kitty:
         out += b"\x1b_Gi=%d,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\" % KITTY_QUERY_ID
         if shm_name:
             name = b64encode(shm_name.encode())
             out += b"\x1b_Gi=%d,s=1,v=1,a=q,t=s,f=24;%s\x1b\\" % (KITTY_SHM_QUERY_ID, name)
+    if graphics:
         out += b"\x1b[>0q\x1b[16t\x1b[14t\x1b[?1;1;0S\x1b[?2;1;0S"
     return out + COLOUR_QUESTION + b"\x1b[c"
 
@@ -143,10 +145,10 @@ def draws_truecolor(replies: Replies, inside: str | None) -> bool:
     return inside == "tmux" or bool(replies.sgr and _DIRECT_COLOUR.search(replies.sgr))
 
 
-def probe(fd_in: int, fd_out: int, timeout: float = TIMEOUT, shm: bool = True,
+def probe(fd_in: int, fd_out: int, timeout: float = TIMEOUT, kitty: bool = True,
           graphics: bool = True) -> bytes:  # fmt: skip
     """Ask, and read the answers until the DA1 reply or ``timeout`` (echo off meanwhile)."""
-    shm_name = _make_probe_shm() if shm and graphics else None
+    shm_name = _make_probe_shm() if kitty and graphics else None
     saved = termios.tcgetattr(fd_in)
     quiet = termios.tcgetattr(fd_in)
     quiet[3] &= ~(termios.ICANON | termios.ECHO)
@@ -154,7 +156,7 @@ def probe(fd_in: int, fd_out: int, timeout: float = TIMEOUT, shm: bool = True,
     data = b""
     try:
         termios.tcsetattr(fd_in, termios.TCSANOW, quiet)
-        os.write(fd_out, probe_bytes(shm_name, graphics))
+        os.write(fd_out, probe_bytes(shm_name, graphics, kitty))
         deadline = time.monotonic() + timeout
         while not _DA1.search(data):
             left = deadline - time.monotonic()
@@ -276,7 +278,9 @@ def detect(
     if inside == "screen" and requested == "auto":
         return decide(requested, None, cell_size(Replies(), winsize), inside)
     try:
-        data = probe(fd_in, fd_out, timeout, shm=inside is None, graphics=requested != "halfblock")
+        # Kitty images do not pass through a multiplexer's panes: no Kitty question in one.
+        graphics = requested != "halfblock"
+        data = probe(fd_in, fd_out, timeout, kitty=inside is None, graphics=graphics)
     except (OSError, termios.error):
         data = b""
     replies = parse_replies(data)
