@@ -34,6 +34,9 @@ class _Rate(ProgressColumn):
 
 def run(settings: Settings) -> int:
     console = Console(stderr=False)
+    # Into a pipe or a file Rich would wrap at 80 columns, mid-phrase ("top-3 \n1.00"): a
+    # pipe has no width, so there each line goes out whole.
+    console.soft_wrap = not console.is_terminal
     columns = (
         TextColumn("[bold]{task.description:<20}"), BarColumn(), MofNCompleteColumn(), _Rate(),
         TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
