@@ -292,6 +292,16 @@ def test_the_terminal_shows_the_designed_colours(terminal, display, colour_libra
                 assert np.abs(got - np.array(want)).max() < 64, (expected_hue, name, x, got, want)
     assert 45 <= hue(design.foreground[design.rows[LIKELY]][design.confidence[1] - 2]) <= 65
 
+    # The footer's key letters (the accent, orange) and their labels, as designed.
+    footer = ROWS - 1
+    letters = [x for x, char in enumerate(design.text[footer]) if char.isascii() and char.isalpha()]
+    assert len(letters) > 20
+    for x in letters:
+        want = np.array(design.foreground[footer][x])
+        pixels = run.cell_pixels(shot, x, footer)
+        got = ink(pixels, cell_background(pixels))
+        assert got is not None and np.abs(got - want).max() < 64, (x, got, want)
+
 
 def test_half_blocks_keep_the_videos_colours_in_xterm(display, quadrant_library, tmp_path):
     """xterm says TERM=xterm (8 colours): the frame's colours must still arrive as they are."""
