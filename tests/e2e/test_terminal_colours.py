@@ -251,6 +251,33 @@ def test_the_design_paints_every_cell_itself(colour_design):
     assert not bare, f"{len(bare)} cells without a background, e.g. {bare[:5]}"
 
 
+@pytest.mark.parametrize("key", ["question_mark", "slash", "n", "A"])
+def test_every_dialog_paints_every_cell_itself_too(colour_library, key):
+    """Help, the folder picker, the new-folder prompt, the accept-all confirmation: over the
+    dimmed main screen, every cell still has a background of the app's own."""
+
+    async def bare() -> list[tuple[int, int]]:
+        async with VidsortApp(colour_library).run_test(size=(COLS, ROWS)) as pilot:
+            await pilot.pause()
+            await pilot.press(key)
+            await pilot.pause(0.3)
+            app = pilot.app
+            assert len(app.screen_stack) > 1  # the dialog is open
+            update = app.screen._compositor.render_update(
+                full=True, screen_stack=app._background_screens
+            )
+            cells = []
+            for y, line in enumerate(update.strips):  # each line: the strips it is made of
+                segments = [segment for strip in line for segment in strip]
+                cells += [(x, y) for x, segment in
+                          enumerate(s for s in segments for _ in s.text)
+                          if segment.style is None or segment.style.bgcolor is None]  # fmt: skip
+            return cells
+
+    cells = asyncio.run(bare())
+    assert not cells, f"{len(cells)} cells without a background, e.g. {cells[:5]}"
+
+
 @pytest.mark.parametrize("terminal", list(TERMINALS))
 def test_the_terminal_shows_the_designed_colours(terminal, display, colour_library,
                                                 colour_design, tmp_path):  # fmt: skip
