@@ -21,6 +21,7 @@ KITTY_NO_SHM = (
     b"\x1b_Gi=31;OK\x1b\\\x1b_Gi=32;ENOENT:cannot open shared memory\x1b\\"
     b"\x1bP>|kitty(0.26.5)\x1b\\\x1b[6;20;10t\x1b[?62;c"
 )
+XTERM_SGR = b"\x1bP1$r0;38:2::1:2:3m\x1b\\"  # the colour question: it keeps 24-bit colours
 XTERM_VT340 = b"\x1bP>|XTerm(379)\x1b\\\x1b[?1;0;256S\x1b[?2;0;1000;600S\x1b[?63;1;2;4;6;9;22c"
 APC = re.compile(rb"\x1b_G([^;\x1b]*)(?:;([^\x1b]*))?\x1b\\")
 PLACED_SIXEL = re.compile(rb'\x1b7\x1b\[(\d+);(\d+)H\x1bP0;0;0q"1;1;(\d+);(\d+)')
@@ -142,7 +143,7 @@ def test_a_terminal_that_answers_nothing_gets_half_blocks_after_the_timeout(app_
         (KITTY_NO_SHM, {}, "Kitty graphics, zlib, 10x20-pixel cells in kitty(0.26.5)"),
         (XTERM_VT340, {}, "Sixel, 10x20-pixel cells in XTerm(379)"),
         (
-            XTERM_VT340,
+            XTERM_SGR + b"\x1b[?63;1;2;4;6;9;22c",  # asked only the colour question
             {"VIDSORT_GRAPHICS": "halfblock"},
             "half-block cells (chosen by --graphics or VIDSORT_GRAPHICS)",
         ),
@@ -153,3 +154,45 @@ def test_version_says_how_video_is_drawn_in_this_terminal(answer, env, said):
     term = PtyTerminal([sys.executable, "-m", "vidsort_tui.cli", "--version"], answer, env=env)
     assert term.finish() == 0
     assert f"video in this terminal: {said}".encode() in term.data()
+
+
+SGR = re.compile(rb"\x1b\[([0-9;:]*)m")
+
+
+def colour_kinds(data: bytes) -> set[str]:
+    """Which colour forms the SGR sequences in ``data`` use: "24-bit", "256", "16"."""
+    kinds: set[str] = set()
+    for params in SGR.findall(data):
+        codes = [int(p or 0) for p in re.split(rb"[;:]", params)]
+        i = 0
+        while i < len(codes):
+            code = codes[i]
+            if code in (38, 48) and i + 1 < len(codes):
+                kinds.add("24-bit" if codes[i + 1] == 2 else "256")
+                i += 5 if codes[i + 1] == 2 else 3
+                continue
+            if 30 <= code <= 37 or 40 <= code <= 47 or 90 <= code <= 97 or 100 <= code <= 107:
+                kinds.add("16")
+            i += 1
+    return kinds
+
+
+@pytest.mark.parametrize(
+    ("answer", "kinds"),
+    [
+        (XTERM_SGR + XTERM_VT340, {"24-bit"}),
+        (None, {"16"}),  # a terminal that says nothing: TERM=xterm's 8 colours, as before
+    ],
+)
+def test_colours_as_the_terminal_shows_them_not_as_term_says(app_command, answer, kinds):
+    """xterm sets TERM=xterm (8 colours) and no COLORTERM: asked, it shows it keeps 24-bit
+    colours, so the theme is sent as designed rather than mapped to its 16-colour palette."""
+    term = PtyTerminal(app_command, answer, env={"TERM": "xterm", "COLORTERM": ""})
+    try:
+        data = term.wait_for(lambda d: b"Folders" in d and b"Accept" in d, 20)
+        term.type(b"q")
+        assert term.finish() == 0
+    finally:
+        term.finish(1) if term.process.poll() is None else None
+    drawn = data[data.index(ENTER_ALT_SCREEN) :]
+    assert colour_kinds(drawn) == kinds

@@ -23,15 +23,13 @@ import cv2
 import numpy as np
 import pytest
 
+from tests.e2e.x11 import MISSING_TOOLS, kitty, screenshot, window_geometry, xterm
 from vidsort_tui.player.opencv_backend import _letterbox
 from vidsort_tui.tui.app import VidsortApp
 from vidsort_tui.tui.video_view import VideoView
 
 COLS, ROWS = 100, 30
-TOOLS = ("Xvfb", "xdotool", "import")
-pytestmark = pytest.mark.skipif(
-    any(shutil.which(t) is None for t in TOOLS), reason=f"needs {', '.join(TOOLS)}"
-)
+pytestmark = pytest.mark.skipif(bool(MISSING_TOOLS), reason=f"needs {', '.join(MISSING_TOOLS)}")
 
 
 def detail_frame(t: float, size: tuple[int, int] = (640, 400)) -> np.ndarray:
@@ -90,22 +88,6 @@ def pane_cells(detail_library):
     return asyncio.run(layout())
 
 
-@pytest.fixture(scope="module")
-def display():
-    server = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
-    number = server.stdout.readline().decode().strip()
-    yield f":{number}"
-    server.terminate()
-    server.wait(5)
-
-
-def screenshot(display: str) -> np.ndarray:
-    png = subprocess.run(["import", "-display", display, "-window", "root", "png:-"],
-                         capture_output=True, check=True).stdout  # fmt: skip
-    return cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)[..., ::-1]
-
-
 def grey(rgb: np.ndarray) -> np.ndarray:
     return rgb.astype(np.float32).mean(axis=2)
 
@@ -134,30 +116,10 @@ def half_block_rendering(frame: np.ndarray, cols: int, rows: int, cell: tuple[in
     return out
 
 
-def window_geometry(display: str, window_class: str) -> tuple[int, int, int, int]:
-    env = {**os.environ, "DISPLAY": display}
-    out = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--class", window_class,
-                          "getwindowgeometry", "--shell"],
-                         capture_output=True, text=True, env=env, timeout=20).stdout  # fmt: skip
-    values = dict(line.split("=", 1) for line in out.split() if "=" in line)
-    return int(values["X"]), int(values["Y"]), int(values["WIDTH"]), int(values["HEIGHT"])
-
-
 TERMINALS = {
-    "xterm-sixel": (
-        "xterm",
-        ["xterm", "-ti", "vt340", "-xrm", "XTerm*decTerminalID: vt340", "-xrm",
-         "XTerm*numColorRegisters: 256", "-b", "0", "-fa", "DejaVu Sans Mono", "-fs", "9",
-         "-geometry", f"{COLS}x{ROWS}+0+0", "-e"],
-    ),
-    "kitty-graphics": (
-        "kitty",
-        ["kitty", "--config", "NONE", "-o", f"initial_window_width={COLS}c", "-o",
-         f"initial_window_height={ROWS}c", "-o", "remember_window_size=no", "-o", "font_size=10",
-         "-o", "window_padding_width=0", "-o", "placement_strategy=top-left", "-o",
-         "linux_display_server=x11"],
-    ),
-}  # fmt: skip
+    "xterm-sixel": ("xterm", xterm(COLS, ROWS)),
+    "kitty-graphics": ("kitty", kitty(COLS, ROWS)),
+}
 
 
 class Run:
@@ -173,8 +135,8 @@ class Run:
                str(artifacts), "--player", "inline", "--mute", *extra]  # fmt: skip
         script = f"cd {shlex.quote(os.getcwd())}; {shlex.join(app)}; touch {self.done}; sleep 60"
         env = {**os.environ, "DISPLAY": display, "LIBGL_ALWAYS_SOFTWARE": "1",
-               "COLORTERM": "truecolor", "XDG_RUNTIME_DIR": str(workdir)}  # fmt: skip
-        for name in ("TMUX", "STY", "WAYLAND_DISPLAY"):
+               "XDG_RUNTIME_DIR": str(workdir)}  # fmt: skip
+        for name in ("TMUX", "STY", "WAYLAND_DISPLAY", "COLORTERM"):  # as a desktop starts it
             env.pop(name, None)
         self.env, self.display = env, display
         self.process = subprocess.Popen([*launcher, "sh", "-c", script], env=env,

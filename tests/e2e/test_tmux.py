@@ -55,7 +55,8 @@ def test_sorting_in_a_real_terminal(library_factory, tmp_path):
     ]
     # Importing readline (pytest does) exports COLUMNS=80 LINES=24 into the C environment,
     # which a child would read as its terminal size: the app must see tmux's real 100x30.
-    env = f"cd {shlex.quote(os.getcwd())} && unset COLUMNS LINES && TERM=xterm-256color COLORTERM=truecolor"
+    # TERM and COLORTERM as tmux sets them (256 colours said; tmux converts 24-bit ones).
+    env = f"cd {shlex.quote(os.getcwd())} && unset COLUMNS LINES COLORTERM && TERM=tmux-256color"
     tmux(
         "new-session",
         "-d",
@@ -75,6 +76,9 @@ def test_sorting_in_a_real_terminal(library_factory, tmp_path):
             time.sleep(0.1)
         coloured = screen(session, colours=True)
         assert "▀" in coloured and "\x1b[38;" in coloured  # half-block video cells in colour
+        assert "\x1b[48;2;" in coloured  # sent in 24-bit colours, which tmux converts as needed
+        title = tmux("display-message", "-p", "-t", session, "#{pane_title}")
+        assert "Gi=" not in title  # the graphics probe did not become the pane's title
         tmux("send-keys", "-t", session, "Enter")  # accept "sea" for the first video
         wait_screen(session, f"{names[0]} → sea")
         assert (settings.data_dir / "sea" / names[0]).exists()

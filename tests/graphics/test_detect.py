@@ -21,7 +21,9 @@ from vidsort_tui.graphics.detect import (
     cell_size,
     decide,
     detect,
+    draws_truecolor,
     parse_replies,
+    probe_bytes,
 )
 
 # What these terminals answered to our probe here, byte for byte: kitty 0.26.5 (font size 10),
@@ -31,6 +33,11 @@ KITTY = b"\x1b_Gi=31;OK\x1b\\\x1b_Gi=32;OK\x1b\\\x1bP>|kitty(0.26.5)\x1b\\\x1b[6
 XTERM = b"\x1bP>|XTerm(379)\x1b\\\x1b[?1;0;256S\x1b[?2;0;960;540S\x1b[?63;1;2;4;6;9;15;16;22;28c"
 XTERM_PLAIN = b"\x1bP>|XTerm(379)\x1b\\\x1b[?1;3S\x1b[?2;3S\x1b[?64;1;2;6;9;15;16;17;18;21;22;28c"
 TMUX = b"\x1bP>|tmux 3.3a\x1b\\\x1b[?1;2c"
+# Their answers to the colour question (DECRQSS of the SGR state after a 24-bit foreground);
+# tmux 3.3a and screen answer nothing.
+XTERM_SGR = b"\x1bP1$r0;38:2::1:2:3m\x1b\\"
+KITTY_SGR = b"\x1bP1$r38:2:1:2:3m\x1b\\"
+PALETTE_SGR = b"\x1bP1$r0;38:5:16m\x1b\\"  # a terminal that maps it to its 256 colours
 
 
 def test_parse_kitty():
@@ -160,3 +167,44 @@ def test_no_probe_inside_screen_nor_when_not_a_terminal(terminal, tmp_path):
     with open(tmp_path / "f", "w+b") as f:
         assert detect("auto", fd_in=f.fileno(), fd_out=f.fileno()).reason == "not a terminal"
     assert detect("halfblock").reason == FORCED
+
+
+@pytest.mark.parametrize(
+    ("answer", "inside", "truecolor"),
+    [
+        (XTERM_SGR + XTERM, None, True),  # TERM=xterm says 8 colours; xterm shows it keeps 24 bits
+        (XTERM_SGR + XTERM_PLAIN, None, True),
+        (KITTY.replace(b"\x1b[?62;c", KITTY_SGR + b"\x1b[?62;c"), None, True),
+        (PALETTE_SGR + XTERM, None, False),
+        (b"\x1bP0$r\x1b\\" + XTERM, None, False),  # "invalid request"
+        (XTERM, None, False),  # no answer: TERM and COLORTERM decide, as before
+        (b"", None, False),
+        (TMUX, "tmux", True),  # tmux converts 24-bit colours to what its terminal shows
+    ],
+)
+def test_truecolor_only_where_the_terminal_shows_it(answer, inside, truecolor):
+    replies = parse_replies(answer)
+    assert draws_truecolor(replies, inside) is truecolor
+    assert decide("auto", replies, (9, 18), inside).truecolor is truecolor
+    assert decide("halfblock", replies, (9, 18), inside).truecolor is truecolor
+
+
+def test_the_colour_question_is_asked_before_da1_and_undone():
+    asked = probe_bytes(None)
+    assert asked.endswith(b"\x1b[38;2;1;2;3m\x1bP$qm\x1b\\\x1b[m\x1b[c")
+    assert probe_bytes(None, graphics=False) == b"\x1b[38;2;1;2;3m\x1bP$qm\x1b\\\x1b[m\x1b[c"
+
+
+def test_half_blocks_chosen_still_asks_the_colour_question_only(terminal):
+    term = terminal(XTERM_SGR + XTERM)
+    graphics = detect("halfblock", environ={"TERM": "xterm"}, fd_in=term.slave, fd_out=term.slave)
+    assert graphics.mode == "halfblock" and graphics.reason == FORCED and graphics.truecolor
+    assert term.received == probe_bytes(None, graphics=False)  # no image questions
+
+
+def test_no_kitty_question_inside_tmux_which_would_show_it_as_the_pane_title(terminal):
+    term = terminal(TMUX)
+    graphics = detect("auto", environ={"TMUX": "/tmp/x,1,0"}, fd_in=term.slave, fd_out=term.slave)
+    assert graphics.mode == "halfblock" and graphics.truecolor
+    assert b"\x1b_" not in term.received and term.received == probe_bytes(None, kitty=False)
+    assert b"\x1b[?1;1;0S" in term.received  # Sixel is still asked (a tmux built with it)

@@ -42,6 +42,9 @@ def shown(text: object) -> str:
 
 def run(settings: Settings) -> int:
     console = Console(stderr=False)
+    # Into a pipe or a file Rich would wrap at 80 columns, mid-phrase ("top-3 \n1.00"): a
+    # pipe has no width, so there each line goes out whole.
+    console.soft_wrap = not console.is_terminal
     columns = (
         TextColumn("[bold]{task.description:<20}"), BarColumn(), MofNCompleteColumn(), _Rate(),
         TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),

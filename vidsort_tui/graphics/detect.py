@@ -2,11 +2,17 @@
 
 One write carries every question: the Kitty graphics query (a=q, once with inline data and
 once through shared memory), XTVERSION, the cell size (CSI 16 t) and text area (CSI 14 t),
-the Sixel colour registers and largest image (XTSMGRAPHICS), and last the primary device
-attributes (DA1). Every terminal answers DA1 and answers in order, so its reply ends the
-wait at once; a terminal that answers nothing costs ``timeout`` seconds and gets half-blocks.
+the Sixel colour registers and largest image (XTSMGRAPHICS), whether it keeps a 24-bit colour
+(DECRQSS of the SGR state after setting one), and last the primary device attributes (DA1).
+Every terminal answers DA1 and answers in order, so its reply ends the wait at once; a
+terminal that answers nothing costs ``timeout`` seconds and gets half-blocks.
 Inside tmux or screen the answers would come from the multiplexer, not the terminal that
 draws, so the multiplexer decides (see ``detect``).
+
+The colour question is there because TERM lies low: xterm says TERM=xterm (8 colours) and sets
+no COLORTERM, so Rich, and so Textual, would draw the theme in the 16 ANSI colours, which each
+terminal paints from its own palette (orange became bright red, half-block video a few flat
+colours). A terminal that reports the 24-bit colour back has shown it draws it.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ class TerminalGraphics:
     sixel_max: tuple[int, int] | None = None  # the largest sixel image it shows
     terminal: str = ""  # its name and version, when it says (XTVERSION)
     reason: str = ""
+    truecolor: bool = False  # it draws 24-bit colours (it said so, or tmux converts them)
 
     def describe(self) -> str:
         what = {
@@ -68,15 +75,27 @@ class Replies:
     sixel_colours: int | None = None
     sixel_max: tuple[int, int] | None = None
     version: str | None = None
+    sgr: str | None = None  # the SGR state it reported (DECRQSS) after COLOUR_QUESTION
 
 
-def probe_bytes(shm_name: str | None) -> bytes:
-    """The questions, in one write; DA1 last."""
-    out = b"\x1b_Gi=%d,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\" % KITTY_QUERY_ID
-    if shm_name:
-        name = b64encode(shm_name.encode())
-        out += b"\x1b_Gi=%d,s=1,v=1,a=q,t=s,f=24;%s\x1b\\" % (KITTY_SHM_QUERY_ID, name)
-    return out + b"\x1b[>0q\x1b[16t\x1b[14t\x1b[?1;1;0S\x1b[?2;1;0S\x1b[c"
+# Set a 24-bit foreground, ask the terminal which SGR is in force, reset. xterm answers
+# "0;38:2::1:2:3", kitty "38:2:1:2:3"; a terminal that maps it to its palette says "38:5:n".
+COLOUR_QUESTION = b"\x1b[38;2;1;2;3m\x1bP$qm\x1b\\\x1b[m"
+_DIRECT_COLOUR = re.compile(r"(?:^|;)38[:;]2[:;]+1[:;]2[:;]3(?:$|;)")
+
+
+def probe_bytes(shm_name: str | None, graphics: bool = True, kitty: bool = True) -> bytes:
+    """The questions, in one write; DA1 last. Without ``graphics``, only the colour one;
+    without ``kitty``, no Kitty query (tmux shows an APC string as the pane's title)."""
+    out = b""
+    if graphics and kitty:
+        out += b"\x1b_Gi=%d,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\" % KITTY_QUERY_ID
+        if shm_name:
+            name = b64encode(shm_name.encode())
+            out += b"\x1b_Gi=%d,s=1,v=1,a=q,t=s,f=24;%s\x1b\\" % (KITTY_SHM_QUERY_ID, name)
+    if graphics:
+        out += b"\x1b[>0q\x1b[16t\x1b[14t\x1b[?1;1;0S\x1b[?2;1;0S"
+    return out + COLOUR_QUESTION + b"\x1b[c"
 
 
 _KITTY = re.compile(rb"\x1b_Gi=(\d+)[^;\x1b]*;([^\x1b]*)\x1b\\")
@@ -84,6 +103,7 @@ _DA1 = re.compile(rb"\x1b\[\?([\d;]*)c")
 _WINDOW = re.compile(rb"\x1b\[([46]);(\d+);(\d+)t")
 _GRAPHICS = re.compile(rb"\x1b\[\?([12]);(\d+)((?:;\d+)*)S")
 _VERSION = re.compile(rb"\x1bP>\|([^\x1b]{0,80})\x1b\\")
+_SGR_STATE = re.compile(rb"\x1bP1\$r([0-9:;]{0,80})m\x1b\\")
 
 
 def parse_replies(data: bytes) -> Replies:
@@ -114,12 +134,21 @@ def parse_replies(data: bytes) -> Replies:
             replies.sixel_max = (numbers[0], numbers[1])
     if match := _VERSION.search(data):
         replies.version = match.group(1).decode("ascii", "replace").strip()
+    if match := _SGR_STATE.search(data):
+        replies.sgr = match.group(1).decode("ascii")
     return replies
 
 
-def probe(fd_in: int, fd_out: int, timeout: float = TIMEOUT, shm: bool = True) -> bytes:
+def draws_truecolor(replies: Replies, inside: str | None) -> bool:
+    """The terminal kept the 24-bit colour it was given; or tmux, which converts 24-bit
+    colours to whatever the terminal it runs in shows (so they are always safe to send)."""
+    return inside == "tmux" or bool(replies.sgr and _DIRECT_COLOUR.search(replies.sgr))
+
+
+def probe(fd_in: int, fd_out: int, timeout: float = TIMEOUT, kitty: bool = True,
+          graphics: bool = True) -> bytes:  # fmt: skip
     """Ask, and read the answers until the DA1 reply or ``timeout`` (echo off meanwhile)."""
-    shm_name = _make_probe_shm() if shm else None
+    shm_name = _make_probe_shm() if kitty and graphics else None
     saved = termios.tcgetattr(fd_in)
     quiet = termios.tcgetattr(fd_in)
     quiet[3] &= ~(termios.ICANON | termios.ECHO)
@@ -127,7 +156,7 @@ def probe(fd_in: int, fd_out: int, timeout: float = TIMEOUT, shm: bool = True) -
     data = b""
     try:
         termios.tcsetattr(fd_in, termios.TCSANOW, quiet)
-        os.write(fd_out, probe_bytes(shm_name))
+        os.write(fd_out, probe_bytes(shm_name, graphics, kitty))
         deadline = time.monotonic() + timeout
         while not _DA1.search(data):
             left = deadline - time.monotonic()
@@ -207,6 +236,7 @@ def decide(
         kitty_shm=replies.kitty_shm == "OK",
         sixel_max=replies.sixel_max,
         terminal=replies.version or "",
+        truecolor=draws_truecolor(replies, inside),
     )
     if requested != "auto":
         said = "" if replies.attributes is not None else "; the terminal did not answer"
@@ -236,18 +266,21 @@ def detect(
     timeout: float = TIMEOUT,
 ) -> TerminalGraphics:
     """Ask the terminal (stdin, and stderr where Textual writes) unless that cannot help, and
-    decide the mode."""
+    decide the mode. With half-blocks chosen, only the colour question is asked."""
     environ = os.environ if environ is None else environ
-    if requested == "halfblock":
-        return TerminalGraphics(reason=FORCED)
-    if not (os.isatty(fd_in) and os.isatty(fd_out)):
-        return TerminalGraphics(reason="not a terminal")
+    terminal = os.isatty(fd_in) and os.isatty(fd_out)
     inside = multiplexer(environ)
+    if requested == "halfblock" and (not terminal or inside == "screen"):
+        return TerminalGraphics(reason=FORCED)
+    if not terminal:
+        return TerminalGraphics(reason="not a terminal")
     winsize = window_pixels(fd_out)
     if inside == "screen" and requested == "auto":
         return decide(requested, None, cell_size(Replies(), winsize), inside)
     try:
-        data = probe(fd_in, fd_out, timeout, shm=inside is None)
+        # Kitty images do not pass through a multiplexer's panes: no Kitty question in one.
+        graphics = requested != "halfblock"
+        data = probe(fd_in, fd_out, timeout, kitty=inside is None, graphics=graphics)
     except (OSError, termios.error):
         data = b""
     replies = parse_replies(data)

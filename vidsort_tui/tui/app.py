@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from pathlib import Path
 from typing import Any
@@ -58,5 +59,10 @@ class VidsortApp(App[None]):
 
 def run(settings: Settings) -> int:
     """Ask the terminal what it can show before Textual takes it over, then run."""
-    VidsortApp(settings, detect(settings.graphics)).run()
+    graphics = detect(settings.graphics)
+    if graphics.truecolor:
+        # Rich, and so Textual, picks its colours from COLORTERM, else from TERM, which says
+        # 8 colours in xterm: the theme would be painted from the terminal's own palette.
+        os.environ["COLORTERM"] = "truecolor"
+    VidsortApp(settings, graphics).run()
     return 0

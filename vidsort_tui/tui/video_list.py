@@ -25,7 +25,8 @@ from vidsort_tui.tui.confidence import ConfidenceScale
 HEADER = Style(bold=True, dim=True)
 CURSOR = Style(bgcolor="#24405a", bold=True)
 ACCEPTED = Style(color="green")  # `A` would file it
-LIKELY = Style(color="yellow")
+# Yellow by value: Textual's ANSI "yellow" is the Monokai palette's orange (#fd971f).
+LIKELY = Style(color="#e6db74")
 UNSURE = Style(dim=True)
 COPY = Style(color="magenta", bold=True)
 COPY_MARK = "≈"
@@ -134,16 +135,19 @@ class VideoList(ScrollView):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         name_w, folder_w, conf_w = self.columns()
+        # Every cell carries the widget's own background: a cell without one shows the
+        # terminal's default background (white in xterm), not the app's theme.
+        background = self.rich_style
         if y == 0:
             text = f" {fit('Video', name_w)} {fit(FOLDER_HEADER, folder_w)} {'Conf':>{conf_w}}"
-            return Strip([Segment(fit(text, width), HEADER)], width)
+            return Strip([Segment(fit(text, width), background + HEADER)], width)
         index = self.scroll_offset.y + y - 1
         if index >= len(self.entries):
-            return Strip.blank(width)
+            return Strip.blank(width, background)
         name, folder, confidence = self.get_row_at(index)
         p = self.entries[index].prediction
         colour = self.colour(p.confidence)
-        base = CURSOR if index == self.cursor_row else Style()
+        base = background + (CURSOR if index == self.cursor_row else Style())
         flag = Segment(COPY_MARK, base + COPY) if name in self.flagged else Segment(" ", base)
         segments = [
             flag,
