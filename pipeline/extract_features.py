@@ -45,6 +45,7 @@ class ExtractResult:
     skipped: dict[str, str] = field(default_factory=dict)  # VideoRef.rel -> reason
     decoded: int = 0
     cached: int = 0
+    damaged: int = 0  # cache rows that failed their checks: deleted, extracted again
     seconds: float = 0.0
     embedder: EmbedderPlan = field(default_factory=lambda: EmbedderPlan(None, "not prepared"))
 
@@ -111,6 +112,7 @@ def extract(
     cache = FeatureCache(cache_path)
     try:
         known = cache.lookup(keys.values(), embeddings=plan.model_path is not None)
+        result.damaged = cache.damaged
         if plan.model_path is not None:  # classical parts cached, embedding still wanted
             partial = {
                 k for k, v in known.items() if isinstance(v, VideoFeatures) and v.embedding is None

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import os
 import pickle
+import sqlite3
 import subprocess
 
+import numpy as np
 import pytest
 
+from pipeline.features import GLOBAL_WIDTH
 from pipeline.model import load
 from vidsort_tui.core import artifacts
 from vidsort_tui.services import jobs, retrain
@@ -58,3 +61,52 @@ def test_a_model_that_is_a_fifo_never_hangs_the_refit_child(library_factory):
         pytest.fail("the refit child hung on a FIFO")
     assert jobs.refit_outcome(output) is None
     assert not jobs.is_locked(settings.artifacts_dir)
+
+
+def _corrupt(db: sqlite3.Connection, table: str, name: str, **values: object) -> None:
+    columns = ", ".join(f"{column} = ?" for column in values)
+    changed = db.execute(f"UPDATE {table} SET {columns} WHERE name = ?", (*values.values(), name))
+    assert changed.rowcount == 1, (table, name)
+
+
+def test_damaged_cache_rows_are_dropped_re_extracted_and_counted(library_factory):
+    """Each of these rows used to fail every retrain (or every refit) the same way, forever:
+    "could not broadcast", "Input X contains NaN", a reshape to 10^12 rows, a skip reason
+    that is not text."""
+    settings = library_factory({"sea": 3, "fire": 3}, unsorted=2)
+    assert retrain.run(settings).ok
+    path = settings.artifacts_dir / artifacts.FEATURES
+    db = sqlite3.connect(path, isolation_level=None)
+    names = [n for (n,) in db.execute("SELECT name FROM features ORDER BY name")]
+    nan = np.full(GLOBAL_WIDTH, np.nan, np.float32).tobytes()
+    _corrupt(db, "features", names[0], **{"global": b"\0" * 400})
+    _corrupt(db, "features", names[1], **{"global": nan})
+    _corrupt(db, "features", names[2], local_rows=10**12)
+    _corrupt(db, "features", names[3], local=np.full(480 * 8, np.inf, np.float16).tobytes(),
+             local_rows=480)  # fmt: skip
+    _corrupt(db, "features", names[4], **{"global": None}, error=b"\xff\xfe")
+    _corrupt(db, "embeddings", names[5], vector=b"\0" * 12)
+    _corrupt(db, "signatures", names[6], vector=np.array([5, 99], np.uint64).tobytes())
+    db.close()
+
+    healed = retrain.run(settings)
+    assert healed.ok, healed.last_result
+    assert healed.damaged == 7
+    message = jobs.read_status(settings.artifacts_dir).message
+    assert "7 cached feature rows were damaged and re-extracted" in message
+    assert healed.metrics["feature_set"] == "content+classical"  # every embedding came back
+    again = retrain.run(settings)
+    assert again.ok and again.damaged == 0
+    assert "damaged" not in jobs.read_status(settings.artifacts_dir).message
+
+    # The Fisher encodings refits reuse: the refit encodes those videos again.
+    db = sqlite3.connect(path, isolation_level=None)
+    _corrupt(db, "encoded", names[0], vector=b"\0" * 40)
+    _corrupt(db, "encoded", names[1], vector=np.full(256, np.nan, np.float32).tobytes())
+    db.close()
+    outcome = refit_now(settings)
+    assert outcome is not None and outcome["videos"] == 6
+    db = sqlite3.connect(path)
+    widths = {n: len(v) for n, v in db.execute("SELECT name, vector FROM encoded")}
+    db.close()
+    assert widths[names[0]] == widths[names[1]] == widths[names[2]]

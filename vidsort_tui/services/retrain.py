@@ -31,11 +31,14 @@ from vidsort_tui.core.errors import RetrainUnavailable
 from vidsort_tui.core.learning import record_learning, sorts_since_model
 from vidsort_tui.core.metrics import TrainingMetrics
 from vidsort_tui.services.jobs import (
+    REFIT_CHILD_SECONDS,
+    RETRAIN_CHILD_SECONDS,
     STAGE_SECONDS,
     STAGES,
     ProgressEvent,
     RetrainBusy,
     RetrainStatus,
+    end_after,
     holding_lock,
     read_status,
     write_status,
@@ -46,7 +49,15 @@ log = logging.getLogger(__name__)
 #: a refit child refits again while the sorts made meanwhile make another due, at most this
 MAX_REFITS_IN_A_ROW = 3
 
-__all__ = ["ProgressEvent", "RetrainBusy", "RetrainResult", "RefitResult", "refit", "run"]
+__all__ = [
+    "ProgressEvent",
+    "RetrainBusy",
+    "RetrainResult",
+    "RefitResult",
+    "damaged_note",
+    "refit",
+    "run",
+]
 
 
 @dataclass
@@ -54,6 +65,7 @@ class RetrainResult:
     ok: bool
     last_result: str
     videos: int = 0
+    damaged: int = 0  # cached feature rows that failed their checks and were extracted again
     skipped: dict[str, str] = field(default_factory=dict)
     metrics: TrainingMetrics = field(default_factory=TrainingMetrics)
     seconds: float = 0.0
@@ -100,6 +112,7 @@ def run(
             deadline = time.monotonic() + STAGE_SECONDS
             extracted = extract_features.run(settings, progress(stage), deadline=deadline)
             result.videos, result.skipped = len(extracted.features), extracted.skipped
+            result.damaged = extracted.damaged
             stage = STAGES[1]
             progress(stage)(0, 1)
             began = time.monotonic()
@@ -134,7 +147,17 @@ def _summary(result: RetrainResult) -> str:
         parts.append(f"CV top-1 {result.metrics['top1']:.2f}")
     if result.metrics.get("feature_set"):
         parts.append(f"features {result.metrics['feature_set']}")
+    if note := damaged_note(result.damaged):
+        parts.append(note)
     return ", ".join(parts) + f", {result.seconds:.1f} s"
+
+
+def damaged_note(damaged: int) -> str:
+    """What a retrain says about cache rows it found damaged ("" when none)."""
+    if not damaged:
+        return ""
+    rows = "cached feature row was" if damaged == 1 else "cached feature rows were"
+    return f"{damaged} {rows} damaged and re-extracted"
 
 
 def refit(settings: Settings) -> RefitResult | None:
@@ -188,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--refit", action="store_true", help="refit on cached features only")
     args = parser.parse_args(argv)
     settings = Settings.load({})
+    end_after(REFIT_CHILD_SECONDS if args.refit else RETRAIN_CHILD_SECONDS)
     if args.refit:
         outcome = refit(settings)
         print(json.dumps(None if outcome is None else outcome.__dict__), flush=True)
