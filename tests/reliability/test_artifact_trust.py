@@ -4,10 +4,13 @@ embedder graph is noticed and rebuilt, and a decompression bomb stays small (iss
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import sqlite3
 import subprocess
+import sys
+import zipfile
 
 import numpy as np
 import pytest
@@ -110,3 +113,47 @@ def test_damaged_cache_rows_are_dropped_re_extracted_and_counted(library_factory
     widths = {n: len(v) for n, v in db.execute("SELECT name, vector FROM encoded")}
     db.close()
     assert widths[names[0]] == widths[names[1]] == widths[names[2]]
+
+
+NEIGHBOURS_IN_A_CHILD = """
+import resource, sys
+from pathlib import Path
+import numpy as np
+from pipeline.neighbours import cached_nearest, centred
+x = centred(np.random.default_rng(0).normal(size=(300, 64)).astype(np.float32))
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+found = cached_nearest(x, 10, -1.0, Path(sys.argv[1]))
+grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+assert found.index.shape == (300, 10)
+print(grown // 1024)
+"""
+
+
+def _bomb(path, member: str, shape: tuple[int, ...]) -> None:
+    """An .npz whose ``member`` really inflates to ``shape`` int64 zeros (about 1000:1)."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<i8", "fortran_order": False, "shape": shape}
+    )
+    zeros = bytes(1 << 20)
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open(f"{member}.npy", "w", force_zip64=True) as out,
+    ):
+        out.write(header.getvalue())
+        for _ in range(int(np.prod(shape)) * 8 >> 20):
+            out.write(zeros)
+
+
+def test_a_neighbours_npz_bomb_is_refused_with_bounded_memory(tmp_path):
+    """A 1 MB neighbours.npz declaring 1 GB: the retrain's memory grew by the gigabyte."""
+    path = tmp_path / artifacts.NEIGHBOURS
+    _bomb(path, "index", (131072, 1024))
+    assert path.stat().st_size < 2 << 20
+    done = subprocess.run([sys.executable, "-c", NEIGHBOURS_IN_A_CHILD, str(path)],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    grown_mb = int(done.stdout)
+    assert grown_mb < 100, f"peak memory grew by {grown_mb} MB reading a hostile file"
+    saved = np.load(path)  # replaced by the neighbours just computed (ours, so np.load is fine)
+    assert saved["index"].shape == (300, 10)
