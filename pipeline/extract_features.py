@@ -55,11 +55,16 @@ class TransientSkip(str):
 
 
 def _describe_file(
-    path: str, time_limit: float, model: Path | None = None, cached: VideoFeatures | None = None
+    path: str,
+    time_limit: float,
+    model: Path | None = None,
+    cached: VideoFeatures | None = None,
+    model_sha256: str = "",
 ) -> VideoFeatures | str:
     """Runs in a worker: the features (with the embedding when ``model`` is given, and the
     signature), or the reason the file was skipped. With ``cached`` features, only what they
-    lack (the signature) is computed and added to them."""
+    lack (the signature) is computed and added to them. ``model`` is loaded only if its bytes
+    hash to ``model_sha256``."""
     cv2.setNumThreads(1)
     try:
         if os.path.getsize(path) == 0:
@@ -71,7 +76,7 @@ def _describe_file(
         features = describe(sample)
         features.signature = signature(sample.frames, sample.duration)
         if model is not None:
-            features.embedding = Embedder.load(model).embed(sample.frames)
+            features.embedding = Embedder.load(model, model_sha256).embed(sample.frames)
         return features
     except SampleError as exc:
         return TransientSkip(exc) if exc.transient else str(exc)
@@ -142,7 +147,11 @@ def extract(
                 chunk = todo[offset : offset + BATCH * workers]
                 outputs = runner(
                     delayed(_describe_file)(
-                        str(v.path), time_limit, plan.model_path, unsigned.get(keys[v.rel])
+                        str(v.path),
+                        time_limit,
+                        plan.model_path,
+                        unsigned.get(keys[v.rel]),
+                        plan.model_sha256,
                     )
                     for v in chunk
                 )

@@ -4,6 +4,7 @@ embedder graph is noticed and rebuilt, and a decompression bomb stays small (iss
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import pickle
@@ -14,7 +15,10 @@ import zipfile
 
 import numpy as np
 import pytest
+from onnx import TensorProto, helper, numpy_helper
 
+from pipeline import extract_features
+from pipeline.embedder import Embedder, EmbedderUnavailable, prepare
 from pipeline.features import GLOBAL_WIDTH
 from pipeline.model import load
 from vidsort_tui.core import artifacts
@@ -157,3 +161,52 @@ def test_a_neighbours_npz_bomb_is_refused_with_bounded_memory(tmp_path):
     assert grown_mb < 100, f"peak memory grew by {grown_mb} MB reading a hostile file"
     saved = np.load(path)  # replaced by the neighbours just computed (ours, so np.load is fine)
     assert saved["index"].shape == (300, 10)
+
+
+def constant_graph() -> bytes:
+    """A valid embedder graph that answers 0.5 for every embedding (the swap that was seen)."""
+    scalar = {"value": 0.5, "zero": 0.0}
+    nodes = [
+        helper.make_node("Shape", ["image"], ["shape"]),
+        helper.make_node("Slice", ["shape", "start", "stop"], ["n"]),
+        helper.make_node("Concat", ["n", "width"], ["embedding_shape"], axis=0),
+        helper.make_node("Concat", ["n", "classes"], ["logits_shape"], axis=0),
+        helper.make_node("Expand", ["value", "embedding_shape"], ["embedding"]),
+        helper.make_node("Expand", ["zero", "logits_shape"], ["logits"]),
+    ]
+    constants = [numpy_helper.from_array(np.array([v], np.float32), k) for k, v in scalar.items()]
+    constants += [numpy_helper.from_array(np.array([v], np.int64), k)
+                  for k, v in {"start": 0, "stop": 1, "width": 1280, "classes": 1000}.items()]  # fmt: skip
+    graph = helper.make_graph(
+        nodes, "swapped",
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["n", 3, 224, 224])],
+        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["n", 1280]),
+         helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["n", 1000])],
+        constants,
+    )  # fmt: skip
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+    return model.SerializeToString()
+
+
+def test_a_swapped_embedder_graph_is_noticed_and_rebuilt(library_factory):
+    """A graph swapped in the artifacts folder was used unchecked: every embedding became 0.5
+    and the summary still said content+classical."""
+    settings = library_factory({"sea": 2, "fire": 2}, unsorted=1)
+    plan = prepare(settings.artifacts_dir)
+    graph = plan.model_path
+    assert graph is not None and len(plan.model_sha256) == 64
+    swapped = constant_graph()
+    graph.write_bytes(swapped)
+    with pytest.raises(EmbedderUnavailable, match="sha256"):  # a worker given this run's plan
+        Embedder.load(graph, plan.model_sha256)
+
+    extracted = extract_features.run(settings)  # the next run rebuilds it
+    assert hashlib.sha256(graph.read_bytes()).hexdigest() == plan.model_sha256
+    assert extracted.embedder.feature_set == "content+classical"
+    embeddings = np.stack([f.embedding for f in extracted.features.values()])
+    assert len(embeddings) == 5 and not np.allclose(embeddings, 0.5)
+    graph.unlink()
+    graph.symlink_to(settings.artifacts_dir / "elsewhere.onnx")
+    (settings.artifacts_dir / "elsewhere.onnx").write_bytes(swapped)
+    assert prepare(settings.artifacts_dir).model_sha256 == plan.model_sha256
+    assert not graph.is_symlink()  # a link in its place is replaced, never followed
