@@ -70,7 +70,7 @@ def _print_summary(console: Console, result: retrain.RetrainResult) -> None:
     console.print(f"[{colour}]{'Done' if result.ok else 'Failed'}:[/] {line}")
     if m.get("feature_set"):
         console.print(f"  features: {m['feature_set']}", markup=False)
-    if note := retrain.damaged_note(result.damaged):
+    for note in result.notes:
         console.print(f"  {note}", markup=False)
     for name, reason in sorted(result.skipped.items())[:20]:
         console.print(f"  skipped {name}: {reason}")

@@ -49,15 +49,7 @@ log = logging.getLogger(__name__)
 #: a refit child refits again while the sorts made meanwhile make another due, at most this
 MAX_REFITS_IN_A_ROW = 3
 
-__all__ = [
-    "ProgressEvent",
-    "RetrainBusy",
-    "RetrainResult",
-    "RefitResult",
-    "damaged_note",
-    "refit",
-    "run",
-]
+__all__ = ["ProgressEvent", "RetrainBusy", "RetrainResult", "RefitResult", "refit", "run"]
 
 
 @dataclass
@@ -65,7 +57,7 @@ class RetrainResult:
     ok: bool
     last_result: str
     videos: int = 0
-    damaged: int = 0  # cached feature rows that failed their checks and were extracted again
+    notes: list[str] = field(default_factory=list)  # damaged cache rows, the cluster used
     skipped: dict[str, str] = field(default_factory=dict)
     metrics: TrainingMetrics = field(default_factory=TrainingMetrics)
     seconds: float = 0.0
@@ -112,7 +104,7 @@ def run(
             deadline = time.monotonic() + STAGE_SECONDS
             extracted = extract_features.run(settings, progress(stage), deadline=deadline)
             result.videos, result.skipped = len(extracted.features), extracted.skipped
-            result.damaged = extracted.damaged
+            result.notes = extracted.notes()
             stage = STAGES[1]
             progress(stage)(0, 1)
             began = time.monotonic()
@@ -147,17 +139,7 @@ def _summary(result: RetrainResult) -> str:
         parts.append(f"CV top-1 {result.metrics['top1']:.2f}")
     if result.metrics.get("feature_set"):
         parts.append(f"features {result.metrics['feature_set']}")
-    if note := damaged_note(result.damaged):
-        parts.append(note)
-    return ", ".join(parts) + f", {result.seconds:.1f} s"
-
-
-def damaged_note(damaged: int) -> str:
-    """What a retrain says about cache rows it found damaged ("" when none)."""
-    if not damaged:
-        return ""
-    rows = "cached feature row was" if damaged == 1 else "cached feature rows were"
-    return f"{damaged} {rows} damaged and re-extracted"
+    return ", ".join(parts + result.notes) + f", {result.seconds:.1f} s"
 
 
 def refit(settings: Settings) -> RefitResult | None:
