@@ -115,10 +115,10 @@ def _predicts(model: TrainedModel) -> bool:
     """Its classifier gives one finite probability per folder it names, for a row of zeros."""
     classifier = model.classifier
     width = getattr(classifier, "n_features_in_", None)
-    if not isinstance(width, int) or width <= 0:
+    if not isinstance(width, int | np.integer) or width <= 0:
         return False
     classes = getattr(classifier, "classes_", None)
     if not isinstance(classes, np.ndarray) or list(classes) != model.classes:
         return False
-    p = np.asarray(classifier.predict_proba(np.zeros((1, width), np.float32)))
+    p = np.asarray(classifier.predict_proba(np.zeros((1, int(width)), np.float32)))
     return p.shape == (1, len(model.classes)) and bool(np.isfinite(p).all())

@@ -20,7 +20,7 @@ from pipeline.calibration import Tempered
 from pipeline.encoding import fit_vocabulary
 from pipeline.model import TrainedModel, load, save
 from pipeline.npz import read_npz, write_npz
-from pipeline.state_file import StateError
+from pipeline.state_file import StateError, load_state, save_state
 from pipeline.train import candidates
 from vidsort_tui.core import artifacts
 
@@ -184,3 +184,38 @@ def test_a_bomb_is_refused_from_its_header_before_anything_is_read(tmp_path):
     assert (tmp_path / artifacts.MODEL).stat().st_size < 1 << 20
     with pytest.raises(ValueError, match="declare"):
         read_npz(tmp_path / artifacts.MODEL, model_file.MAX_MODEL_BYTES)
+
+
+@dataclass
+class Part:
+    """What a new model part may look like: a dataclass of plain values and estimators."""
+
+    threshold: float
+    per_folder: dict
+    centres: np.ndarray
+    shared: object = None
+
+
+def test_the_format_keeps_plain_values_their_types_and_shared_objects(tmp_path):
+    inner = Part(0.5, {}, np.zeros(3, np.float32))
+    value = Part(
+        float("nan"),
+        {"a": (1, np.float64(2.5), np.int64(3)), 7: [None, True, "x", np.str_("y")],
+         -1.0: {"inf": float("-inf")}},
+        np.arange(6, dtype=np.float16).reshape(2, 3, order="F"),
+        shared=[inner, inner],
+    )  # fmt: skip
+    path = tmp_path / "state.npz"
+    save_state(path, value, [Part], {"kind": "test"})
+    again = load_state(path, [Part], {"kind": "test"}, 1 << 20)
+    assert isinstance(again, Part) and np.isnan(again.threshold)
+    assert again.per_folder["a"] == (1, 2.5, 3) and type(again.per_folder["a"][1]) is np.float64
+    assert type(again.per_folder["a"][2]) is np.int64
+    assert again.per_folder[7] == [None, True, "x", "y"] and again.per_folder[-1.0]["inf"] < 0
+    np.testing.assert_array_equal(again.centres, value.centres)
+    assert again.centres.dtype == np.float16
+    assert again.shared[0] is again.shared[1]  # one object, as saved
+    with pytest.raises(StateError, match="written with kind"):
+        load_state(path, [Part], {"kind": "other"}, 1 << 20)
+    with pytest.raises(StateError, match="is not an allowed class"):
+        load_state(path, [], {"kind": "test"}, 1 << 20)
