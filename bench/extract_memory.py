@@ -30,7 +30,7 @@ from pipeline.extract_features import _describe_file
 plan = prepare(Path(sys.argv[1]))
 idle = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 for clip in sys.argv[2:]:
-    assert not isinstance(_describe_file(clip, 120.0, plan.model_path), str)
+    assert not isinstance(_describe_file(clip, 120.0, plan.model_path, None, plan.model_sha256), str)
 print(idle, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 

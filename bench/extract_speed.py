@@ -80,11 +80,12 @@ def _floor(clip: Clip) -> int:
     frames = np.frombuffer(out.stdout, np.uint8).reshape(-1, 224, width, 3)
     pick = np.linspace(0, len(frames) - 1, 8).round().astype(int)  # repeats when fewer than 8
     batch = np.stack([cv2.resize(frames[i], (224, 224)) for i in pick])
-    Embedder.load(_MODEL).run(normalise(batch))
+    Embedder.load(_MODEL, _SHA256).run(normalise(batch))
     return len(frames)
 
 
 _MODEL = WORK / "floor-artifacts"
+_SHA256 = ""  # the graph's, as prepare verified it (workers check it before loading)
 
 
 def timed_pool(func, items: list) -> float:  # type: ignore[no-untyped-def]
@@ -95,9 +96,10 @@ def timed_pool(func, items: list) -> float:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    global _MODEL
+    global _MODEL, _SHA256
     clips = make_clips(WORK / "clips")
-    _MODEL = prepare(WORK / "floor-artifacts").model_path  # type: ignore[assignment]
+    plan = prepare(WORK / "floor-artifacts")
+    _MODEL, _SHA256 = plan.model_path, plan.model_sha256  # type: ignore[assignment]
     assert _MODEL is not None
     library = WORK / "library"
     shutil.rmtree(library, ignore_errors=True)

@@ -8,12 +8,19 @@ away, and a cache made before a part existed stays valid for the others.
 Keyed by name rather than path, so sorting a video (a rename keeps size and mtime) never
 forces it to be decoded again. Failures are cached too: an unchanged broken file is not
 retried on every run. WAL mode lets the TUI refit read while a retrain writes.
+
+Every row is checked as it is read (sizes against the blobs, lengths, finite values): one
+that fails is deleted and counted in ``damaged``, so the video is extracted (or encoded)
+again instead of one bad row failing every retrain. The file and its -wal/-shm must be
+regular files: a FIFO there would hang SQLite's first read.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Literal
@@ -21,10 +28,20 @@ from typing import Literal
 import numpy as np
 
 from pipeline.embedder import EMBEDDING_VERSION, EMBEDDING_WIDTH
-from pipeline.features import FEATURE_VERSION, VideoFeatures
+from pipeline.features import (
+    FEATURE_VERSION,
+    GLOBAL_WIDTH,
+    LOCAL_WIDTH,
+    PATCHES_PER_FRAME,
+    VideoFeatures,
+)
 from pipeline.signature import SIGNATURE_VERSION, is_signature
 
 Key = tuple[str, int, int]  # name, size, mtime_ns
+#: far more local descriptors than sampling makes (PATCHES_PER_FRAME for each of 8 frames)
+MAX_LOCAL_ROWS = PATCHES_PER_FRAME * 64
+#: a cached skip reason longer than this is not one vidsort wrote
+MAX_ERROR_CHARS = 2000
 #: a row of the features table: key, version, global, local, local_rows, error
 _FeaturesRow = tuple[str, int, int, int, bytes | None, bytes | None, int | None, str | None]
 
@@ -61,9 +78,24 @@ def key_of(path: Path) -> Key | str:
     return (path.name, st.st_size, st.st_mtime_ns)
 
 
+def _refuse_special_files(path: Path) -> None:
+    """OSError when the database or its -wal/-shm is anything but a regular file."""
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+        try:
+            mode = os.lstat(path.with_name(name)).st_mode
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, f"{name} in the artifacts folder is not a regular file "
+                          "(remove it: the feature cache is made again)", str(path))  # fmt: skip
+
+
 class FeatureCache:
     def __init__(self, path: Path) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _refuse_special_files(Path(path))
+        #: rows that failed their checks since this cache was opened (deleted as found)
+        self.damaged = 0
         self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -86,22 +118,20 @@ class FeatureCache:
         out: dict[Key, VideoFeatures | str] = {}
         rows = self.db.execute(
             f"SELECT name, size, mtime_ns, global, {'local' if local else 'NULL'}, local_rows, "
-            "error FROM features WHERE version = ?",
+            "length(local), error FROM features WHERE version = ?",
             (FEATURE_VERSION,),
         )
-        for name, size, mtime_ns, glob, loc, loc_rows, error in rows:
+        damaged = []
+        for name, size, mtime_ns, glob, loc, loc_rows, loc_bytes, error in rows:
             key = (name, size, mtime_ns)
             if key not in wanted:
                 continue
-            if error is not None:
-                out[key] = error
+            value = _features_row(glob, loc if local else None, loc_rows, loc_bytes, error)
+            if value is None:
+                damaged.append(key)
             else:
-                patches = (
-                    np.frombuffer(loc, np.float16).reshape(loc_rows, -1)
-                    if loc is not None
-                    else np.zeros((0, 8), np.float16)
-                )
-                out[key] = VideoFeatures(np.frombuffer(glob, np.float32), patches)
+                out[key] = value
+        self._drop("features", FEATURE_VERSION, damaged)
         if embeddings:
             described = {k: v for k, v in out.items() if isinstance(v, VideoFeatures)}
             for key, vector in self.embeddings(described).items():
@@ -119,11 +149,16 @@ class FeatureCache:
             "WHERE version = ? AND error IS NULL",
             (FEATURE_VERSION,),
         )
-        return {
-            (n, s, m): np.frombuffer(v, np.float16).reshape(r, -1)
-            for n, s, m, v, r in rows
-            if (n, s, m) in wanted
-        }
+        out, damaged = {}, []
+        for n, s, m, blob, count in rows:
+            if (n, s, m) in wanted:
+                patches = _local_rows(blob, count)
+                if patches is None:
+                    damaged.append((n, s, m))
+                else:
+                    out[(n, s, m)] = patches
+        self._drop("features", FEATURE_VERSION, damaged)
+        return out
 
     def embeddings(self, keys: Iterable[Key]) -> dict[Key, np.ndarray]:
         """Cached embeddings; a damaged one (wrong size, not finite) reads as missing, so the
@@ -147,14 +182,31 @@ class FeatureCache:
         rows = self.db.execute(
             f"SELECT name, size, mtime_ns, vector FROM {table} WHERE version = ?", (version,)
         )
-        out = {}
+        out, damaged = {}, []
         width = np.dtype(dtype).itemsize
         for n, s, m, blob in rows:
-            if (n, s, m) in wanted and isinstance(blob, bytes) and len(blob) % width == 0:
+            if (n, s, m) not in wanted:
+                continue
+            if isinstance(blob, bytes) and len(blob) % width == 0:
                 vector = np.frombuffer(blob, dtype)
                 if usable(vector):
                     out[(n, s, m)] = vector
+                    continue
+            damaged.append((n, s, m))
+        self._drop(table, version, damaged)
         return out
+
+    def _drop(self, table: str, version: int, keys: list[Key]) -> None:
+        """Delete damaged rows (their videos are extracted again) and count them."""
+        if not keys:
+            return
+        self.damaged += len(keys)
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                f"DELETE FROM {table} WHERE name = ? AND size = ? AND mtime_ns = ? AND version = ?",
+                [(*key, version) for key in keys],
+            )
 
     def store(self, items: list[tuple[Key, VideoFeatures | str]]) -> None:
         """Store results: classical parts or skip reasons, and embeddings where present."""
@@ -187,16 +239,33 @@ class FeatureCache:
             )
             self.db.executemany("INSERT OR REPLACE INTO signatures VALUES (?, ?, ?, ?, ?)", signed)
 
-    def encoded(self, keys: Iterable[Key], vocabulary: str) -> dict[Key, np.ndarray]:
-        """Fisher vectors already computed with this vocabulary (refits reuse them)."""
+    def encoded(self, keys: Iterable[Key], vocabulary: str, width: int) -> dict[Key, np.ndarray]:
+        """Fisher vectors already computed with this vocabulary (refits reuse them); one not
+        ``width`` finite numbers is deleted (and encoded again by the caller)."""
         wanted = set(keys)
         rows = self.db.execute(
             "SELECT name, size, mtime_ns, vector FROM encoded WHERE version = ? AND vocabulary = ?",
             (FEATURE_VERSION, vocabulary),
         )
-        return {
-            (n, s, m): np.frombuffer(v, np.float32) for n, s, m, v in rows if (n, s, m) in wanted
-        }
+        out, damaged = {}, []
+        for n, s, m, blob in rows:
+            if (n, s, m) not in wanted:
+                continue
+            vector = _floats(blob, width, np.float32)
+            if vector is None:
+                damaged.append((n, s, m))
+            else:
+                out[(n, s, m)] = vector
+        if damaged:
+            self.damaged += len(damaged)
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.executemany(
+                    "DELETE FROM encoded WHERE name = ? AND size = ? AND mtime_ns = ? "
+                    "AND version = ? AND vocabulary = ?",
+                    [(*key, FEATURE_VERSION, vocabulary) for key in damaged],
+                )
+        return out
 
     def store_encoded(self, items: list[tuple[Key, np.ndarray]], vocabulary: str) -> None:
         rows = [
@@ -211,3 +280,38 @@ class FeatureCache:
 
 def _usable_embedding(vector: np.ndarray) -> bool:
     return len(vector) == EMBEDDING_WIDTH and bool(np.isfinite(vector).all())
+
+
+def _floats(blob: object, count: int, dtype: type[np.floating]) -> np.ndarray | None:
+    """``blob`` as ``count`` finite numbers of ``dtype``, or None."""
+    if not isinstance(blob, bytes) or len(blob) != count * np.dtype(dtype).itemsize:
+        return None
+    vector = np.frombuffer(blob, dtype)
+    return vector if bool(np.isfinite(vector).all()) else None
+
+
+def _local_rows(blob: object, count: object) -> np.ndarray | None:
+    """The local descriptors as stored (``count`` rows of LOCAL_WIDTH float16), or None."""
+    if not isinstance(count, int) or not 0 < count <= MAX_LOCAL_ROWS:
+        return None
+    values = _floats(blob, count * LOCAL_WIDTH, np.float16)
+    return None if values is None else values.reshape(count, LOCAL_WIDTH)
+
+
+def _features_row(
+    glob: object, loc: object, count: object, loc_bytes: object, error: object
+) -> VideoFeatures | str | None:
+    """A features row as read (``loc`` None: not read, only its size is checked), or None
+    when it fails a check."""
+    if error is not None:
+        ok = isinstance(error, str) and 0 < len(error) <= MAX_ERROR_CHARS and glob is None
+        return error if ok and isinstance(error, str) else None
+    global_ = _floats(glob, GLOBAL_WIDTH, np.float32)
+    if global_ is None or not isinstance(count, int) or not 0 < count <= MAX_LOCAL_ROWS:
+        return None
+    if loc_bytes != count * LOCAL_WIDTH * 2:
+        return None
+    if loc is None:
+        return VideoFeatures(global_, np.zeros((0, LOCAL_WIDTH), np.float16))
+    patches = _local_rows(loc, count)
+    return None if patches is None else VideoFeatures(global_, patches)

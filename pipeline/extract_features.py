@@ -24,7 +24,7 @@ import cv2
 from joblib import Parallel, delayed
 
 from pipeline.cache import FeatureCache, Key, key_of
-from pipeline.cluster import on_cluster
+from pipeline.cluster import on_cluster, problem
 from pipeline.embedder import Embedder, EmbedderPlan, prepare
 from pipeline.features import VideoFeatures, describe
 from pipeline.sampling import SampleError, sample_video
@@ -45,8 +45,18 @@ class ExtractResult:
     skipped: dict[str, str] = field(default_factory=dict)  # VideoRef.rel -> reason
     decoded: int = 0
     cached: int = 0
+    damaged: int = 0  # cache rows that failed their checks: deleted, extracted again
+    cluster: str = ""  # where on a Dask cluster it ran ("": here)
     seconds: float = 0.0
     embedder: EmbedderPlan = field(default_factory=lambda: EmbedderPlan(None, "not prepared"))
+
+    def notes(self) -> list[str]:
+        """What a summary says beside the counts: damaged cache rows, the cluster used."""
+        notes = [self.cluster] if self.cluster else []
+        if self.damaged:
+            rows = "cached feature row was" if self.damaged == 1 else "cached feature rows were"
+            notes.append(f"{self.damaged} {rows} damaged and re-extracted")
+        return notes
 
 
 class TransientSkip(str):
@@ -54,11 +64,16 @@ class TransientSkip(str):
 
 
 def _describe_file(
-    path: str, time_limit: float, model: Path | None = None, cached: VideoFeatures | None = None
+    path: str,
+    time_limit: float,
+    model: Path | None = None,
+    cached: VideoFeatures | None = None,
+    model_sha256: str = "",
 ) -> VideoFeatures | str:
     """Runs in a worker: the features (with the embedding when ``model`` is given, and the
     signature), or the reason the file was skipped. With ``cached`` features, only what they
-    lack (the signature) is computed and added to them."""
+    lack (the signature) is computed and added to them. ``model`` is loaded only if its bytes
+    hash to ``model_sha256``."""
     cv2.setNumThreads(1)
     try:
         if os.path.getsize(path) == 0:
@@ -70,7 +85,7 @@ def _describe_file(
         features = describe(sample)
         features.signature = signature(sample.frames, sample.duration)
         if model is not None:
-            features.embedding = Embedder.load(model).embed(sample.frames)
+            features.embedding = Embedder.load(model, model_sha256).embed(sample.frames)
         return features
     except SampleError as exc:
         return TransientSkip(exc) if exc.transient else str(exc)
@@ -111,6 +126,7 @@ def extract(
     cache = FeatureCache(cache_path)
     try:
         known = cache.lookup(keys.values(), embeddings=plan.model_path is not None)
+        result.damaged = cache.damaged
         if plan.model_path is not None:  # classical parts cached, embedding still wanted
             partial = {
                 k for k, v in known.items() if isinstance(v, VideoFeatures) and v.embedding is None
@@ -129,23 +145,24 @@ def extract(
         if progress:
             progress(done, total)
         with contextlib.ExitStack() as stack:
-            # On a cluster, joblib sends the same calls to its workers; results come back here.
-            workers = (
-                stack.enter_context(on_cluster(cluster))
-                if cluster and todo
-                else jobs or os.cpu_count() or 1
-            )
+            # On a cluster, its workers get the same calls; results come back here.
+            remote = stack.enter_context(on_cluster(cluster)) if cluster and todo else None
+            workers = remote.threads if remote else jobs or os.cpu_count() or 1
+            if remote:
+                result.cluster = remote.describe(jobs)
             runner = Parallel(n_jobs=min(workers, max(len(todo), 1)), return_as="generator")
             for offset in range(0, len(todo), BATCH * workers):
                 chunk = todo[offset : offset + BATCH * workers]
-                outputs = runner(
-                    delayed(_describe_file)(
-                        str(v.path), time_limit, plan.model_path, unsigned.get(keys[v.rel])
-                    )
-                    for v in chunk
+                calls = [(str(v.path), time_limit, plan.model_path, unsigned.get(keys[v.rel]),
+                          plan.model_sha256) for v in chunk]  # fmt: skip
+                outputs = (
+                    remote.map(_describe_file, calls)
+                    if remote
+                    else runner(delayed(_describe_file)(*call) for call in calls)
                 )
                 stored = []
-                for video, value in zip(chunk, outputs, strict=True):
+                for video, answer in zip(chunk, outputs, strict=True):
+                    value = _checked(answer, plan.model_path is not None)
                     if isinstance(value, str) and keys[video.rel] in unsigned:
                         value = unsigned[keys[video.rel]]  # keep what was cached, sign it next time
                     elif not isinstance(value, TransientSkip):
@@ -162,6 +179,14 @@ def extract(
         cache.close()
     result.seconds = time.monotonic() - start
     return result
+
+
+def _checked(answer: object, embedding: bool) -> VideoFeatures | str:
+    """A worker's answer, or a (transient: never cached) reason when it is not usable."""
+    why = problem(answer, embedding)
+    if not why and isinstance(answer, VideoFeatures | str):
+        return answer
+    return TransientSkip(f"the worker's result was unusable ({why})"[:300])
 
 
 def _record(result: ExtractResult, name: str, value: VideoFeatures | str) -> None:
@@ -189,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{result.cached} cached), {len(result.skipped)} skipped in {result.seconds:.1f} s; "
             f"features: {result.embedder.feature_set}"
         ]
+        lines += [f"  {note}" for note in result.notes()]
         lines += [f"  skipped {n}: {r}" for n, r in sorted(result.skipped.items())]
         return "\n".join(lines)  # fmt: skip
 

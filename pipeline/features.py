@@ -30,6 +30,13 @@ LAYOUT_GRID = (4, 6)
 HOG_GRID = 3
 HOG_BINS = 8
 GABOR_GRID = 4
+#: the global descriptor's length: per frame, colour histograms (34), the Lab layout, the
+#: gradient grid, uniform LBP (59) and 8 Gabor energy grids, as mean and std over frames;
+#: then motion (10) and stats (4). A cached one of another length is damaged.
+GLOBAL_WIDTH = 2 * (34 + 3 * LAYOUT_GRID[0] * LAYOUT_GRID[1] + HOG_GRID**2 * HOG_BINS + 59
+                    + 8 * GABOR_GRID**2) + 14  # fmt: skip
+#: local descriptors: PATCH_GRID patches a frame, 8 numbers each
+PATCHES_PER_FRAME, LOCAL_WIDTH = PATCH_GRID[0] * PATCH_GRID[1], 8
 
 
 @dataclass

@@ -101,7 +101,7 @@ def _encode_cached(
     vocab = vocabulary_id(vocabulary)
     cache = FeatureCache(artifacts_dir / artifacts.FEATURES)
     try:
-        known = cache.encoded([k for k in keys if k is not None], vocab)
+        known = cache.encoded([k for k in keys if k is not None], vocab, vocabulary.dimension)
         missing = [i for i, k in enumerate(keys) if k is None or k not in known]
         unread = {k for i in missing if (k := keys[i]) is not None and not features[i].local.size}
         locals_ = cache.locals(unread) if unread else {}

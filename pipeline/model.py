@@ -1,22 +1,35 @@
-"""The fitted model as saved in model.joblib (its rows are built by ``pipeline.matrix.fuse``)."""
+"""The fitted model as saved in model.npz (its rows are built by ``pipeline.matrix.fuse``).
+
+The file holds arrays and a JSON spec, never a pickle (``pipeline.state_file``): loading it
+rebuilds only the classes in MODEL_CLASSES. A model file from before this format
+(``model.joblib``, a pickle) is never opened: it reads as "no model", and the next retrain
+writes the new file.
+"""
 
 from __future__ import annotations
 
 import copy
-import io
+import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import joblib
 import numpy as np
+import sklearn
 from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import Normalizer, StandardScaler
+from sklearn.svm import LinearSVC
 
-from pipeline.classifiers import Classifier
+from pipeline.calibration import Tempered
+from pipeline.classifiers import Classifier, ContentFusion, ContentOnly, LateFusion
 from pipeline.embedder import EMBEDDING_VERSION
 from pipeline.encoding import ColourVocabulary
 from pipeline.features import FEATURE_VERSION
+from pipeline.state_file import load_state, save_state
 from vidsort_tui.core import artifacts
-from vidsort_tui.core.atomic import write_bytes_atomic
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -45,23 +58,67 @@ class TrainedModel:
         return replace(self, classifier=classifier, classes=list(classifier.classes_))
 
 
+#: Every class a saved model may contain, and the only ones loading it can build. A part
+#: added to TrainedModel (a dataclass, a scikit-learn estimator, one of ours) is saved once
+#: its class is listed here; until then ``save`` fails naming it. Arrays, numbers, strings,
+#: lists, tuples and dicts need no listing.
+MODEL_CLASSES: tuple[type, ...] = (
+    ColourVocabulary, ContentFusion, ContentOnly, LateFusion, LinearSVC, LogisticRegression,
+    Normalizer, Pipeline, StandardScaler, Tempered,
+)  # fmt: skip
+#: A model saved by another scikit-learn is not rebuilt (its estimators' state may differ):
+#: it reads as no model, and the next retrain writes one.
+_HEADER = {"model": "vidsort TrainedModel", "scikit-learn": sklearn.__version__}
+#: far above any model (10,000 videos in 100 folders make a few megabytes)
+MAX_MODEL_BYTES = 256 * 1024 * 1024
+
+
+def _classes() -> tuple[type, ...]:
+    return (TrainedModel, *MODEL_CLASSES)
+
+
 def save(model: TrainedModel, artifacts_dir: Path) -> None:
-    """Atomically: a crash mid-save leaves the previous model in place."""
-    buffer = io.BytesIO()
-    joblib.dump(model, buffer, compress=3)
-    write_bytes_atomic(Path(artifacts_dir) / artifacts.MODEL, buffer.getvalue())
+    """Atomically: a crash mid-save leaves the previous model in place. A model of the old
+    pickled format beside it is removed (it is never read)."""
+    folder = Path(artifacts_dir)
+    save_state(folder / artifacts.MODEL, model, _classes(), _HEADER)
+    legacy = folder / artifacts.LEGACY_MODEL
+    if legacy.is_file() and not legacy.is_symlink():
+        legacy.unlink(missing_ok=True)
 
 
 def load(artifacts_dir: Path) -> TrainedModel | None:
+    """The saved model, or None (retrain) when there is none or it is not one this version
+    can use: damaged, a special file, from another version, or not predicting as it claims.
+    """
     path = Path(artifacts_dir) / artifacts.MODEL
     try:
-        model = joblib.load(path)
+        model = load_state(path, _classes(), _HEADER, MAX_MODEL_BYTES)
     except FileNotFoundError:
         return None
-    except Exception:  # a model from another version or a damaged file: retrain instead
+    except Exception as exc:  # whatever the file holds, the answer is "retrain"
+        log.warning("ignoring %s: %s", path, str(exc)[:300])
         return None
     if not isinstance(model, TrainedModel) or model.feature_version != FEATURE_VERSION:
         return None
     if getattr(model, "embedding_version", None) != EMBEDDING_VERSION:
         return None
-    return model
+    try:
+        works = _predicts(model)
+    except Exception as exc:  # its estimators' state is not what they need
+        log.warning("ignoring %s: it cannot predict (%s)", path, str(exc)[:300])
+        return None
+    return model if works else None
+
+
+def _predicts(model: TrainedModel) -> bool:
+    """Its classifier gives one finite probability per folder it names, for a row of zeros."""
+    classifier = model.classifier
+    width = getattr(classifier, "n_features_in_", None)
+    if not isinstance(width, int | np.integer) or width <= 0:
+        return False
+    classes = getattr(classifier, "classes_", None)
+    if not isinstance(classes, np.ndarray) or list(classes) != model.classes:
+        return False
+    p = np.asarray(classifier.predict_proba(np.zeros((1, int(width)), np.float32)))
+    return p.shape == (1, len(model.classes)) and bool(np.isfinite(p).all())

@@ -9,14 +9,12 @@ n x n similarity matrix is never held: rows are taken BLOCK at a time (BLOCK x n
 from __future__ import annotations
 
 import hashlib
-import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from vidsort_tui.core.atomic import read_regular, write_bytes_atomic
+from pipeline.npz import read_npz, write_npz
 
 BLOCK = 512
 #: the mean is shrunk towards zero by n / (n + CENTRING_PRIOR): with a handful of videos their
@@ -120,20 +118,18 @@ def cached_nearest(x: np.ndarray, k: int, floor: float, path: Path | None) -> Ne
     digest.update(f"{k}:{floor}".encode())
     fingerprint = digest.hexdigest()
     if path is not None:
-        try:
-            with np.load(io.BytesIO(read_regular(path, 1 << 30)), allow_pickle=False) as saved:
-                index, similarity = saved["index"], saved["similarity"]
-                if (str(saved["fingerprint"]) == fingerprint
-                        and index.shape == similarity.shape == (len(x), k)
-                        and index.dtype == np.int64 and similarity.dtype == np.float32
-                        and ((index >= -1) & (index < len(x))).all()):  # fmt: skip
-                    return Neighbours(index, similarity)
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        try:  # no bigger than the arrays wanted: a file declaring more is refused unread
+            saved = read_npz(path, len(x) * k * (8 + 4) + 1024)
+            index, similarity = saved["index"], saved["similarity"]
+            if (str(saved["fingerprint"]) == fingerprint
+                    and index.shape == similarity.shape == (len(x), k)
+                    and index.dtype == np.int64 and similarity.dtype == np.float32
+                    and ((index >= -1) & (index < len(x))).all()):  # fmt: skip
+                return Neighbours(index, similarity)
+        except (OSError, ValueError, KeyError):  # NpzError is a ValueError
             pass
     found = nearest(x, k, floor)
     if path is not None:
-        buffer = io.BytesIO()
-        np.savez(buffer, index=found.index, similarity=found.similarity,
-                 fingerprint=np.array(fingerprint))  # fmt: skip
-        write_bytes_atomic(path, buffer.getvalue())
+        write_npz(path, {"index": found.index, "similarity": found.similarity,
+                         "fingerprint": np.array(fingerprint)}, compress=False)  # fmt: skip
     return found

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from distributed import LocalCluster
 
@@ -103,3 +104,58 @@ def test_a_scheduler_that_is_not_an_address_is_refused_at_start(bad, tmp_path):
     assert done.returncode == 2 and "not an address like tcp://HOST:PORT" in done.stderr
     assert "Traceback" not in done.stderr
     shutil.rmtree(tmp_path / "a", ignore_errors=True)
+
+
+def _decoded_on(cluster) -> list[str]:
+    return [str(t.key) for t in cluster.scheduler.transition_log
+            if t.finish == "memory" and "_describe_file" in str(t.key)]  # fmt: skip
+
+
+def test_a_one_thread_cluster_does_the_work_and_says_how_small_it_is(library_factory):
+    """joblib ran a one-thread cluster's work in this process, quietly."""
+    settings = library_factory({"sea": 2, "fire": 2}, unsorted=1)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:  # fmt: skip
+        asked = replace(settings, dask_scheduler=cluster.scheduler_address, jobs=4)
+        result = extract_features.run(asked)
+        decoded = _decoded_on(cluster)
+    assert len(decoded) == 5 and result.decoded == 5 and not result.skipped
+    said = result.cluster
+    assert said.startswith(f"extracted on the Dask cluster at {cluster.scheduler_address}")
+    assert "1 worker, 1 thread (fewer than the 4 jobs asked: 1 at a time)" in said
+    assert said in result.notes()
+
+
+def test_a_bad_result_from_a_worker_costs_that_video_not_the_retrain(library_factory, monkeypatch):
+    """A worker of another version (or a broken one) answering with something that is not
+    features: an AttributeError mid-retrain before; now that video is skipped, uncached."""
+    settings = library_factory({"sea": 3, "fire": 3}, unsorted=2)
+    real = extract_features._describe_file
+    names = sorted(p.name for p in settings.data_dir.rglob("*.mp4"))
+    bad = {names[0]: "dict", names[1]: "short", names[2]: "nan"}
+
+    def broken_worker(path, *args):  # runs on the worker (cloudpickle sends it by value)
+        value = real(path, *args)
+        kind = bad.get(path.rsplit("/", 1)[-1])
+        if kind == "dict":
+            return {"global_": value.global_}
+        if kind == "short":
+            value.global_ = value.global_[:10]
+        if kind == "nan":
+            value.embedding = np.full_like(value.embedding, np.nan)
+        return value
+
+    monkeypatch.setattr(extract_features, "_describe_file", broken_worker)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:  # fmt: skip
+        remote = replace(settings, dask_scheduler=cluster.scheduler_address)
+        result = extract_features.run(remote)
+    by_name = {rel.rsplit("/", 1)[-1]: why for rel, why in result.skipped.items()}
+    assert set(by_name) == set(bad)
+    assert "dict instead of features" in by_name[names[0]]
+    assert "global descriptor: float32 (10,), not float32 (744,)" in by_name[names[1]]
+    assert "embedding: not finite" in by_name[names[2]]
+    assert len(result.features) == 5
+    monkeypatch.undo()
+    again = extract_features.run(settings)  # never cached: extracted here next time
+    assert not again.skipped and again.decoded == 3 and len(again.features) == 8

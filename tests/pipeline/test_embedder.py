@@ -36,7 +36,7 @@ def golden_input() -> np.ndarray:
 def network(tmp_path_factory) -> Embedder:
     plan = prepare(tmp_path_factory.mktemp("artifacts"))
     assert plan.model_path is not None, plan.reason
-    return Embedder.load(plan.model_path)
+    return Embedder.load(plan.model_path, plan.model_sha256)
 
 
 def test_embedding_equals_the_reference_implementation(network):

@@ -8,12 +8,18 @@ import json
 import os
 import signal
 import subprocess
+import sys
 
 import httpx
 import pytest
 
+from pipeline.embedder import EMBEDDING_VERSION, WEIGHTS_SHA256
+from tests.conftest import wait_until
 from tests.tui.conftest import predict_all
+from vidsort_tui.core import artifacts
+from vidsort_tui.core.errors import RetrainUnavailable
 from vidsort_tui.core.library import Library
+from vidsort_tui.services import jobs
 
 
 @pytest.fixture
@@ -89,7 +95,7 @@ def test_special_files_never_block_and_sigterm_still_stops_the_server(
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     for name in ("predictions.json", "metrics.json", "retrain_status.json", "moves.jsonl",
-                 "similarity.json"):  # fmt: skip
+                 "similarity.json", "retrain.lock", "retrain.log"):  # fmt: skip
         (art / name).unlink(missing_ok=True)
         if kind == "fifo":
             os.mkfifo(art / name)
@@ -107,8 +113,104 @@ def test_special_files_never_block_and_sigterm_still_stops_the_server(
             assert client.get(path).status_code == 200
         assert client.get("/api/retrain/status").json() == {"running": False, "last_result": None}
         assert client.post("/api/undo").status_code in (409, 503)
+        refused = client.post("/api/retrain")  # the lock is not a file: said, not waited on
+        assert refused.status_code == 503 and "retrain.lock" in refused.json()["detail"]
     os.killpg(server.process.pid, signal.SIGTERM)
     try:
         server.process.wait(10)
     except subprocess.TimeoutExpired:
         pytest.fail("the server did not stop on SIGTERM")
+
+
+ARTIFACT_NAMES = sorted(
+    {value for key, value in vars(artifacts).items() if key.isupper() and isinstance(value, str)}
+    | {artifacts.embedder_graph(WEIGHTS_SHA256, EMBEDDING_VERSION), artifacts.JOURNAL + ".lock",
+       artifacts.FEATURES + "-wal", artifacts.FEATURES + "-shm"}
+)  # fmt: skip
+
+
+def _in_a_child(code: str, timeout: float = 30) -> str:
+    """Run ``code`` in a fresh interpreter; fail (not hang) if it does not end in time."""
+    try:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=timeout)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"hung: {code}")
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_fifo_in_place_of_every_artifact_never_hangs_a_job(library_factory):
+    """A FIFO in the model's place used to hang the refit child forever holding retrain.lock;
+    features.sqlite (or its -wal) as a FIFO hangs SQLite's first read. Every job now ends,
+    and the lock and the status agree afterwards."""
+    settings = library_factory({"fire": 2, "sea": 2}, unsorted=1)
+    art = settings.artifacts_dir
+    for name in ARTIFACT_NAMES:
+        if name not in (artifacts.RETRAIN_LOCK, artifacts.RETRAIN_LOG):
+            (art / name).unlink(missing_ok=True)
+            os.mkfifo(art / name)
+    child = jobs.start_refit(settings)
+    assert child is not None
+    try:
+        child.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        pytest.fail("the refit child hung on a FIFO")
+    assert jobs.start_background(settings) == "started"
+    wait_until(lambda: not jobs.read_status(art).running, 300)
+    status = jobs.read_status(art)
+    assert status.last_result.startswith("Failed at extract_features.py: ")
+    assert "features.sqlite" in status.last_result and "not a regular file" in status.last_result
+    assert not jobs.is_locked(art)
+
+    for name in (artifacts.RETRAIN_LOCK, artifacts.RETRAIN_LOG):  # each alone
+        (art / name).unlink(missing_ok=True)
+        os.mkfifo(art / name)
+        code = (f"from pathlib import Path; from vidsort_tui.services import jobs; "
+                f"print(jobs.read_status(Path({str(art)!r})).running)")  # fmt: skip
+        assert _in_a_child(code) == "False"
+        with pytest.raises(RetrainUnavailable, match=name):
+            jobs.start_background(settings)
+        assert not jobs.is_locked(art) and not jobs.read_status(art).running
+        os.unlink(art / name)
+
+
+def test_status_and_lock_agree_while_a_refit_holds_the_lock(library_factory):
+    """A refit leaves the status file alone: a retrain asked for meanwhile was refused as
+    "already running" while the status said nothing was running."""
+    settings = library_factory({"fire": 2, "sea": 2}, unsorted=1)
+    art = settings.artifacts_dir
+    fd = jobs.try_lock(art)  # what a refit child holds
+    try:
+        status = jobs.read_status(art)
+        assert status.running and status.stage == jobs.REFIT_STAGE
+        assert (
+            jobs.progress_text(status.stage, status.done, status.total) == "refitting after sorts…"
+        )
+        assert jobs.start_background(settings) == "already_running"
+        assert jobs.start_refit(settings) is None
+    finally:
+        os.close(fd)
+    status = jobs.read_status(art)
+    assert not status.running and status.last_result is None
+
+
+def test_a_stuck_job_child_ends_itself_and_frees_the_lock(library_factory, tmp_path):
+    """Whatever a job child is stuck on (here a blocking open of a FIFO no one writes), it
+    ends after its time limit and the kernel drops the lock with it."""
+    settings = library_factory({"fire": 2, "sea": 2}, unsorted=1)
+    art = settings.artifacts_dir
+    os.mkfifo(tmp_path / "nobody-writes")
+    code = (f"from pathlib import Path; from vidsort_tui.services import jobs\n"
+            f"fd = jobs.try_lock(Path({str(art)!r}))\njobs.end_after(1)\n"
+            f"open({str(tmp_path / 'nobody-writes')!r}).read()\n")  # fmt: skip
+    child = subprocess.Popen([sys.executable, "-c", code])
+    wait_until(lambda: jobs.is_locked(art), 30)
+    assert jobs.read_status(art).running  # the lock and the status agree while it is stuck
+    try:
+        assert child.wait(30) == -signal.SIGALRM
+    except subprocess.TimeoutExpired:
+        child.kill()
+        pytest.fail("the stuck child did not end itself")
+    assert not jobs.is_locked(art) and not jobs.read_status(art).running

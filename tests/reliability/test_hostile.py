@@ -125,7 +125,7 @@ def test_filesystem_without_hard_links(library_factory, tmp_path):
 def test_full_disk_for_artifacts(library_factory, tmp_path):
     settings = library_factory({"fire": 2, "sea": 2}, unsorted=2)
     assert retrain.run(settings).ok
-    model = (settings.artifacts_dir / "model.joblib").read_bytes()
+    model = (settings.artifacts_dir / "model.npz").read_bytes()
     full = tmp_path / "full"
     with tiny_tmpfs(full):
         shutil.copytree(  # the 18 MB embedder graph cannot fit on this 2 MB disk either
@@ -147,7 +147,7 @@ def test_full_disk_for_artifacts(library_factory, tmp_path):
         assert "No space left" in result.last_result or "disk is full" in result.last_result
         # The status says so too (written in place when nothing new fits), not "success".
         assert jobs.read_status(settings.artifacts_dir).last_result == result.last_result
-        assert (settings.artifacts_dir / "model.joblib").read_bytes() == model
+        assert (settings.artifacts_dir / "model.npz").read_bytes() == model
         # A background retrain that cannot start says why, at once and in last_result.
         with pytest.raises(RetrainUnavailable, match="No space left on device"):
             jobs.start_background(settings)

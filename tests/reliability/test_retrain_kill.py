@@ -34,7 +34,7 @@ def test_killed_retrain_with_live_workers_then_a_good_retrain(library_factory, c
     art = settings.artifacts_dir
     before = [
         hashlib.sha256((art / f).read_bytes()).hexdigest()
-        for f in ("model.joblib", "predictions.json")
+        for f in ("model.npz", "predictions.json")
     ]
     for i in range(10):
         shutil.copyfile(clip_factory("desert", seed=80 + i, seconds=4.0, size=(360, 640)),
@@ -54,7 +54,7 @@ def test_killed_retrain_with_live_workers_then_a_good_retrain(library_factory, c
     assert jobs.read_status(art).last_result.startswith("Failed at extract_features.py:")
     after = [
         hashlib.sha256((art / f).read_bytes()).hexdigest()
-        for f in ("model.joblib", "predictions.json")
+        for f in ("model.npz", "predictions.json")
     ]
     assert after == before and load(art) is not None
     result = retrain.run(settings)  # while the orphaned workers may still be alive

@@ -78,7 +78,7 @@ def test_sigkill_mid_retrain_keeps_the_last_model_and_the_next_retrain_works(
     settings = library_factory({"sea": 3, "fire": 3}, unsorted=2)
     assert retrain.run(settings).ok
     model, predictions = (
-        settings.artifacts_dir / "model.joblib",
+        settings.artifacts_dir / "model.npz",
         settings.artifacts_dir / "predictions.json",
     )
     before = digest(model), digest(predictions)

@@ -71,7 +71,7 @@ def test_retrain_failures_are_told_in_words(tmp_path):
     said = failure_text("Failed at train.py: need at least two folders (now a has 1)", tmp_path)
     assert said.startswith("Retrain failed while training: need at least two folders")
     assert "there is no model yet" in said and str(tmp_path / "retrain.log") in said
-    (tmp_path / "model.joblib").write_bytes(b"")
+    (tmp_path / "model.npz").write_bytes(b"")
     said = failure_text("Failed at extract_features.py: the retrain process stopped", tmp_path)
     assert said.startswith("Retrain failed while extracting features: the retrain process stopped")
     assert "the previous model stays in use" in said

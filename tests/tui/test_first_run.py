@@ -23,7 +23,7 @@ async def test_the_first_model_is_trained_without_pressing_r(library_factory):
         entries = lambda: app.screen.entries  # noqa: E731
         assert [e.prediction.predicted_folder for e in entries()] == [None, None]
         await wait_for(pilot, lambda: all(e.prediction.predicted_folder for e in entries()), 180)
-        assert (settings.artifacts_dir / "model.joblib").exists()
+        assert (settings.artifacts_dir / "model.npz").exists()
         assert jobs.read_status(settings.artifacts_dir).last_result == "success"
         await wait_for(pilot, lambda: "top-1" in rendered(app, "#status"))
         assert "training one from" not in rendered(app, "#status")  # not left saying so

@@ -237,7 +237,7 @@ async def test_refit_after_every_n_sorts(make_app, tui_library):
     from vidsort_tui.services import retrain
 
     assert retrain.run(tui_library).ok
-    model = tui_library.artifacts_dir / "model.joblib"
+    model = tui_library.artifacts_dir / "model.npz"
     before = model.stat().st_mtime_ns
     async with make_app(refit_every=2).run_test(size=SIZE) as pilot:
         await pilot.press("1")

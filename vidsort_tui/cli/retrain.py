@@ -81,6 +81,8 @@ def _print_summary(console: Console, result: retrain.RetrainResult) -> None:
     console.print(f"[{colour}]{'Done' if result.ok else 'Failed'}:[/] {line}", emoji=False)
     if m.get("feature_set"):
         console.print(f"  features: {shown(m['feature_set'])}", emoji=False)
+    for note in result.notes:
+        console.print(f"  {shown(note)}", emoji=False)
     for name, reason in sorted(result.skipped.items())[:20]:
         console.print(f"  skipped {shown(name)}: {shown(reason)}", emoji=False)
     if len(result.skipped) > 20:

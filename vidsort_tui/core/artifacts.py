@@ -8,8 +8,11 @@ from __future__ import annotations
 
 #: per-video descriptors and embeddings, keyed by (name, size, mtime_ns) (pipeline cache)
 FEATURES = "features.sqlite"
-#: the fitted classifier and what it needs to predict (pipeline.model)
-MODEL = "model.joblib"
+#: the fitted classifier and what it needs to predict: arrays and a JSON spec (pipeline.model)
+MODEL = "model.npz"
+#: the model as older versions pickled it: never read (a pickle runs code), removed at the
+#: next save
+LEGACY_MODEL = "model.joblib"
 #: cross-validated accuracy, calibration, feature set (pipeline.train)
 METRICS = "metrics.json"
 #: {filename: prediction} in the documented shape (core.predictions)

@@ -14,10 +14,14 @@ See ARCHITECTURE.md ("Layers", "A retrain").
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import logging
+import math
 import os
+import signal
+import stat
 import subprocess
 import sys
 import time
@@ -44,7 +48,14 @@ STAGE_LABELS = {
     "extract_features.py": "extracting features",
     "train.py": "training",
     "predict.py": "predicting",
+    "refit": "refitting after sorts",
 }
+#: what the status says while a refit holds the lock (a refit never writes the status file)
+REFIT_STAGE = "refit"
+#: A job child ends itself after this long, whatever it is stuck on (the kernel then drops
+#: the lock, and the status reads as failed): each retrain stage has STAGE_SECONDS.
+RETRAIN_CHILD_SECONDS = len(STAGES) * STAGE_SECONDS + 300
+REFIT_CHILD_SECONDS = 900
 LOCK_FD_ENV = "VIDSORT_RETRAIN_LOCK_FD"
 RUNNER_MODULE = "vidsort_tui.services.retrain"
 
@@ -106,12 +117,27 @@ def _lock_path(artifacts_dir: Path) -> Path:
     return Path(artifacts_dir) / names.RETRAIN_LOCK
 
 
+def _open_regular(path: Path, flags: int) -> int:
+    """``os.open`` that never waits on a FIFO nor follows a link, and refuses anything but a
+    regular file (OSError saying so)."""
+    try:
+        fd = os.open(path, flags | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as exc:  # a link, a directory, a FIFO without a reader (for writing)
+        if exc.errno not in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
+            raise
+        fd = -1
+    if fd < 0 or not stat.S_ISREG(os.fstat(fd).st_mode):
+        if fd >= 0:
+            os.close(fd)
+        raise OSError(errno.EINVAL, f"{path.name} is not a regular file", str(path))
+    return fd
+
+
 def try_lock(artifacts_dir: Path) -> int | None:
     """An fd holding the retrain lock, or None if another process holds it (OSError if the
-    artifacts folder cannot be written)."""
+    artifacts folder cannot be written, or the lock is not a regular file)."""
     Path(artifacts_dir).mkdir(parents=True, exist_ok=True)
-    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
-    fd = os.open(_lock_path(artifacts_dir), flags, 0o644)
+    fd = _open_regular(_lock_path(artifacts_dir), os.O_RDWR | os.O_CREAT)
     if fd <= 2:  # stdio was closed: a child's stdin/stdout/stderr would overwrite the lock fd
         low, fd = fd, fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3)
         os.close(low)
@@ -126,7 +152,7 @@ def try_lock(artifacts_dir: Path) -> int | None:
 def is_locked(artifacts_dir: Path) -> bool:
     """Whether a retrain holds the lock; read-only (a reader never creates the lock file)."""
     try:
-        fd = os.open(_lock_path(artifacts_dir), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = _open_regular(_lock_path(artifacts_dir), os.O_RDONLY)
     except OSError:
         return False
     try:
@@ -160,10 +186,14 @@ def read_status(artifacts_dir: Path) -> RetrainStatus:
         status = RetrainStatus(running=is_locked(artifacts_dir))
         if status.running:
             return status
-    if status.running and not is_locked(artifacts_dir):
+    locked = is_locked(artifacts_dir)
+    if status.running and not locked:
         stage = status.stage or STAGES[0]
         status.running = False
         status.last_result = f"Failed at {stage}: the retrain process stopped unexpectedly"
+    elif locked and not status.running:  # a refit (which leaves the file alone) holds it:
+        status.running, status.stage = True, REFIT_STAGE  # a retrain would be refused now
+        status.done = status.total = 0
     return status
 
 
@@ -247,7 +277,9 @@ def start_background(settings: Settings) -> Literal["started", "already_running"
             running = RetrainStatus(True, previous, STAGES[0], started_at=time.time())
             write_status_or_raise(artifacts, running, in_place=False)
             env = {**os.environ, **settings.to_env(), LOCK_FD_ENV: str(fd)}
-            with open(artifacts / names.RETRAIN_LOG, "ab") as log:
+            log_fd = _open_regular(artifacts / names.RETRAIN_LOG, os.O_WRONLY | os.O_APPEND
+                                   | os.O_CREAT)  # fmt: skip
+            with os.fdopen(log_fd, "ab") as log:
                 subprocess.Popen(
                     [sys.executable, "-m", RUNNER_MODULE],
                     env=env, pass_fds=(fd,), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
@@ -290,6 +322,15 @@ def start_refit(settings: Settings) -> subprocess.Popen[bytes] | None:
         return None
     finally:
         os.close(fd)  # the child holds its own copy of the locked file description
+
+
+def end_after(seconds: float) -> None:
+    """For a job child: the kernel ends this process after ``seconds``, wherever it is
+    stuck (SIGALRM left at its default action: no Python handler that a blocked C call
+    would never let run). The lock then drops with it, so a stuck job cannot keep every
+    later retrain "already running"."""
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(max(1, math.ceil(seconds)))
 
 
 def refit_outcome(output: bytes) -> dict[str, float] | None:

@@ -32,11 +32,14 @@ from vidsort_tui.core.errors import RetrainUnavailable
 from vidsort_tui.core.learning import record_learning, sorts_since_model
 from vidsort_tui.core.metrics import TrainingMetrics
 from vidsort_tui.services.jobs import (
+    REFIT_CHILD_SECONDS,
+    RETRAIN_CHILD_SECONDS,
     STAGE_SECONDS,
     STAGES,
     ProgressEvent,
     RetrainBusy,
     RetrainStatus,
+    end_after,
     holding_lock,
     read_status,
     write_status,
@@ -55,6 +58,7 @@ class RetrainResult:
     ok: bool
     last_result: str
     videos: int = 0
+    notes: list[str] = field(default_factory=list)  # damaged cache rows, the cluster used
     skipped: dict[str, str] = field(default_factory=dict)
     metrics: TrainingMetrics = field(default_factory=TrainingMetrics)
     seconds: float = 0.0
@@ -101,6 +105,7 @@ def run(
             deadline = time.monotonic() + STAGE_SECONDS
             extracted = extract_features.run(settings, progress(stage), deadline=deadline)
             result.videos, result.skipped = len(extracted.features), extracted.skipped
+            result.notes = extracted.notes()
             stage = STAGES[1]
             progress(stage)(0, 1)
             began = time.monotonic()
@@ -135,7 +140,7 @@ def _summary(result: RetrainResult) -> str:
         parts.append(f"CV top-1 {result.metrics['top1']:.2f}")
     if result.metrics.get("feature_set"):
         parts.append(f"features {result.metrics['feature_set']}")
-    return ", ".join(parts) + f", {result.seconds:.1f} s"
+    return ", ".join(parts + result.notes) + f", {result.seconds:.1f} s"
 
 
 def refit(settings: Settings) -> RefitResult | None:
@@ -190,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--refit", action="store_true", help="refit on cached features only")
     args = parser.parse_args(argv)
     settings = Settings.load({})
+    end_after(REFIT_CHILD_SECONDS if args.refit else RETRAIN_CHILD_SECONDS)
     if args.refit:
         outcome = refit(settings)
         print(json.dumps(None if outcome is None else outcome.__dict__), flush=True)
