@@ -31,7 +31,7 @@ from pipeline.sampling import SampleError, sample_video
 from pipeline.signature import signature
 from pipeline.stage import StageTimeout, VideoRef, library_videos, stage_main
 from vidsort_tui.core import artifacts
-from vidsort_tui.core.config import Settings
+from vidsort_tui.core.config import Settings, extraction_processes
 
 PER_VIDEO_SECONDS = 60.0
 BATCH = 8
@@ -133,7 +133,7 @@ def extract(
             workers = (
                 stack.enter_context(on_cluster(cluster))
                 if cluster and todo
-                else jobs or os.cpu_count() or 1
+                else extraction_processes(jobs)  # -1/0: every core; never more than them
             )
             runner = Parallel(n_jobs=min(workers, max(len(todo), 1)), return_as="generator")
             for offset in range(0, len(todo), BATCH * workers):
