@@ -21,6 +21,8 @@ from pathlib import Path
 
 import av
 
+from vidsort_tui.core.media import HEAD_BYTES, looks_like_text
+
 #: FFmpeg's name for a container we play -> the demuxer the player is told to use. Each is
 #: one file holding its own streams: no playlists (hls), lists (concat), images, devices.
 CONTAINERS = {
@@ -33,8 +35,6 @@ CONTAINERS = {
     "ogg": "ogg",
     "asf": "asf",
 }
-#: how much of the file's start is looked at to tell text from a container
-HEAD_BYTES = 4096
 #: FFmpeg gives up on reading the container after this long (a stalled mount)
 PROBE_SECONDS = 10.0
 #: a protocol list naming no protocol: the container may open nothing besides itself
@@ -78,21 +78,6 @@ def open_checked(path: Path) -> CheckedVideo:
     except BaseException:
         os.close(fd)
         raise
-
-
-def looks_like_text(head: bytes) -> bool:
-    """Text (UTF-8, or UTF-16 with its mark) rather than a binary container: playlists,
-    EDLs, cue sheets and lists of links are text; every video container has NUL bytes or
-    bytes that are not UTF-8 in its first kilobytes."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    if b"\x00" in head:
-        return False
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:  # a character cut by the end of the sample is still text
-        return exc.start >= len(head) - 3 and exc.reason == "unexpected end of data"
-    return True
 
 
 def _open_regular(path: Path) -> int:
