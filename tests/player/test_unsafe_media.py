@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import av
 import mpv
 import pytest
 from textual.app import App, ComposeResult
@@ -289,3 +290,29 @@ async def test_the_tui_says_a_playlist_named_mp4_cannot_be_played(library_factor
         assert "Cannot play this file" in app.screen.query_one(StatusBar).last_action
         assert watch(bait, 1.0) == []
     assert bait.requests == []
+
+
+def remux(source: Path, target: Path) -> Path:
+    """The same H.264 stream in another container (Matroska for .mkv)."""
+    with av.open(str(source)) as inp, av.open(str(target), "w") as out:
+        stream = out.add_stream_from_template(inp.streams.video[0])
+        for packet in inp.demux(inp.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = stream
+                out.mux(packet)
+    return target
+
+
+@pytest.mark.parametrize("backend_name", ["mpv", "opencv"])
+async def test_a_matroska_video_still_plays(bait, monkeypatch, backend_name):
+    if backend_name == "opencv":
+        monkeypatch.setenv("VIDSORT_PLAYER_BACKEND", "opencv")
+    mkv = remux(bait.real, bait.data / "7400000000000000.mkv")
+    checked = open_checked(mkv)
+    checked.close()
+    assert checked.demuxer == "matroska"
+    async with PlayerApp("inline").run_test(size=(60, 16)) as pilot:
+        view = pilot.app.query_one(VideoView)
+        view.play(mkv)
+        assert view.unplayable is None
+        await wait_for(pilot, lambda: view.frames_painted > 3, 5.0)
