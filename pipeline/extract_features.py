@@ -31,7 +31,7 @@ from pipeline.sampling import SampleError, sample_video
 from pipeline.signature import signature
 from pipeline.stage import StageTimeout, VideoRef, library_videos, stage_main
 from vidsort_tui.core import artifacts
-from vidsort_tui.core.config import Settings
+from vidsort_tui.core.config import Settings, extraction_processes
 
 PER_VIDEO_SECONDS = 60.0
 BATCH = 8
@@ -147,7 +147,7 @@ def extract(
         with contextlib.ExitStack() as stack:
             # On a cluster, its workers get the same calls; results come back here.
             remote = stack.enter_context(on_cluster(cluster)) if cluster and todo else None
-            workers = remote.threads if remote else jobs or os.cpu_count() or 1
+            workers = remote.threads if remote else extraction_processes(jobs)  # -1/0: all cores
             if remote:
                 result.cluster = remote.describe(jobs)
             runner = Parallel(n_jobs=min(workers, max(len(todo), 1)), return_as="generator")

@@ -10,6 +10,8 @@ from fastapi import APIRouter, Response
 from api_compat.deps import Svc
 from api_compat.schemas import ERRORS, ErrorResponse
 from api_compat.video_response import VideoResponse
+from vidsort_tui.core.errors import NotFound
+from vidsort_tui.core.media import is_text_file
 
 router = APIRouter()
 
@@ -20,8 +22,14 @@ VIDEO_ERRORS = {**ERRORS, 403: {"model": ErrorResponse}, 416: {"description": "R
 
 @router.get("/videos/{filename}", responses=VIDEO_ERRORS, response_class=Response)
 def serve_video(filename: str, svc: Svc) -> Response:
-    """The video file (root first, then folders), with HTTP Range support."""
+    """The video file (root first, then folders), with HTTP Range support. A text file
+    named like a video (a playlist: Chromium follows an HLS one even served as video/mp4)
+    is not served: 404, as for any name that is not a video file."""
     video = svc.library.open_video(filename)
+    if is_text_file(video.fd):
+        video.close()
+        raise NotFound(f"{filename!r} is not a video file: it is text (a playlist or a list "
+                       "of links?)")  # fmt: skip
     suffix = Path(filename).suffix.lower()
     media_type = VIDEO_TYPES.get(suffix) or mimetypes.guess_type(filename)[0]
     return VideoResponse(video.fd, video.stat, media_type or "application/octet-stream")

@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
+
+from vidsort_tui.core.config import Settings
+from vidsort_tui.tui.app import VidsortApp
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd=None) -> subprocess.CompletedProcess:
@@ -60,3 +64,71 @@ def test_bad_settings_exit_2_without_traceback(tmp_path):
     result = run_cli("--data", str(tmp_path), env={"VIDSORT_PORT": "x"})
     assert result.returncode == 2 and "VIDSORT_PORT" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "65536", "-1"])
+@pytest.mark.parametrize("how", ["flag", "variable"])
+def test_a_port_outside_1_to_65535_is_one_line_and_exit_2(tmp_path, port, how):
+    args = ["--serve", "--data", str(tmp_path), "--artifacts", str(tmp_path / "a")]
+    if how == "flag":
+        result = run_cli(*args, f"--port={port}")
+    else:
+        result = run_cli(*args, env={"VIDSORT_PORT": port})
+    assert result.returncode == 2, result.stderr
+    assert "port must be between 1 and 65535" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("jobs", ["-2", "-1000000"])
+def test_a_jobs_count_below_minus_one_is_one_line_and_exit_2(tmp_path, jobs):
+    result = run_cli("--retrain", "--data", str(tmp_path), f"--jobs={jobs}")
+    assert result.returncode == 2 and "jobs must be -1 or 0" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("mode", ["--serve", "--retrain"])
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [("refit_every = 0\n", "refit_every"), ('port = "eighty"\n', "port"),
+     ('player = "vlc"\n', "player"), ("colour = 1\n", "colour")],
+)  # fmt: skip
+def test_a_config_file_error_stops_serve_and_retrain_naming_the_key_and_file(
+    tmp_path, mode, text, key
+):
+    """Before, one bad value silently dropped every setting of the file in these modes."""
+    (tmp_path / "videos").mkdir()
+    config = tmp_path / "config.toml"
+    config.write_text(f'data_dir = "{tmp_path / "videos"}"\n{text}')
+    result = run_cli(mode, "--config", str(config), "--artifacts", str(tmp_path / "a"))
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and key in lines[0] and str(config) in lines[0], lines
+    assert "Traceback" not in result.stderr and not (tmp_path / "a" / "moves.jsonl").exists()
+
+
+async def test_the_terminal_app_reports_a_bad_value_and_uses_the_rest_of_the_file(
+    library_factory, tmp_path
+):
+    built = library_factory({"sea": 2}, unsorted=1)
+    config = tmp_path / "config.toml"
+    config.write_text('player = "none"\nrefit_every = 0\nauto_train = false\n')
+    settings = Settings.load(
+        {"data_dir": built.data_dir, "artifacts_dir": built.artifacts_dir, "config_file": config},
+        environ={},
+    )
+    assert settings.player == "none" and settings.auto_train is False  # the rest applies
+    async with VidsortApp(replace(settings, audio=False)).run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        shown = [n.message for n in pilot.app._notifications]
+        assert any("refit_every must be at least 1" in m and str(config) in m for m in shown)
+
+
+def test_retrain_with_jobs_minus_one_uses_every_core(library_factory):
+    """-1 (joblib's "all cores") once extracted nothing and then said "no labelled videos"."""
+    settings = library_factory({"sea": 2, "fire": 2}, unsorted=1)
+    args = ["--retrain", "--data", str(settings.data_dir), "--artifacts",
+            str(settings.artifacts_dir)]  # fmt: skip
+    for jobs in ("-1", "1000000"):
+        done = run_cli(*args, f"--jobs={jobs}", env={"VIDSORT_EMBEDDER": "off"})
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "Done:" in done.stdout and "5 videos, 0 skipped" in done.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -96,7 +97,7 @@ def test_a_bad_config_file_is_reported_never_fatal(tmp_path: Path):
     assert len(settings.problems) == 3 and all(str(config) in p for p in settings.problems)
     config.write_text('player = "vlc"\nport = 7000\n')  # a value the checks refuse
     settings = Settings.load({"config_file": config}, environ={})
-    assert settings.player == "auto" and settings.port == 8000
+    assert settings.player == "auto" and settings.port == 7000  # only the bad value is left out
     assert "player must be" in settings.problems[0]
     config.write_text("not toml = = =")
     assert "config" in Settings.load({"config_file": config}, environ={}).problems[0]
@@ -146,3 +147,74 @@ def test_auto_train_from_flag_environment_or_file(tmp_path: Path):
     config.write_text('auto_train = "no"\n')  # a string is not a bool: reported, default kept
     wrong = Settings.load({"config_file": config}, environ={})
     assert wrong.auto_train is True and "auto_train" in wrong.problems[0]
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def test_jobs_minus_one_is_every_core_and_more_than_the_cores_is_capped(tmp_path: Path):
+    cores = _cores()
+    assert Settings.load({}, environ={}).jobs == cores  # the default: one process per core
+    assert Settings.load({"jobs": -1}, environ={}).jobs == cores  # joblib's "all cores"
+    assert Settings.load({}, environ={"VIDSORT_JOBS": "-1"}).jobs == cores
+    assert Settings.load({"jobs": 10**6}, environ={}).jobs == cores
+    assert Settings(jobs=1).jobs == 1 and Settings(jobs=-1).jobs == cores
+    for bad in (-2, -(10**6)):
+        with pytest.raises(ConfigError, match="jobs must be -1 or 0"):
+            Settings.load({"jobs": bad}, environ={})
+    config = tmp_path / "config.toml"
+    config.write_text("jobs = -1\n")
+    assert Settings.load({"config_file": config}, environ={}).jobs == cores
+
+
+@pytest.mark.parametrize("port", [0, -1, 65536, 99999, 10**30])
+def test_ports_outside_1_to_65535_are_refused_wherever_they_come_from(port, tmp_path: Path):
+    with pytest.raises(ConfigError, match="port must be between 1 and 65535"):
+        Settings.load({"port": port}, environ={})
+    with pytest.raises(ConfigError, match="port must be between 1 and 65535"):
+        Settings.load({}, environ={"VIDSORT_PORT": str(port)})
+    config = tmp_path / "config.toml"
+    config.write_text(f"port = {port}\n" if abs(port) < 2**63 else 'port = "huge"\n')
+    settings = Settings.load({"config_file": config}, environ={})
+    assert settings.port == 8000 and "port" in settings.problems[0]
+    assert Settings.load({"port": 65535}, environ={}).port == 65535
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ("refit_every = 0", "refit_every"),
+        ("workers = 0", "workers"),
+        ("jobs = -5", "jobs"),
+        ("port = 70000", "port"),
+        ('graphics = "ascii"', "graphics"),
+        ('embedder = "gpu"', "embedder"),
+        ('dask_scheduler = "nowhere"', "Dask scheduler"),
+        ('name_pattern = "("', "name pattern"),
+        ('allowed_hosts = ["http://x"]', "allowed host"),
+        ("auto_train = 1", "auto_train"),
+        ("[accept_all]\nthreshold = 2", "accept_all.threshold"),
+    ],
+)
+def test_one_bad_value_in_the_file_is_named_and_the_rest_of_the_file_still_applies(
+    tmp_path: Path, line: str, key: str
+):
+    config = tmp_path / "config.toml"
+    config.write_text(f'player = "none"\nrefit_every = 7\nport = 7001\n{line}\n')
+    if line.startswith(("refit_every", "port")):  # the bad value replaces the good one
+        config.write_text(f'player = "none"\n{line}\n')
+    settings = Settings.load({"config_file": config}, environ={})
+    assert len(settings.problems) == 1, settings.problems
+    assert key in settings.problems[0] and str(config) in settings.problems[0]
+    assert "\n" not in settings.problems[0]
+    assert settings.player == "none"  # never the whole file dropped
+    if not line.startswith(("refit_every", "port")):
+        assert settings.refit_every == 7 and settings.port == 7001
+
+
+def test_every_value_is_checked_by_the_constructor_too():
+    for bad in ({"refit_every": 0}, {"port": 99999}, {"jobs": "2"}, {"audio": "yes"},
+                {"player": 3}, {"accept_threshold": float("nan")}):  # fmt: skip
+        with pytest.raises(ConfigError):
+            Settings(**bad)

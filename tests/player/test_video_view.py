@@ -117,23 +117,6 @@ async def test_window_mode_without_a_display_plays_inline_and_says_so(clips, mon
         await wait_for(pilot, lambda: view.frames_painted > 0, 2.0)
 
 
-@pytest.fixture
-def x_display(tmp_path):
-    """A real X server (Xvfb) for libmpv's own window."""
-    import shutil
-    import subprocess
-
-    if not shutil.which("Xvfb"):
-        pytest.skip("Xvfb is not installed")
-    # -displayfd: Xvfb picks a free display number and writes it to our pipe when ready.
-    server = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "800x600x24"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
-    display = ":" + server.stdout.readline().decode().strip()
-    yield display
-    server.terminate()
-    server.wait(5)
-
-
 async def test_window_mode_plays_in_libmpvs_own_window(clips, monkeypatch, x_display, tmp_path):
     monkeypatch.setenv("DISPLAY", x_display)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))

@@ -170,6 +170,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"vidsort-tui {_version()}\nvideo in this terminal: {said}")
         return 0
     mode = "serve" if args.serve else "retrain" if args.retrain else "tui"
+    if mode != "tui" and settings.problems:
+        # The TUI shows these and goes on; a server or a headless retrain has nobody to show
+        # them to later, so it refuses to start on a config file it did not fully read.
+        for problem in settings.problems:
+            print(f"vidsort-tui: {problem}", file=sys.stderr)
+        return 2
     if args.demo:
         _load_mode("demo")(settings, train=mode != "retrain")
     try:

@@ -2,8 +2,10 @@
 
 One frozen object is built at start-up and handed whole to the core, the pipeline, the TUI
 and the API, so every interface sees the same folders, name policy, keymap and thresholds.
-The config file is optional; what is wrong in it is collected in ``problems`` for the
-interfaces to report, and never stops the program (a wrong flag or variable does).
+The config file is optional. Every value, wherever it comes from, passes the same checks
+(``_CHECKS``, run by ``Settings.__post_init__``); a wrong flag or variable stops the program,
+a wrong value in the file is dropped alone (the rest of the file still applies) and collected
+in ``problems``: the TUI shows them, ``--serve`` and ``--retrain`` refuse to start on them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -70,7 +72,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
-    jobs: int = 0  # 0 = one worker process per core
+    #: feature-extraction processes: 0 or -1 = one per core; more than the cores is capped at
+    #: the cores. Always 1..cores once built.
+    jobs: int = 0
     player: str = "auto"  # one of PLAYER_MODES
     graphics: str = "auto"  # one of GRAPHICS_MODES: how the TUI draws the video
     audio: bool = True
@@ -92,27 +96,8 @@ class Settings:
     problems: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        compile_name_pattern(self.name_pattern)
-        object.__setattr__(self, "allowed_hosts", _host_names(self.allowed_hosts))
-        if self.player not in PLAYER_MODES:
-            raise ConfigError(f"player must be auto, inline, window or none, not {self.player!r}")
-        if self.graphics not in GRAPHICS_MODES:
-            raise ConfigError(
-                f"graphics must be auto, kitty, sixel or halfblock, not {self.graphics!r}"
-            )
-        if self.embedder not in {"auto", "off"}:
-            raise ConfigError(f"embedder must be auto or off, not {self.embedder!r}")
-        if self.dask_scheduler and not _DASK_ADDRESS.fullmatch(self.dask_scheduler):
-            raise ConfigError(
-                f"Dask scheduler {self.dask_scheduler!r} is not an address like tcp://HOST:PORT "
-                "(as `dask scheduler` prints it)"
-            )
-        if self.workers < 1:
-            raise ConfigError("workers must be at least 1")
-        if self.refit_every < 1:
-            raise ConfigError("refit_every must be at least 1")
-        if not 0.0 <= self.accept_threshold <= 1.0:
-            raise ConfigError("accept_threshold must be between 0 and 1")
+        for name, check in _CHECKS.items():
+            object.__setattr__(self, name, check(getattr(self, name)))
         object.__setattr__(self, "keymap", MappingProxyType(dict(self.keymap)))
 
     @classmethod
@@ -143,8 +128,8 @@ class Settings:
             if values.get(key) is not None:
                 values[key] = Path(str(values[key])).expanduser()
         values.update(config_file=config_file, keymap=keymap, problems=tuple(problems))
-        # Each value has its field's type: converted by _convert, checked by _FILE_TYPES, or
-        # a flag argparse typed; __post_init__ checks the rest.
+        # Variables are converted by _convert, flags typed by argparse, the file's values
+        # already checked; __post_init__ runs the same _CHECKS on every value.
         return cls(**cast(dict[str, Any], values))
 
     def to_env(self) -> dict[str, str]:
@@ -210,20 +195,129 @@ def _host_names(names: str | Iterable[object]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-_FILE_TYPES: dict[str, tuple[type, ...]] = {
-    "data_dir": (str,), "artifacts_dir": (str,), "name_pattern": (str,), "host": (str,),
-    "port": (int,), "workers": (int,), "jobs": (int,), "player": (str,), "graphics": (str,),
-    "audio": (bool,), "refit_every": (int,), "embedder": (str,), "allowed_hosts": (list,),
-    "dask_scheduler": (str,),
-    "auto_train": (bool,),
-}  # fmt: skip
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the system tells)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def extraction_processes(jobs: int) -> int:
+    """``jobs`` as a number of processes: 0 or -1 (joblib's "all cores") is one per core, and
+    more than the cores is capped at the cores (10^6 once started 68 workers and 12.9 GB)."""
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < -1:
+        raise ConfigError(f"jobs must be -1 or 0 (one per core) or a positive number, not {jobs!r}")
+    cores = available_cores()
+    return cores if jobs in (0, -1) else min(jobs, cores)
+
+
+def _whole(name: str, low: int, high: int | None = None) -> Callable[[object], int]:
+    def check(value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{name} must be a whole number, not {value!r}")
+        if value < low or (high is not None and value > high):
+            bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise ConfigError(f"{name} must be {bounds}, not {value}")
+        return value
+
+    return check
+
+
+def _one_of(name: str, choices: tuple[str, ...]) -> Callable[[object], str]:
+    def check(value: object) -> str:
+        if isinstance(value, str) and value in choices:
+            return value
+        listed = ", ".join(choices[:-1]) + f" or {choices[-1]}"
+        raise ConfigError(f"{name} must be {listed}, not {value!r}")
+
+    return check
+
+
+def _text(name: str) -> Callable[[object], str]:
+    def check(value: object) -> str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{name} must be a string, not {value!r}")
+        return value
+
+    return check
+
+
+def _flag(name: str) -> Callable[[object], bool]:
+    def check(value: object) -> bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{name} must be true or false, not {value!r}")
+        return value
+
+    return check
+
+
+def _path(name: str) -> Callable[[object], Path]:
+    def check(value: object) -> Path:
+        if not isinstance(value, str | Path) or not str(value):
+            raise ConfigError(f"{name} must be a folder path, not {value!r}")
+        return Path(value)
+
+    return check
+
+
+def _name_pattern(value: object) -> str:
+    pattern = _text("name_pattern")(value)
+    compile_name_pattern(pattern)
+    return pattern
+
+
+def _threshold(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ConfigError(f"accept_threshold must be between 0 and 1, not {value!r}")
+    return float(value)
+
+
+def _scheduler(value: object) -> str:
+    address = _text("dask_scheduler")(value)
+    if address and not _DASK_ADDRESS.fullmatch(address):
+        raise ConfigError(
+            f"Dask scheduler {address!r} is not an address like tcp://HOST:PORT "
+            "(as `dask scheduler` prints it)"
+        )
+    return address
+
+
+def _hosts(value: object) -> tuple[str, ...]:
+    if not isinstance(value, str | list | tuple):
+        raise ConfigError(f"allowed_hosts must be a list of host names, not {value!r}")
+    return _host_names(value)
+
+
+#: The one place every setting is checked, whatever it came from (flag, variable, file,
+#: or code): each check returns the value to keep, or raises ConfigError naming the setting.
+_CHECKS: dict[str, Callable[[Any], object]] = {
+    "data_dir": _path("data_dir"),
+    "artifacts_dir": _path("artifacts_dir"),
+    "name_pattern": _name_pattern,
+    "host": _text("host"),
+    "port": _whole("port", 1, 65535),
+    "workers": _whole("workers", 1),
+    "jobs": extraction_processes,
+    "player": _one_of("player", PLAYER_MODES),
+    "graphics": _one_of("graphics", GRAPHICS_MODES),
+    "audio": _flag("audio"),
+    "refit_every": _whole("refit_every", 1),
+    "auto_train": _flag("auto_train"),
+    "accept_threshold": _threshold,
+    "embedder": _one_of("embedder", ("auto", "off")),
+    "dask_scheduler": _scheduler,
+    "allowed_hosts": _hosts,
+}
+#: what the config file may set at its top level (the rest comes from its tables)
+_FILE_KEYS = frozenset(_CHECKS) - {"accept_threshold"}
 
 
 def _read_config_file(path: Path) -> tuple[dict[str, object], dict[str, str], list[str]]:
     """(settings, keymap, problems) from the TOML file; a missing file is no problem.
 
-    A value of the wrong type is reported and ignored, so a typo in the file never keeps
-    the app from starting; its defaults apply instead.
+    Each value is checked on its own (``_CHECKS``): a wrong one is reported with its key and
+    the file, and left out alone -- the rest of the file still applies.
     """
     try:
         raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -241,27 +335,15 @@ def _read_config_file(path: Path) -> tuple[dict[str, object], dict[str, str], li
                     keymap[key_id] = keys
                 else:
                     problems.append(f"config {path}: [keys] {key_id} must be a non-empty string")
-        elif key == "accept_all" and isinstance(value, dict) and "threshold" in value:
-            threshold = value["threshold"]
-            if (
-                isinstance(threshold, int | float)
-                and not isinstance(threshold, bool)
-                and (0 <= threshold <= 1)
-            ):
-                values["accept_threshold"] = float(threshold)
-            else:
-                problems.append(f"config {path}: accept_all.threshold must be between 0 and 1")
-        elif (
-            key in _FILE_TYPES
-            and isinstance(value, _FILE_TYPES[key])
-            and (key in _BOOLS or not isinstance(value, bool))
-        ):
-            values[key] = value
-        else:
-            problems.append(f"config {path}: unknown setting or wrong type: {key!r}")
-    try:  # a value the Settings checks refuse is reported, not fatal
-        Settings(**cast(dict[str, Any], values))  # types checked above; a TypeError is caught
-    except (ConfigError, TypeError) as exc:
-        problems.append(f"config {path}: {exc}; the file's settings were ignored")
-        values = {k: v for k, v in values.items() if k == "accept_threshold"}
+            continue
+        if key == "accept_all" and isinstance(value, dict) and "threshold" in value:
+            key, value = "accept_threshold", value["threshold"]
+        elif key not in _FILE_KEYS:
+            problems.append(f"config {path}: unknown setting {key!r}")
+            continue
+        try:
+            values[key] = _CHECKS[key](value)
+        except ConfigError as exc:  # the message names the setting as the file spells it
+            message = str(exc).replace("accept_threshold", "accept_all.threshold", 1)
+            problems.append(f"config {path}: {message}")
     return values, keymap, problems

@@ -19,7 +19,7 @@ from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
 
 from vidsort_tui.core import artifacts
 from vidsort_tui.core.atomic import read_regular, write_json_atomic
-from vidsort_tui.core.journal import JournalEntry
+from vidsort_tui.core.journal import Journal, JournalEntry
 
 log = logging.getLogger(__name__)
 
@@ -69,31 +69,44 @@ def record_learning(
 
 
 def sorts_since(journal_path: Path, since: float, at_most: int | None = None) -> int:
-    """Sorts journalled after ``since`` (from the journal's last MiB: enough for any N);
-    counting stops at ``at_most`` (whether a refit is due needs no more, and every sort asks)."""
+    """Sorts journalled after ``since``, newest first from moves.jsonl's last MiB, then --
+    when it reaches back no further than ``since`` -- from the compacted snapshot's last MiB
+    (journal.py). Enough for any N; counting stops at ``at_most`` (whether a refit is due
+    needs no more, and every sort asks). A sort in both files is counted once."""
+    count = 0
+    seen: set[str] = set()
+    for path in (journal_path, Journal(journal_path).snapshot_path):
+        tail, whole = _tail(path)
+        for line in reversed(tail):
+            try:
+                entry = JournalEntry.model_validate_json(line)
+            except ValidationError:
+                continue  # not an entry (a torn line, compaction's mark)
+            if entry.at <= since or (at_most is not None and count >= at_most):
+                return count
+            if entry.op == "sort" and entry.id not in seen:
+                seen.add(entry.id)
+                count += 1
+        if not whole:  # the older lines were not read: they do not count
+            break
+    return count
+
+
+def _tail(path: Path) -> tuple[list[bytes], bool]:
+    """The last MiB's whole lines, and whether that was the whole file."""
     try:
-        fd = os.open(journal_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
-        return 0
+        return [], True
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            return 0
+            return [], True
         start = max(0, st.st_size - JOURNAL_TAIL_BYTES)
         tail = os.pread(fd, st.st_size - start, start)
     finally:
         os.close(fd)
-    lines = tail.splitlines()[1 if start else 0 :]  # the first may be cut
-    count = 0
-    for line in reversed(lines):
-        try:
-            entry = JournalEntry.model_validate_json(line)
-        except ValidationError:
-            continue
-        if entry.at <= since or (at_most is not None and count >= at_most):
-            break
-        count += entry.op == "sort"
-    return count
+    return tail.splitlines()[1 if start else 0 :], start == 0  # the first may be cut
 
 
 def sorts_since_model(artifacts_dir: Path, at_most: int | None = None) -> int | None:

@@ -19,6 +19,7 @@ from typing import Literal, TypeGuard
 
 from vidsort_tui.core import artifacts, dirfd
 from vidsort_tui.core.batch import BatchOutcome, sort_batch
+from vidsort_tui.core.compaction import compact_if_due
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.display import display_name
 from vidsort_tui.core.errors import (
@@ -296,6 +297,7 @@ class Library:
                 raise JournalUnavailable(
                     f"could not record the sort of {filename!r} ({exc.strerror or exc}); {where}"
                 ) from None
+        compact_if_due(self.journal)  # now and then, when no undo is running
         return SortOutcome(filename, folder, entry)
 
     def sort_batch(

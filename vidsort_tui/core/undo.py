@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vidsort_tui.core import dirfd
+from vidsort_tui.core.compaction import compact_if_due
 from vidsort_tui.core.errors import (
     AlreadyExists,
     JournalUnavailable,
@@ -27,7 +28,7 @@ from vidsort_tui.core.errors import (
     NothingToUndo,
     UndoRefused,
 )
-from vidsort_tui.core.journal import ROOT, JournalEntry
+from vidsort_tui.core.journal import ROOT, JournalEntry, settled_ids
 from vidsort_tui.core.moves import file_lock
 
 if TYPE_CHECKING:
@@ -51,11 +52,19 @@ class _Blocked(Exception):
     """The video's old place in the root is taken by another file."""
 
 
-def pending_sorts(library: Library) -> list[JournalEntry]:
-    """Journalled sorts that may still be undone, oldest first."""
+def pending_sorts(
+    library: Library, entries: list[JournalEntry] | None = None
+) -> list[JournalEntry]:
+    """Journalled sorts that may still be undone, oldest first (of ``entries``: default the
+    whole history)."""
     names = library.names
+    if entries is None:
+        entries = library.journal.entries()
+    undone = settled_ids(entries)
     pending, bad = [], 0
-    for entry in library.journal.pending_sorts():
+    for entry in entries:
+        if entry.op != "sort" or entry.id in undone:
+            continue
         if (
             entry.src == ROOT
             and names.is_valid(entry.filename)
@@ -68,6 +77,20 @@ def pending_sorts(library: Library) -> list[JournalEntry]:
         log.warning("%s: ignored %d sort line(s) naming files or folders outside the rules",
                     library.journal.path, bad)  # fmt: skip
     return pending
+
+
+def newest_steps(library: Library) -> Iterator[list[JournalEntry]]:
+    """Undo steps, newest first: from moves.jsonl, then -- only if more are wanted -- from
+    the snapshot of older sorts (compaction.py). So an undo reads recent history only.
+
+    OSError when moves.jsonl cannot be read; the snapshot's failure is the caller's to
+    report when it needs older steps.
+    """
+    recent = library.journal.read_recent()
+    yield from undo_steps(pending_sorts(library, recent))
+    known, settled = {e.id for e in recent}, settled_ids(recent)
+    older = [e for e in library.journal.read_snapshot() if e.id not in known | settled]
+    yield from undo_steps(pending_sorts(library, older))
 
 
 def undo_steps(pending: list[JournalEntry]) -> list[list[JournalEntry]]:
@@ -98,23 +121,37 @@ def undo_sorts(library: Library, count: int = 1, skip_blocked: bool = False) -> 
     """
     outcome = UndoOutcome()
     with _journal_lock(library), library.open_root() as root_fd:
-        try:
-            pending = pending_sorts(library)
-        except OSError as exc:
-            raise JournalUnavailable(
-                f"cannot undo: the journal {library.journal.path} cannot be read ({exc.strerror})"
-            ) from None
-        if not pending:
+        compact_if_due(library.journal, locked=True)
+        steps = newest_steps(library)
+        step = _next_step(library, steps, outcome)
+        if step is None:
             raise NothingToUndo("nothing to undo")
-        for step in undo_steps(pending):
-            if outcome.steps == count:
-                break
+        while step is not None and outcome.steps < count:
             before = len(outcome.undone)
             for entry in step:
                 _undo_or_skip(library, root_fd, entry, outcome, skip_blocked)
             if len(outcome.undone) > before:  # a step wholly skipped does not count
                 outcome.steps += 1
+            if outcome.steps < count:
+                step = _next_step(library, steps, outcome)
     return outcome
+
+
+def _next_step(
+    library: Library, steps: Iterator[list[JournalEntry]], outcome: UndoOutcome
+) -> list[JournalEntry] | None:
+    """The next older step; None when there are no more (or, after some undone, when the
+    older history cannot be read: what was undone stays undone)."""
+    try:
+        return next(steps, None)
+    except OSError as exc:
+        if outcome.undone or outcome.skipped:
+            log.warning("%s: older undo steps cannot be read: %s", library.journal.path, exc)
+            return None
+        raise JournalUnavailable(
+            f"cannot undo: the journal {library.journal.path} cannot be read "
+            f"({exc.strerror or exc})"
+        ) from None
 
 
 def _undo_or_skip(

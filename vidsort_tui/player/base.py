@@ -2,7 +2,8 @@
 
 A backend decodes and renders frames at the size it is told (pixels: columns x 2*rows)
 on its own thread, keeps only the newest one, and calls ``on_frame`` (which must be cheap
-and thread-safe: the widget just posts a message).
+and thread-safe: the widget just posts a message). Every backend plays only what
+``probe.open_checked`` accepted, from the descriptor it opened.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ FrameCallback = Callable[[np.ndarray], None]  # H x W x 3 uint8 RGB, newest fram
 class Player(Protocol):
     name: str
 
-    def play(self, path: Path | None) -> None: ...
+    def play(self, path: Path | None) -> str | None:
+        """Play ``path`` (None: stop). A file that is not one local video (probe.py) is not
+        played: the answer is why, for the user; None when it plays."""
+
     def resize(self, width: int, height: int) -> None: ...
     def toggle_pause(self) -> bool: ...
     def seek(self, seconds: float) -> None: ...

@@ -4,6 +4,11 @@ Rules learned the hard way (ARCHITECTURE.md, "A frame on screen"): the update ca
 sets an Event; update_cb is set once and never reassigned (segfault); on close the render
 context is freed before the player is terminated. python-mpv does not wrap the
 software-render parameters, so they are passed to mpv_render_context_render directly.
+
+libmpv only ever gets a checked descriptor (``fd://N``, probe.py) with its demuxer forced,
+and options that keep it inside that one file (SAFE_OPTIONS): a playlist, an EDL or a link
+inside a video is never followed. Each descriptor is closed once mpv is done with it: at
+the end of its file, or when a later file starts (one replaced before it began).
 """
 
 from __future__ import annotations
@@ -17,9 +22,38 @@ import mpv  # raises OSError when libmpv is missing: the caller falls back
 import numpy as np
 
 from vidsort_tui.player.base import FrameCallback
+from vidsort_tui.player.probe import NO_PROTOCOLS, CheckedVideo, Unplayable, open_checked
 
 # libmpv/render.h
 _SW_SIZE, _SW_FORMAT, _SW_STRIDE, _SW_POINTER = 17, 18, 19, 20
+
+#: Options that keep libmpv inside the one file it is given (mpv's manual, "Options"): only
+#: FFmpeg's demuxers (none of mpv's own playlist, EDL, cue or disc readers), no references
+#: to other files or URLs (playlists, ordered chapters, mov references), no protocols for
+#: anything nested, no sibling subtitle/audio/cover files, no youtube-dl, no scripts, no
+#: config files or auto profiles; short network timeouts should anything still try.
+SAFE_OPTIONS: dict[str, str | bool] = {
+    "demuxer": "lavf",
+    "access_references": False,
+    "load_unsafe_playlists": False,
+    "prefetch_playlist": False,
+    "ordered_chapters": False,
+    "demuxer_lavf_o": f"protocol_whitelist={NO_PROTOCOLS}",
+    "stream_lavf_o": f"protocol_whitelist={NO_PROTOCOLS}",
+    "demuxer_lavf_allow_mimetype": False,
+    "network_timeout": "1",
+    "sub_auto": "no",
+    "audio_file_auto": "no",
+    "cover_art_auto": "no",
+    "ytdl": False,
+    "load_scripts": False,
+    "load_stats_overlay": False,
+    "load_osd_console": False,
+    "config": False,
+    "load_auto_profiles": "no",
+    "resume_playback": False,
+    "save_position_on_quit": False,
+}
 
 
 class MpvControls:
@@ -29,12 +63,55 @@ class MpvControls:
     _muted: bool
     _sound: bool  # False when started with ao=null (--mute)
 
-    def play(self, path: Path | None) -> None:
+    def _hand_over_descriptors(self) -> None:
+        """Start tracking the descriptors mpv reads (call once ``_mpv`` exists)."""
+        self._handed: dict[int, CheckedVideo] = {}  # playlist entry id -> what it reads
+        self._handed_lock = threading.Lock()
+        self._mpv.register_event_callback(self._on_event)
+
+    def _on_event(self, event: mpv.MpvEvent) -> None:
+        """mpv's event thread: a file's descriptor is closed when that file ended, or when a
+        later one starts (a file replaced before it started was never opened)."""
+        kind = event.event_id.value
+        if kind not in (mpv.MpvEventID.START_FILE, mpv.MpvEventID.END_FILE):
+            return
+        entry = getattr(event.data, "playlist_entry_id", None)
+        if not isinstance(entry, int):
+            return
+        last = entry if kind == mpv.MpvEventID.END_FILE else entry - 1
+        with self._handed_lock:
+            videos = [self._handed.pop(e) for e in [e for e in self._handed if e <= last]]
+        for video in videos:
+            video.close()
+
+    def _close_descriptors(self) -> None:
+        """After mpv was terminated: whatever it still held."""
+        with self._handed_lock:
+            videos, self._handed = list(self._handed.values()), {}
+        for video in videos:
+            video.close()
+
+    def play(self, path: Path | None) -> str | None:
         if path is None:
             self._mpv.command("stop")
-        else:
-            self._mpv.command("loadfile", str(path), "replace")
-            self._mpv.pause = False
+            return None
+        try:
+            video = open_checked(path)
+        except Unplayable as exc:
+            self._mpv.command("stop")
+            return str(exc)
+        try:
+            reply = self._mpv.command(
+                "loadfile", f"fd://{video.fd}", "replace", f"demuxer-lavf-format={video.demuxer}"
+            )
+        except BaseException:
+            video.close()
+            raise
+        entry = reply.get("playlist_entry_id") if isinstance(reply, dict) else None
+        with self._handed_lock:  # (libmpv >= 0.33 names the entry; else kept till close())
+            self._handed[entry if isinstance(entry, int) else (1 << 40) + video.fd] = video
+        self._mpv.pause = False
+        return None
 
     def toggle_pause(self) -> bool:
         self._mpv.pause = not self._mpv.pause
@@ -87,12 +164,14 @@ class MpvPlayer(MpvControls):
 
     def __init__(self, on_frame: FrameCallback, audio: bool = True) -> None:
         self._on_frame = on_frame
-        options = {"vo": "libmpv", "hwdec": "no", "loop_file": "inf", "keep_open": "yes",
-                   "input_default_bindings": False, "input_vo_keyboard": False, "osc": False,
-                   "terminal": False, "video_sync": "audio"}  # fmt: skip
+        options = {**SAFE_OPTIONS, "vo": "libmpv", "hwdec": "no", "loop_file": "inf",
+                   "keep_open": "yes", "input_default_bindings": False,
+                   "input_vo_keyboard": False, "osc": False, "terminal": False,
+                   "video_sync": "audio"}  # fmt: skip
         if not audio:
             options["ao"] = "null"
         self._mpv = mpv.MPV(**options)
+        self._hand_over_descriptors()
         self._muted = not audio
         self._sound = audio
         self._context = mpv.MpvRenderContext(self._mpv, "sw")
@@ -147,3 +226,4 @@ class MpvPlayer(MpvControls):
         self._thread.join(timeout=2)
         self._context.free()  # free the render context before terminating the player
         self._mpv.terminate()
+        self._close_descriptors()

@@ -1,6 +1,8 @@
 """Fallback when libmpv is missing: OpenCV decodes, paced at the video's frame rate, looping.
 
 No audio; seeking and pausing work. The footer tells the user how to get the full player.
+Like libmpv, OpenCV (its own FFmpeg) gets only a video probe.py accepted, opened through the
+checked descriptor (/proc/self/fd/N), never by its name.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import cv2
 import numpy as np
 
 from vidsort_tui.player.base import FrameCallback, fit_size
+from vidsort_tui.player.probe import CheckedVideo, Unplayable, open_checked
 
 HINT = "OpenCV playback (no sound): apt-get install libmpv2 for the full player"
 
@@ -24,7 +27,8 @@ class OpenCvPlayer:
         self._on_frame = on_frame
         self._size = (64, 64)
         self._lock = threading.Lock()
-        self._path: Path | None = None
+        self._video: CheckedVideo | None = None
+        self._retired: list[CheckedVideo] = []  # replaced; closed by the loop once released
         self._generation = 0
         self._paused = False
         self._seek_by = 0.0
@@ -42,17 +46,20 @@ class OpenCvPlayer:
         fps = 25.0
         while not self._stop.is_set():
             with self._lock:
-                path, wanted, paused = self._path, self._generation, self._paused
+                video, wanted, paused = self._video, self._generation, self._paused
                 seek, self._seek_by = self._seek_by, 0.0
+                retired, self._retired = self._retired, []  # replaced: never ``video``
             if wanted != generation:
                 if capture is not None:
                     capture.release()
                 capture, generation = None, wanted
-                if path is not None:
-                    capture = cv2.VideoCapture(str(path))
-                    fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
-                    frames = capture.get(cv2.CAP_PROP_FRAME_COUNT)
-                    self._duration = frames / fps if frames > 0 else None
+            for old in retired:  # after the release: no capture reads them any more
+                old.close()
+            if capture is None and video is not None:
+                capture = cv2.VideoCapture(video.proc_path)
+                fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
+                frames = capture.get(cv2.CAP_PROP_FRAME_COUNT)
+                self._duration = frames / fps if frames > 0 else None
             if capture is None or not capture.isOpened():
                 self._wake.wait(0.1)
                 self._wake.clear()
@@ -78,11 +85,21 @@ class OpenCvPlayer:
         if capture is not None:
             capture.release()
 
-    def play(self, path: Path | None) -> None:
+    def play(self, path: Path | None) -> str | None:
+        reason = None
+        video = None
+        if path is not None:
+            try:
+                video = open_checked(path)
+            except Unplayable as exc:
+                reason = str(exc)
         with self._lock:
-            self._path, self._paused, self._position, self._duration = path, False, None, None
+            if self._video is not None:
+                self._retired.append(self._video)
+            self._video, self._paused, self._position, self._duration = video, False, None, None
             self._generation += 1
         self._wake.set()
+        return reason
 
     def resize(self, width: int, height: int) -> None:
         self._size = (max(2, width), max(2, height))
@@ -124,6 +141,12 @@ class OpenCvPlayer:
         self._stop.set()
         self._wake.set()
         self._thread.join(timeout=2)
+        if not self._thread.is_alive():  # else it may still read them: left to the exit
+            with self._lock:
+                videos = [*self._retired, *([self._video] if self._video else [])]
+                self._retired, self._video = [], None
+            for video in videos:
+                video.close()
 
 
 def _letterbox(bgr: np.ndarray, box: tuple[int, int]) -> np.ndarray:

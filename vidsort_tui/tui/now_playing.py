@@ -65,7 +65,7 @@ class NowPlaying(Static):
 
     def _tick(self) -> None:
         video = self.video
-        if video.path is None or not video.has_player or video.backend_name == "none":
+        if video.path is None or not video.has_player or video.unplayable:
             text = ""
         else:
             state = "paused" if video.paused else "▶"

@@ -43,6 +43,9 @@ class PlaybackActions(LibraryScreen):
         if video.path is None:
             self.query_one(StatusBar).last_action = "Nothing is playing"
             return None
+        if video.unplayable:
+            self.query_one(StatusBar).last_action = f"Cannot play this file: {video.unplayable}"
+            return None
         return video
 
     def action_pause(self) -> None:

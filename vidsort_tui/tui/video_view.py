@@ -10,6 +10,7 @@ replaces it, so a slow terminal drops frames instead of lagging behind the video
 
 from __future__ import annotations
 
+import textwrap
 import threading
 from pathlib import Path
 
@@ -52,6 +53,8 @@ class VideoView(Widget):
         self._pending = threading.Event()
         self._styles: dict[int, Style] = {}
         self._path: Path | None = None
+        #: why the player refused the file shown (not one local video: player/probe.py)
+        self.unplayable: str | None = None
         self.graphics: GraphicsLayer | None = None
 
     # ----- lifecycle ---------------------------------------------------------------------
@@ -64,7 +67,7 @@ class VideoView(Widget):
             self.app.app_suspend_signal.subscribe(self, lambda _app: self.release_graphics())
         self._resize_player()
         if self._path is not None and self._player is not None:
-            self._player.play(self._path)
+            self._show_refusal(self._player.play(self._path))
 
     def on_unmount(self) -> None:
         self.stop()
@@ -86,6 +89,8 @@ class VideoView(Widget):
     # ----- frames ------------------------------------------------------------------------
     def _on_frame(self, frame: np.ndarray) -> None:
         """Player thread: keep only the newest frame; ask for one repaint at a time."""
+        if self.unplayable:
+            return  # a frame of the video before, still on its way: not this file's
         self._frame = frame
         if self.graphics is not None:
             self.graphics.submit(frame)
@@ -98,7 +103,8 @@ class VideoView(Widget):
     def on_video_view_frame_ready(self, _message: FrameReady) -> None:
         self._pending.clear()
         frame = self._frame
-        if frame is None or (self.graphics is not None and not self.graphics.covered):
+        showing_image = self.graphics is not None and not self.graphics.covered
+        if frame is None or self.unplayable or showing_image:
             return
         self._keys = cell_keys(self._cell_frame(frame))
         self.frames_painted += 1
@@ -131,6 +137,8 @@ class VideoView(Widget):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         keys = self._keys
+        if self.unplayable and self._path:
+            return self._refusal_line(y, width)
         if self.backend_name == "window" and y == self.size.height // 2 and self._path:
             text = f" playing in its own window: {self._path.name} "[:width].center(width)
             return Strip([Segment(text, Style(color="white", bgcolor="black"))], width)
@@ -169,7 +177,23 @@ class VideoView(Widget):
             self._keys = None
             self.refresh()
         if self._player is not None:
-            self._player.play(path)
+            self._show_refusal(self._player.play(path))
+
+    def _show_refusal(self, reason: str | None) -> None:
+        """The player would not open the file: say why in the pane, never a stale frame."""
+        self.unplayable = reason
+        if reason:
+            self._frame = self._keys = None
+            if self.graphics is not None:
+                self.graphics.forget_frame()
+        self.refresh()
+
+    def _refusal_line(self, y: int, width: int) -> Strip:
+        lines = ["Cannot play this file:", *textwrap.wrap(self.unplayable or "", max(8, width - 2))]
+        top = max(0, (self.size.height - len(lines)) // 2)
+        text = lines[y - top] if 0 <= y - top < len(lines) else ""
+        style = Style(color="yellow" if y == top else "white", bgcolor="black")
+        return Strip([Segment(text[:width].center(width), style)], width)
 
     def toggle_pause(self) -> bool:
         return self._player.toggle_pause() if self._player else True
