@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from vidsort_tui.core import compaction
+from vidsort_tui.core import artifacts, compaction
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import JournalUnavailable, NothingToUndo, UndoRefused
 from vidsort_tui.core.journal import Journal
@@ -141,7 +141,7 @@ def test_the_learning_loop_still_counts_every_sort_that_stands(tmp_path, small_t
     assert sorts_since(library.journal.path, since, at_most=25) == 25  # a refit is due
     assert sorts_since(library.journal.path, 0) == 40
     art = library.settings.artifacts_dir  # as the learning loop asks: since the model read
-    (art / "model.joblib").write_bytes(b"a model")
+    (art / artifacts.MODEL).write_bytes(b"a model")
     record_learning(art, since)
     assert sorts_since_model(art, at_most=30) == 30  # refit_every = 30: due after 30 sorts
 
