@@ -19,23 +19,28 @@ MIN_PICTURE = 0.25
 
 
 def picture_box(frames: list[np.ndarray]) -> tuple[int, int, int, int]:
-    """(top, bottom, left, right) of the picture inside the bars the RGB frames share."""
+    """(top, bottom, left, right) of the picture inside the bars the RGB frames share.
+
+    Rows are measured across the picture's columns and columns across its rows (twice over),
+    so a dark picture between tall bars is not taken for a bar itself.
+    """
     h, w = frames[0].shape[:2]
+    whole = (0, h, 0, w)
     if any(f.shape[:2] != (h, w) for f in frames):
-        return 0, h, 0, w
-    rows = np.zeros(h, np.float32)
-    cols = np.zeros(w, np.float32)
-    for frame in frames:
-        grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
-        rows = np.maximum(rows, grey.mean(1))
-        cols = np.maximum(cols, grey.mean(0))
-    bright_rows, bright_cols = np.flatnonzero(rows > BAR_LEVEL), np.flatnonzero(cols > BAR_LEVEL)
-    if bright_rows.size < MIN_PICTURE * h or bright_cols.size < MIN_PICTURE * w:
-        return 0, h, 0, w
-    top, bottom = int(bright_rows[0]), int(bright_rows[-1]) + 1
-    left, right = int(bright_cols[0]), int(bright_cols[-1]) + 1
-    if bottom - top < MIN_PICTURE * h or right - left < MIN_PICTURE * w:
-        return 0, h, 0, w
+        return whole
+    greys = [cv2.cvtColor(f, cv2.COLOR_RGB2GRAY).astype(np.float32) for f in frames]
+    top, bottom, left, right = whole
+    for _ in range(2):
+        rows = np.max([g[:, left:right].mean(1) for g in greys], axis=0)
+        bright = np.flatnonzero(rows > BAR_LEVEL)
+        if bright.size < MIN_PICTURE * h:
+            return whole
+        top, bottom = int(bright[0]), int(bright[-1]) + 1
+        cols = np.max([g[top:bottom].mean(0) for g in greys], axis=0)
+        bright = np.flatnonzero(cols > BAR_LEVEL)
+        if bright.size < MIN_PICTURE * w:
+            return whole
+        left, right = int(bright[0]), int(bright[-1]) + 1
     return top, bottom, left, right
 
 
