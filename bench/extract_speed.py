@@ -5,8 +5,9 @@ Clips (generated once into bench/.work/clips with ffmpeg's synthetic sources):
   2-4 s; and 200 short 540x960 clips of 4 s at 30 fps, two thirds with a keyframe every second
   (as phones record), one third with x264's default (one keyframe: decoded in order).
 Floor, on the same files with the same parallelism (2 processes), per video:
-  ffmpeg -discard nokey -skip_frame nokey -i F -vsync vfr -vf scale=-2:224 -pix_fmt bgr24 -f rawvideo -
-  then onnxruntime running the same network (one thread) on 8 of those frames.
+  ffmpeg -discard nokey -skip_frame nokey -i F -vsync vfr -vf scale=-2:S -pix_fmt bgr24 -f rawvideo -
+  then onnxruntime running the same network (one thread) on 8 of those frames, where S is the
+  network's input size (embedder.CROP, the sampler's short side).
 Ours does all that plus the classical descriptor. Targets: cold <= 1.3x the floor; warm
 <= 5% of cold; a sort then a rerun decodes nothing.  Run: python -m bench.extract_speed
 """
@@ -26,7 +27,7 @@ import cv2
 import numpy as np
 
 from bench.common import WORK, report
-from pipeline.embedder import Embedder, normalise, prepare
+from pipeline.embedder import CROP, Embedder, normalise, prepare
 from pipeline.extract_features import run
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
@@ -69,17 +70,17 @@ def make_clips(folder: Path) -> list[Clip]:
 
 
 def _floor(clip: Clip) -> int:
-    """ffmpeg's keyframes, then the network on 8 of them (224x224, as our crops)."""
+    """ffmpeg's keyframes, then the network on 8 of them (CROP x CROP, as our crops)."""
     path, w, h = clip
     out = subprocess.run(
         ["ffmpeg", "-loglevel", "error", "-discard", "nokey", "-skip_frame", "nokey", "-i", str(path),
-         "-vsync", "vfr", "-vf", "scale=-2:224", "-pix_fmt", "bgr24", "-f", "rawvideo", "-"],
+         "-vsync", "vfr", "-vf", f"scale=-2:{CROP}", "-pix_fmt", "bgr24", "-f", "rawvideo", "-"],
         capture_output=True, check=True,
     )  # fmt: skip
-    width = round(w * 224 / h / 2) * 2
-    frames = np.frombuffer(out.stdout, np.uint8).reshape(-1, 224, width, 3)
+    width = round(w * CROP / h / 2) * 2
+    frames = np.frombuffer(out.stdout, np.uint8).reshape(-1, CROP, width, 3)
     pick = np.linspace(0, len(frames) - 1, 8).round().astype(int)  # repeats when fewer than 8
-    batch = np.stack([cv2.resize(frames[i], (224, 224)) for i in pick])
+    batch = np.stack([cv2.resize(frames[i], (CROP, CROP)) for i in pick])
     Embedder.load(_MODEL, _SHA256).run(normalise(batch))
     return len(frames)
 

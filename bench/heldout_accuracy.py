@@ -10,6 +10,10 @@ many held-out videos such predictions cover.
     python -m bench.heldout_accuracy                   # the demo library (generated once)
     python -m bench.heldout_accuracy ../shared/realclips --splits 3
 
+Every split names each video the same way (and hard links keep its size and mtime), so the
+features cache of one split serves the next: it is kept in bench/.work per library, and
+extraction is paid once (``--fresh`` starts without it).
+
 A library is a folder of category folders holding videos; names that the default name
 pattern does not accept are given numeric names in the copy.
 """
@@ -17,6 +21,7 @@ pattern does not accept are given numeric names in the copy.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -102,6 +107,7 @@ def main() -> None:
     parser.add_argument("library", nargs="?", type=Path, help="default: the demo library")
     parser.add_argument("--splits", type=int, default=3)
     parser.add_argument("--holdout", type=float, default=0.25)
+    parser.add_argument("--fresh", action="store_true", help="extract every split anew")
     args = parser.parse_args()
     library = args.library
     if library is None:
@@ -110,11 +116,23 @@ def main() -> None:
     videos = labelled_videos(library)
     counts = ", ".join(f"{k} {len(v)}" for k, v in videos.items())
     print(f"library {library}: {counts}")
+    WORK.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(str(library.resolve()).encode()).hexdigest()[:12]
+    shared = WORK / f"heldout-features-{digest}"  # one features cache per library
+    if args.fresh:
+        shutil.rmtree(shared, ignore_errors=True)
     rows = []
     for seed in range(args.splits):
-        with tempfile.TemporaryDirectory(dir=WORK if WORK.is_dir() else None) as tmp:
+        with tempfile.TemporaryDirectory(dir=WORK) as tmp:
             settings, truth = make_split(videos, seed, args.holdout, Path(tmp))
+            cache = settings.artifacts_dir / artifacts.FEATURES
+            if (shared / artifacts.FEATURES).is_file():
+                shutil.copytree(shared, settings.artifacts_dir, dirs_exist_ok=True)
             result = retrain.run(settings)
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir()
+            for part in cache.parent.glob(artifacts.FEATURES + "*"):  # with its WAL, if any
+                shutil.copyfile(part, shared / part.name)
             if not result.ok:
                 raise SystemExit(f"split {seed}: retrain failed: {result.last_result}")
             path = settings.artifacts_dir / artifacts.PREDICTIONS
@@ -129,6 +147,15 @@ def main() -> None:
         "median over splits: "
         + "  ".join(f"{k} {statistics.median(r[k] for r in rows):.3f}" for k in rows[0])
         + f"  (confident = confidence >= {THRESHOLD})"
+    )
+    # The issue's targets: mean top-1 >= 0.92, every split's top-3 >= 0.98, >= 95% right at
+    # >= 0.8 covering >= 60% (each split's share; the mean of the splits).
+    print(
+        f"mean top1 {statistics.mean(r['top1'] for r in rows):.3f} (target >= 0.92), "
+        f"min top3 {min(r['top3'] for r in rows):.3f} (target >= 0.98), "
+        f"mean right_when_confident {statistics.mean(r['right_when_confident'] for r in rows):.3f}"
+        f" (target >= 0.95) covering {statistics.mean(r['confident_coverage'] for r in rows):.3f}"
+        " (target >= 0.60)"
     )
 
 

@@ -15,7 +15,10 @@ of up to 17. So a copy must also stand out: its picture distance at most DISTINC
 the video's typical distance to its content neighbours (CLOSE_RATIO where the contents agree
 within CLOSE_CONTENT). On the same copies of real clips: precision 1.000 and recall 0.972
 unchanged; on the demo library 4 of 28 unsorted videos flagged (the copies made for the
-trial among them).
+trial among them). With the bars cut once per video before the embedding and the signature
+(``pipeline.framing``), the letterboxed copies it missed are found too, with the Lite2
+embedding as with Lite0: precision 1.000, recall 1.000 over 176 pairs (with ``--watermark``,
+198 pairs: 1.000, 1.000).
 """
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ Only videos whose (name, size, mtime_ns) is not cached are decoded, one worker p
 core (joblib/loky) or on a Dask cluster's workers (``--cluster``, pipeline/cluster.py), each
 with one decoder thread, OpenCV and onnxruntime limited to one thread. The same frames feed
 the classical descriptor, the content embedder and the perceptual signature
-(near-duplicates); a video cached before its signature existed is decoded once more for the
-signature alone. When the embedder is unavailable (``ExtractResult.embedder`` says why) the
-classical parts alone are extracted. A broken file is skipped with its reason; the run still
-succeeds.
+(near-duplicates); a video cached before its signature existed, or before the embedder's
+version (``EMBEDDING_VERSION``), is decoded once more for what it lacks alone. When the
+embedder is unavailable (``ExtractResult.embedder`` says why) the classical parts alone are
+extracted. A broken file is skipped with its reason; the run still succeeds.
 Run: python -m pipeline.extract_features --data DIR --artifacts DIR [--jobs N] [--cluster ADDR]
 """
 
@@ -72,19 +72,17 @@ def _describe_file(
 ) -> VideoFeatures | str:
     """Runs in a worker: the features (with the embedding when ``model`` is given, and the
     signature), or the reason the file was skipped. With ``cached`` features, only what they
-    lack (the signature) is computed and added to them. ``model`` is loaded only if its bytes
-    hash to ``model_sha256``."""
+    lack (the signature, the embedding of a newer embedder) is computed and added to them.
+    ``model`` is loaded only if its bytes hash to ``model_sha256``."""
     cv2.setNumThreads(1)
     try:
         if os.path.getsize(path) == 0:
             return "empty file"
         sample = sample_video(path, time_limit=time_limit)
-        if cached is not None:
-            cached.signature = signature(sample.frames, sample.duration)
-            return cached
-        features = describe(sample)
-        features.signature = signature(sample.frames, sample.duration)
-        if model is not None:
+        features = cached if cached is not None else describe(sample)
+        if features.signature is None:
+            features.signature = signature(sample.frames, sample.duration)
+        if model is not None and features.embedding is None:
             features.embedding = Embedder.load(model, model_sha256).embed(sample.frames)
         return features
     except SampleError as exc:
@@ -125,17 +123,17 @@ def extract(
             keys[video.rel] = key
     cache = FeatureCache(cache_path)
     try:
-        known = cache.lookup(keys.values(), embeddings=plan.model_path is not None)
+        wanted = plan.model_path is not None  # an embedding is wanted for every video
+        known = cache.lookup(keys.values(), embeddings=wanted)
         result.damaged = cache.damaged
-        if plan.model_path is not None:  # classical parts cached, embedding still wanted
-            partial = {
-                k for k, v in known.items() if isinstance(v, VideoFeatures) and v.embedding is None
-            }
-            known = {k: v for k, v in known.items() if k not in partial}
-        unsigned = {
-            k: v for k, v in known.items() if isinstance(v, VideoFeatures) and v.signature is None
-        }  # cached before signatures existed: decoded again for the signature alone
-        known = {k: v for k, v in known.items() if k not in unsigned}
+        incomplete = {
+            k: v
+            for k, v in known.items()
+            if isinstance(v, VideoFeatures)
+            and (v.signature is None or (wanted and v.embedding is None))
+        }  # cached before signatures existed, or before this embedder's version: decoded
+        # again for what they lack alone (the classical parts are not described again)
+        known = {k: v for k, v in known.items() if k not in incomplete}
         todo = [v for v in videos if v.rel in keys and keys[v.rel] not in known]
         for rel, key in keys.items():
             if key in known:
@@ -153,7 +151,7 @@ def extract(
             runner = Parallel(n_jobs=min(workers, max(len(todo), 1)), return_as="generator")
             for offset in range(0, len(todo), BATCH * workers):
                 chunk = todo[offset : offset + BATCH * workers]
-                calls = [(str(v.path), time_limit, plan.model_path, unsigned.get(keys[v.rel]),
+                calls = [(str(v.path), time_limit, plan.model_path, incomplete.get(keys[v.rel]),
                           plan.model_sha256) for v in chunk]  # fmt: skip
                 outputs = (
                     remote.map(_describe_file, calls)
@@ -162,9 +160,14 @@ def extract(
                 )
                 stored = []
                 for video, answer in zip(chunk, outputs, strict=True):
-                    value = _checked(answer, plan.model_path is not None)
-                    if isinstance(value, str) and keys[video.rel] in unsigned:
-                        value = unsigned[keys[video.rel]]  # keep what was cached, sign it next time
+                    value = _checked(answer, wanted)
+                    kept = incomplete.get(keys[video.rel])
+                    if (
+                        isinstance(value, str)
+                        and kept is not None
+                        and not (wanted and kept.embedding is None)
+                    ):
+                        value = kept  # keep what was cached, sign it next time
                     elif not isinstance(value, TransientSkip):
                         stored.append((keys[video.rel], value))
                     _record(result, video.rel, value)

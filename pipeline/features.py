@@ -7,7 +7,7 @@ computed beside them by ``pipeline.embedder`` and cached under its own version):
   and basic stats; per-frame parts are pooled with mean and std.
 - ``local``: dense local colour statistics (Lab mean/std of small patches plus the patch
   position), encoded later as Fisher vectors over a GMM fitted on the training videos.
-Frames arrive with their short side at 224 (for the embedder's square crops); the descriptor
+Frames arrive with their short side at 260 (for the embedder's square crops); the descriptor
 scales them down to DESCRIBE_LONG_SIDE on the long side first, so its cost does not grow.
 Bump FEATURE_VERSION whenever the output changes: it invalidates the cached classical parts
 (and nothing else).
@@ -22,8 +22,9 @@ import numpy as np
 
 from pipeline.sampling import Sample
 
-#: 2: frames are sampled at short side 224 and scaled to DESCRIBE_LONG_SIDE here
-FEATURE_VERSION = 2
+#: 2: frames are sampled at short side 224 and scaled to DESCRIBE_LONG_SIDE here; 3: sampled
+#: at 260 (Lite2's input), so each frame is scaled down from a slightly larger picture
+FEATURE_VERSION = 3
 DESCRIBE_LONG_SIDE = 224
 PATCH_GRID = (6, 10)  # local colour patches across, down
 LAYOUT_GRID = (4, 6)

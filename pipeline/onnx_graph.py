@@ -16,10 +16,10 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-INPUT = "image"  # N x 3 x SIZE x SIZE, float32, already normalised
+INPUT = "image"  # N x 3 x size x size, float32, already normalised
 EMBEDDING = "embedding"  # N x 1280: pooled head activations
 LOGITS = "logits"  # N x 1000: ImageNet classes
-SIZE = 224
+SIZE = 224  # Lite0's input; Lite1 was trained at 240, Lite2 at 260
 BN_EPSILON = 1e-3
 #: stride of the first block of each of the seven stages (the same for every Lite variant)
 STAGE_STRIDES = (1, 2, 2, 2, 1, 2, 1)
@@ -94,12 +94,16 @@ def _blocks(weights: dict[str, np.ndarray]) -> list[int]:
     return sorted(found)
 
 
-def build(weights: dict[str, np.ndarray]) -> onnx.ModelProto:
-    """The inference graph: INPUT -> (EMBEDDING, LOGITS)."""
+def build(weights: dict[str, np.ndarray], size: int = SIZE) -> onnx.ModelProto:
+    """The inference graph for ``size`` x ``size`` inputs: INPUT -> (EMBEDDING, LOGITS).
+
+    The size is fixed because TensorFlow's "same" padding depends on it (an odd feature map
+    is padded on both sides, an even one after only).
+    """
     g = _Builder(weights)
     g._param("zero", np.array(0.0))
     g._param("six", np.array(6.0))
-    size = SIZE
+    input_size = size
     x = g.relu6(g.conv_bn(INPUT, "_conv_stem", "_bn0", 2, size, group=False))
     size = _same_pads(size, 3, 2)[1]
     channels = int(weights["_conv_stem.weight"].shape[0])
@@ -133,7 +137,7 @@ def build(weights: dict[str, np.ndarray]) -> onnx.ModelProto:
     graph = helper.make_graph(
         g.nodes,
         "efficientnet_lite",
-        [helper.make_tensor_value_info(INPUT, TensorProto.FLOAT, ["n", 3, SIZE, SIZE])],
+        [helper.make_tensor_value_info(INPUT, TensorProto.FLOAT, ["n", 3, input_size, input_size])],
         [helper.make_tensor_value_info(EMBEDDING, TensorProto.FLOAT, ["n", channels_of(weights)]),
          helper.make_tensor_value_info(LOGITS, TensorProto.FLOAT, ["n", int(fc_w.shape[0])])],
         g.initializers,

@@ -25,8 +25,9 @@ from av.container import InputContainer
 from av.video.stream import VideoStream
 
 #: frames are scaled so their shorter side is this many pixels: a centred square crop is then
-#: exactly the content embedder's input, and the classical descriptor scales down from it
-SHORT_SIDE = 224
+#: exactly the content embedder's input (pipeline.embedder.CROP), and the classical
+#: descriptor scales down from it
+SHORT_SIDE = 260
 DEFAULT_FRAMES = 8
 #: with at least this many keyframes, keyframes alone represent the video well enough
 MIN_KEYFRAMES = 4

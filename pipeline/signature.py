@@ -1,11 +1,12 @@
 """A cheap perceptual signature of a video, for telling near-duplicates from look-alikes.
 
 Two clips of one sport have close content embeddings; two copies of one clip also have
-close *pictures*. Per sampled frame: black borders (letterboxing) trimmed, a central window
-kept (a corner watermark falls outside), the window made mirror-symmetric (a mirrored copy
-gives the same picture), shrunk to 16 x 16 and thresholded at its median -- 128 bits of the
-left half. The duration is kept beside the bits. Robust to re-encoding, resizing, bars,
-mirroring and small overlays; a trimmed copy is matched frame to nearest frame.
+close *pictures*. Per sampled frame: the black bars the video's frames share (letterboxing,
+``pipeline.framing``) cut, a central window kept (a corner watermark falls outside), the
+window made mirror-symmetric (a mirrored copy gives the same picture), shrunk to 16 x 16 and
+thresholded at its median -- 128 bits of the left half. The duration is kept beside the
+bits. Robust to re-encoding, resizing, bars, mirroring and small overlays; a trimmed copy is
+matched frame to nearest frame.
 Bump SIGNATURE_VERSION whenever the output changes (it has its own cache table).
 """
 
@@ -14,28 +15,21 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-SIGNATURE_VERSION = 1
+from pipeline import framing
+
+#: 2: bars found once per video, rows measured across the picture (a dark clip between tall
+#: bars lost columns to the per-frame test and missed its copy)
+SIGNATURE_VERSION = 2
 GRID = 16
 #: fraction of the trimmed frame kept around its centre (watermarks sit in corners)
 WINDOW = 0.8
-#: a border row or column darker than this (0-255) on average is letterbox, not picture
-BAR_LEVEL = 16.0
 BITS = GRID * GRID // 2
 WORDS = BITS // 64
 
 
-def trim_bars(grey: np.ndarray) -> np.ndarray:
-    """The frame without black bars on its edges (the whole frame if it is all dark)."""
-    rows = np.flatnonzero(grey.mean(1) > BAR_LEVEL)
-    cols = np.flatnonzero(grey.mean(0) > BAR_LEVEL)
-    if rows.size < 8 or cols.size < 8:
-        return grey
-    return grey[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-
-
 def frame_bits(frame: np.ndarray) -> np.ndarray:
-    """WORDS uint64 words: the frame's mirror-invariant average hash."""
-    grey = trim_bars(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY))
+    """WORDS uint64 words: the mirror-invariant average hash of a frame's picture."""
+    grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
     h, w = grey.shape
     dy, dx = int(h * (1 - WINDOW) / 2), int(w * (1 - WINDOW) / 2)
     window = grey[dy : h - dy, dx : w - dx].astype(np.float32)
@@ -48,7 +42,8 @@ def frame_bits(frame: np.ndarray) -> np.ndarray:
 
 def signature(frames: list[np.ndarray], duration: float) -> np.ndarray:
     """uint64 vector: [duration in ms, frame count, then each frame's WORDS words]."""
-    words = np.stack([frame_bits(f) for f in frames]) if frames else np.zeros((0, WORDS))
+    pictures = framing.without_bars(frames)
+    words = np.stack([frame_bits(f) for f in pictures]) if frames else np.zeros((0, WORDS))
     head = np.array([max(0, round(duration * 1000)), len(frames)], np.uint64)
     return np.concatenate([head, words.astype(np.uint64).ravel()])
 

