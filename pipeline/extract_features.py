@@ -99,7 +99,7 @@ def extract(
     jobs: int = 0,
     progress: Progress | None = None,
     time_limit: float = PER_VIDEO_SECONDS,
-    deadline: float | None = None,
+    stall_seconds: float | None = None,
     embedder: EmbedderPlan | None = None,
     cluster: str = "",
 ) -> ExtractResult:
@@ -107,6 +107,9 @@ def extract(
 
     ``embedder``: what to extract the content embedding with (default: prepared beside the
     cache). A video cached without an embedding is decoded again only when one is wanted.
+    ``stall_seconds``: StageTimeout when no video is done for this long. Not a limit on the
+    whole stage: a first retrain of 10,000 videos takes longer than any such limit, and every
+    video already has its own (``time_limit``).
     """
     start = time.monotonic()
     plan = embedder or prepare(Path(cache_path).parent)
@@ -149,6 +152,7 @@ def extract(
             if remote:
                 result.cluster = remote.describe(jobs)
             runner = Parallel(n_jobs=min(workers, max(len(todo), 1)), return_as="generator")
+            last_done, stalled = time.monotonic(), False
             for offset in range(0, len(todo), BATCH * workers):
                 chunk = todo[offset : offset + BATCH * workers]
                 calls = [(str(v.path), time_limit, plan.model_path, incomplete.get(keys[v.rel]),
@@ -174,10 +178,15 @@ def extract(
                     done += 1
                     if progress:
                         progress(done, total)
+                    now = time.monotonic()
+                    stalled |= stall_seconds is not None and now - last_done > stall_seconds
+                    last_done = now
                 cache.store(stored)
                 result.decoded += len(chunk)
-                if deadline is not None and time.monotonic() > deadline:
-                    raise StageTimeout("feature extraction took longer than its time limit")
+                if stalled:  # after the chunk is stored: what was done is kept
+                    raise StageTimeout(
+                        f"no video was done in {stall_seconds:.0f} s of feature extraction"
+                    )
     finally:
         cache.close()
     result.seconds = time.monotonic() - start
@@ -200,13 +209,14 @@ def _record(result: ExtractResult, name: str, value: VideoFeatures | str) -> Non
 
 
 def run(
-    settings: Settings, progress: Progress | None = None, deadline: float | None = None
+    settings: Settings, progress: Progress | None = None, stall_seconds: float | None = None
 ) -> ExtractResult:
     """Extract features for every labelled and unsorted video of the library."""
     cache_path = Path(settings.artifacts_dir) / artifacts.FEATURES
     plan = prepare(Path(settings.artifacts_dir), settings.embedder)
     return extract(library_videos(settings), cache_path, settings.jobs, progress,
-                   deadline=deadline, embedder=plan, cluster=settings.dask_scheduler)  # fmt: skip
+                   stall_seconds=stall_seconds, embedder=plan,
+                   cluster=settings.dask_scheduler)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

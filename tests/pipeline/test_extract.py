@@ -5,8 +5,11 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import shutil
+import signal
+import time
 
 import numpy as np
+import pytest
 
 from pipeline.cache import FeatureCache, key_of
 from pipeline.embedder import prepare
@@ -16,10 +19,10 @@ from pipeline.extract_features import (
     extract,
     run,
 )
-from pipeline.stage import VideoRef, library_videos
+from pipeline.stage import StageTimeout, VideoRef, library_videos
 from vidsort_tui.core import artifacts
 from vidsort_tui.core.library import Library
-from vidsort_tui.services import retrain
+from vidsort_tui.services import jobs, retrain
 
 
 def test_second_run_decodes_nothing_and_a_sort_keeps_the_cache(library_factory):
@@ -183,6 +186,34 @@ def test_a_video_over_its_time_limit_is_skipped_with_the_reason(library_factory,
     assert all(reason.startswith("timed out after") for reason in result.skipped.values())
     # Not cached as broken (a limit can be hit under load): with a sane limit they are read.
     assert len(extract(library_videos(settings), tmp_path / "c.sqlite", jobs=1).features) == 3
+
+
+def test_a_long_extraction_that_keeps_making_progress_is_never_cut_short(library_factory, tmp_path):
+    """The stage's limit is on waiting for the next video, not on the whole stage: a first
+    retrain of a big library takes longer than any fixed limit."""
+    settings = library_factory({"sea": 6, "fire": 6}, unsorted=4)
+    videos = library_videos(settings)
+
+    def slow_progress(done: int, total: int) -> None:
+        time.sleep(0.5)  # 16 videos: 8 s in all, never 4 s between two videos
+
+    result = extract(videos, tmp_path / "c.sqlite", jobs=1, progress=slow_progress,
+                     stall_seconds=4.0)  # fmt: skip
+    assert len(result.features) == 16 and result.seconds > 4.0
+    with pytest.raises(StageTimeout, match="no video was done in 0 s"):  # a real stall
+        extract(videos, tmp_path / "d.sqlite", jobs=1, stall_seconds=1e-9)
+    assert len(FeatureCache(tmp_path / "d.sqlite").lookup([key_of(v.path) for v in videos])) >= 1
+
+
+def test_a_job_childs_time_limit_restarts_with_progress():
+    jobs.end_after(500)
+    try:
+        time.sleep(1.1)
+        jobs.still_working()
+        assert signal.alarm(0) == 500  # counted again from the last progress
+    finally:
+        signal.alarm(0)
+        jobs._time_limit[0] = 0
 
 
 def test_names_that_are_not_utf8_or_hold_a_backslash_are_in_the_skip_list(library_factory):

@@ -52,8 +52,10 @@ STAGE_LABELS = {
 }
 #: what the status says while a refit holds the lock (a refit never writes the status file)
 REFIT_STAGE = "refit"
-#: A job child ends itself after this long, whatever it is stuck on (the kernel then drops
-#: the lock, and the status reads as failed): each retrain stage has STAGE_SECONDS.
+#: A job child ends itself after this long without progress, whatever it is stuck on (the
+#: kernel then drops the lock, and the status reads as failed): each retrain stage has
+#: STAGE_SECONDS. Progress restarts the count, so a first retrain of a big library, which
+#: takes hours, is never cut short.
 RETRAIN_CHILD_SECONDS = len(STAGES) * STAGE_SECONDS + 300
 REFIT_CHILD_SECONDS = 900
 LOCK_FD_ENV = "VIDSORT_RETRAIN_LOCK_FD"
@@ -324,13 +326,23 @@ def start_refit(settings: Settings) -> subprocess.Popen[bytes] | None:
         os.close(fd)  # the child holds its own copy of the locked file description
 
 
+_time_limit = [0]  # a job child's limit in seconds (0: this process has none)
+
+
 def end_after(seconds: float) -> None:
-    """For a job child: the kernel ends this process after ``seconds``, wherever it is
-    stuck (SIGALRM left at its default action: no Python handler that a blocked C call
-    would never let run). The lock then drops with it, so a stuck job cannot keep every
-    later retrain "already running"."""
+    """For a job child: the kernel ends this process after ``seconds`` (without progress:
+    ``still_working``), wherever it is stuck (SIGALRM left at its default action: no Python
+    handler that a blocked C call would never let run). The lock then drops with it, so a
+    stuck job cannot keep every later retrain "already running"."""
+    _time_limit[0] = max(1, math.ceil(seconds))
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    signal.alarm(max(1, math.ceil(seconds)))
+    signal.alarm(_time_limit[0])
+
+
+def still_working() -> None:
+    """Progress was made: a job child's time limit starts again (nothing otherwise)."""
+    if _time_limit[0]:
+        signal.alarm(_time_limit[0])
 
 
 def refit_outcome(output: bytes) -> dict[str, float] | None:

@@ -42,6 +42,7 @@ from vidsort_tui.services.jobs import (
     end_after,
     holding_lock,
     read_status,
+    still_working,
     write_status,
 )
 
@@ -94,6 +95,7 @@ def run(
                 if new_stage or now - last_write[0] > 0.3 or done == total:
                     last_write[0] = now
                     write_status(artifacts, status)
+                still_working()  # a job child's time limit counts from the last progress
                 if on_progress:
                     on_progress(ProgressEvent(stage, done, total))
 
@@ -102,8 +104,7 @@ def run(
         stage = STAGES[0]
         result = RetrainResult(False, "")
         try:
-            deadline = time.monotonic() + STAGE_SECONDS
-            extracted = extract_features.run(settings, progress(stage), deadline=deadline)
+            extracted = extract_features.run(settings, progress(stage), STAGE_SECONDS)
             result.videos, result.skipped = len(extracted.features), extracted.skipped
             result.notes = extracted.notes()
             stage = STAGES[1]
