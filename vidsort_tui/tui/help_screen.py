@@ -27,14 +27,13 @@ ROWS: list[tuple[tuple[str, ...], str]] = [
     (("skip",), "Skip (leave it unsorted)"),
     (("order", "groups"), "Cycle list order / look-alike groups"),
     (("copy", "duplicates"), "Duplicate ≈: play other / move aside"),
-    (("next",), "Next video"),
-    (("previous",), "Previous video"),
+    (("next", "previous"), "Next / previous video"),
+    (("first", "last"), "First / last video in the list"),
     (("pause", "mute"), "Pause or play / mute or sound on"),
     (("seek_back", "seek_forward"), "Back / forward 5 s"),
     (("accept_all",), "Accept all at or above the threshold"),
     (("retrain",), "Retrain the model now"),
-    (("help",), "This help"),
-    (("quit",), "Quit"),
+    (("help", "quit"), "This help / quit"),
 ]
 
 
@@ -50,7 +49,7 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help"):
             title = Text.assemble(("vidsort keys", "bold"), "  (Esc closes)")
             graphics = getattr(self.app, "graphics", None)
-            if graphics is not None:  # one line, cut short in a small terminal (app.tcss)
+            if graphics is not None:  # wrapped, never cut: the reason is the point of it
                 title.append(f"  ·  video: {graphics.describe()}; --graphics changes it")
             yield Static(title, id="help-title")
             table: DataTable[Text] = DataTable(cursor_type="none", zebra_stripes=True)
@@ -61,9 +60,8 @@ class HelpScreen(ModalScreen[None]):
             yield table
             yield Static(
                 Text(
-                    f"Rebind in {self.settings.config_file} under [keys], "
-                    'e.g. next = "j,down"; the Id column names the binding. '
-                    "auto_train = false there: no first model trained unasked."
+                    f"Rebind in {self.settings.config_file} under [keys] by Id, "
+                    'e.g. next = "j,down"; auto_train = false: no first model unasked.'
                 )
             )
 
