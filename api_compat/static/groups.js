@@ -1,13 +1,16 @@
 // The look-alike groups view (g, or the Groups button): one group at a time, its members (the
 // selected one playing), the suggested folder and how alike they are. A group is filed with
 // one POST /api/sort/batch after a confirmation with the count, so one undo brings it back.
-import { api, post } from "./api.js";
+// A group no folder fits (new_kind), or one with no suggestion (no model yet, as in a library
+// with no folders), is offered a new folder first; the nearest folder is only mentioned.
+import { api, fileTargets, post } from "./api.js";
 import { confirmGroup, newFolder } from "./dialogs.js";
 import { toast } from "./toast.js";
 
 const $ = (id) => document.getElementById(id);
 const view = { groups: [], index: 0, member: 0, hasModel: true, ctx: null };
 const group = () => view.groups[view.index];
+const wantsNewFolder = (g) => g.new_kind || !g.suggested_folder;
 
 export const groupsOpen = () => !$("groups-view").hidden;
 
@@ -53,15 +56,17 @@ function render() {
   $("group-empty").hidden = Boolean(g);
   for (const id of ["group-file", "group-new", "group-next"]) $(id).disabled = !g;
   if (!g) {
+    $("group-nearest").hidden = true;
     $("group-title").textContent = "Look-alike groups";
     $("group-empty").textContent = view.hasModel
       ? "Nothing looks alike: no unsorted videos are close enough to file together. Sort them one by one; groups are looked for again at every retrain."
-      : "No look-alike groups yet: they are found when the model trains. Go back and press Retrain, then open Groups again.";
+      : "No look-alike groups yet: they are found when the videos are analysed. Go back and press Retrain, then open Groups again.";
     $("group-folders").replaceChildren();
     play(null);
     return;
   }
-  const where = g.suggested_folder ? `→ ${g.suggested_folder}` : "no suggestion";
+  const newFirst = wantsNewFolder(g);
+  const where = g.new_kind ? "new kind?" : g.suggested_folder ? `→ ${g.suggested_folder}` : "no suggestion";
   $("group-title").textContent = `Group ${view.index + 1} of ${view.groups.length} · ${g.videos.length} videos · similarity ${g.similarity.toFixed(2)} · ${where}`;
   $("group-members").replaceChildren(...g.videos.map((name, i) => {
     const li = document.createElement("li");
@@ -71,14 +76,17 @@ function render() {
     li.addEventListener("click", () => { view.member = i; render(); });
     return li;
   }));
-  const file = $("group-file");
-  file.disabled = !g.suggested_folder;
-  file.firstChild.textContent = g.suggested_folder ? `File all ${g.videos.length} → ${g.suggested_folder} ` : "No suggested folder ";
-  $("group-folders").replaceChildren(...view.ctx.folders().map((f) => {
+  const file = $("group-file");  // the first action: into the suggestion, or a new folder
+  file.disabled = false;
+  file.firstChild.textContent = newFirst ? `New folder for these ${g.videos.length}… ` : `File all ${g.videos.length} → ${g.suggested_folder} `;
+  $("group-new").hidden = newFirst;  // the first action already
+  $("group-nearest").hidden = !(newFirst && g.suggested_folder);
+  $("group-nearest").textContent = g.suggested_folder ? `Nearest folder: ${g.suggested_folder} (its button below files them there)` : "";
+  $("group-folders").replaceChildren(...fileTargets(view.ctx.folders()).map((f) => {
     const b = document.createElement("button");
     b.type = "button";
     b.dataset.folder = f.name;
-    if (f.name === g.suggested_folder) b.classList.add("predicted");
+    if (f.name === g.suggested_folder) b.classList.add(newFirst ? "nearest" : "predicted");
     b.innerHTML = `<span class="key"></span><span class="label"></span>`;
     b.querySelector(".key").textContent = f.key ?? "";
     b.querySelector(".label").textContent = f.name;
@@ -114,7 +122,7 @@ async function fileInto(folder, isNew = false) {
 export function fileSuggested() {
   const g = group();
   if (!g) toast("No group to file");
-  else if (!g.suggested_folder) toast("No suggested folder for this group: tap a folder, or New folder", { error: true });
+  else if (wantsNewFolder(g)) fileIntoNew();
   else fileInto(g.suggested_folder);
 }
 
