@@ -26,7 +26,7 @@ ROWS: list[tuple[tuple[str, ...], str]] = [
     (("undo",), "Undo the last sort"),
     (("skip",), "Skip (leave it unsorted)"),
     (("order", "groups"), "Cycle list order / look-alike groups"),
-    (("copy", "duplicates"), "Duplicate ≈: play other / move aside"),
+    (("copy", "duplicates"), "Duplicate ≈: next copy / move aside"),
     (("next", "previous"), "Next / previous video"),
     (("first", "last"), "First / last video in the list"),
     (("pause", "mute"), "Pause or play / mute or sound on"),
