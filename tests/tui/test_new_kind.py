@@ -174,4 +174,23 @@ async def test_a_library_with_no_folders_offers_its_look_alikes_on_the_first_scr
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
         status = pilot.app.screen.query_one("#status")
         await wait_for(pilot, lambda: "no model yet" in status.accuracy)
-        assert "2 videos look alike: g makes a folder for them" in rendered(pilot.app, "#status")
+        assert "Filed 3 in groups" in rendered(pilot.app, "#status")  # news before the offer
+        assert status.notes["groups"].text == "2 videos look alike: g makes a folder for them"
+
+
+async def test_the_offer_of_groups_gives_way_to_what_was_just_done(new_kind_library):
+    """At 80 columns the line holds one of them: the sort with its undo hint stays, even when
+    the next scan changes the offer ("2 videos look alike" became "1 ...": newer, it once
+    pushed the sort out)."""
+    settings, u = new_kind_library
+    group = LookalikeGroup((u[0], u[1], u[3]), "fire", 0.9, new_kind=True)
+    write_similarity(settings.artifacts_dir, Similarity(groups=(group,)))
+    async with VidsortApp(settings).run_test(size=(80, 24)) as pilot:
+        app = pilot.app
+        await wait_for(pilot, lambda: "3 videos look alike" in rendered(app, "#status"))
+        await pilot.press("j", "enter", *"gym", "enter")
+        await wait_for(pilot, lambda: (settings.data_dir / "gym" / u[1]).exists())
+        await app.screen.poll()  # the next scan: the group has two videos left
+        status = app.screen.query_one("#status")
+        assert status.notes["groups"].text.startswith("2 videos look alike")
+        assert "→ gym (new folder, key 4; u undoes)" in rendered(app, "#status")

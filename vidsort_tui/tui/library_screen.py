@@ -84,6 +84,7 @@ class LibraryScreen(Screen[None]):
         self._shown_keys: dict[str, int] | None = None  # the folder keys the screen shows
         self._keys_warned: str | None = None
         self._accuracy_for: bool | None = None  # whether there were folders when last said
+        self.just_made: str | None = None  # a folder `n` made, whose sort is not shown yet
 
     def compose(self) -> ComposeResult:
         keys = effective_keys(self.settings.keymap)
@@ -162,7 +163,7 @@ class LibraryScreen(Screen[None]):
         if before is not None and before != keys:
             # Said in the status line and marked on the folders themselves, not in a toast:
             # a toast covered exactly the folders and the line it was about.
-            others = {f: k for f, k in keys.items() if f != new}
+            others = {f: k for f, k in keys.items() if f not in (new, self.just_made)}
             if said := "; ".join(describe_changes(before, others)):
                 status = self.query_one(StatusBar)
                 status.set_note("keys", f"Keys: {said}", "bold", ttl=KEYS_NEWS)

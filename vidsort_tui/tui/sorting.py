@@ -159,20 +159,17 @@ class SortingActions(LibraryScreen):
                 await asyncio.to_thread(self.library.create_folder, name)
             except LibraryError as exc:
                 return str(exc)
+            self.just_made = name  # its key is said with the sort, not by a scan meanwhile
             return None
 
         async def created(name: str | None) -> None:
             if not name:
                 return
-            known = {f.name for f in self.folders}
+            made, self.just_made = name == self.just_made, None
             self.folders = await asyncio.to_thread(self.library.folders)
             self.track_keys(self.folders, None, new=name)
             key = next((key_text(f.key) for f in self.folders if f.name == name), None)
-            where = (
-                ""
-                if name in known
-                else f"new folder, {f'key {key}' if key else 'no key: / picks it'}"
-            )
+            where = f"new folder, {f'key {key}' if key else 'no key: / picks it'}" if made else ""
             if self.current is not None:
                 await self.file_current(name, where)
             else:

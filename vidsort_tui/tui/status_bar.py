@@ -2,10 +2,10 @@
 live note), passing news (a refit, folder keys), look-alikes that want a folder, the model's
 accuracy.
 
-When the line is too short for all of them, the model's accuracy goes first, then the
-oldest notes; the live note is never dropped (it is cut last, at its end). Passing news
-expires after a few seconds, so "refitted on 66 videos" does not sit there after it stopped
-being news.
+When the line is too short for all of them, the standing notes go first (the model's
+accuracy, then the look-alikes on offer), then the oldest; the live note is never dropped
+(it is cut last, at its end). Passing news expires after a few seconds, so "refitted on 66
+videos" does not sit there after it stopped being news.
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ STALE_SECONDS = 6.0
 #: display order, left to right, when everything fits
 ORDER = ("action", "live", "news", "keys", "groups", "accuracy")
 SEPARATOR = "  ·  "
+#: notes that stand while true, dropped before news when the line is short: the model's
+#: accuracy, then the offer of look-alike groups (a sort's undo hint outranks both)
+DROP_FIRST = {"accuracy": 0, "groups": 1}
 
 
 @dataclass(frozen=True)
@@ -101,8 +104,8 @@ class StatusBar(Static):
 
         while len(kept) > 1 and length(kept) > width:
             droppable = [item for item in kept if item[0] != "live"]
-            # the accuracy first: always there, and never what needs doing now
-            kept.remove(min(droppable, key=lambda item: (item[0] != "accuracy", item[1].at)))
+            # the standing notes first (never what just happened), then the oldest
+            kept.remove(min(droppable, key=lambda item: (DROP_FIRST.get(item[0], 9), item[1].at)))
         return kept
 
     def render(self) -> Text:
