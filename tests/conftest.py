@@ -118,6 +118,23 @@ def similar_library(library_factory: LibraryFactory) -> tuple[Settings, list[str
     return replace(settings, player="none", audio=False), u, original
 
 
+@pytest.fixture
+def new_kind_library(library_factory: LibraryFactory) -> tuple[Settings, list[str]]:
+    """fire, sea, snow (2 clips each); u0 → sea 93%; u1 a new kind (best guess fire, 95%:
+    confident, yet no folder fits); u2 → snow 42%; u3 no prediction."""
+    settings = library_factory({"fire": 2, "sea": 2, "snow": 2}, unsorted=4)
+    u = Library(settings).unsorted()
+    write_predictions(
+        settings.artifacts_dir,
+        {
+            u[0]: Prediction("sea", 0.93, (("sea", 0.93),)),
+            u[1]: Prediction("fire", 0.95, (("fire", 0.95),), new_kind=True),
+            u[2]: Prediction("snow", 0.42, (("snow", 0.42),)),
+        },
+    )
+    return replace(settings, player="none", audio=False), u
+
+
 def wait_until(condition: Callable[[], object], seconds: float) -> None:
     """Poll ``condition`` (for results another process produces) until true or time is up."""
     import time

@@ -14,6 +14,11 @@ export async function api(path, { method = "GET", body } = {}) {
 
 export const post = (path, body = {}) => api(path, { method: "POST", body });
 
+// Where near-duplicates are set aside: a folder, but never a place to file a video into (the
+// server lists it among the folders; the picker and the folder buttons leave it out).
+export const DUPLICATES_FOLDER = "duplicates";
+export const fileTargets = (folders) => folders.filter((f) => f.name !== DUPLICATES_FOLDER);
+
 // FastAPI's validation errors are a list of {msg, loc}; everything else is a sentence.
 function readable(detail) {
   if (Array.isArray(detail)) return detail.map((d) => d.msg || JSON.stringify(d)).join("; ");

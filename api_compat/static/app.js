@@ -1,6 +1,7 @@
 // The vidsort page: the terminal app's keys and actions over the documented API, plus
 // buttons for each, so a phone sorts with taps alone.
-import { api, post, retrainFailure } from "./api.js";
+import { acceptPlan, fileMany } from "./accept.js";
+import { api, fileTargets, post, retrainFailure } from "./api.js";
 import { ConfidenceScale } from "./confidence.js";
 import { confirmAcceptAll, dialogOpen, newFolder, pickFolder, showHelp } from "./dialogs.js";
 import { closeDuplicates, copiesOf, copyParts, copyText, duplicatesKey, duplicatesOpen, moveCurrentToDuplicates, openDuplicates, otherCopyOf } from "./duplicates.js";
@@ -13,7 +14,11 @@ const $ = (id) => document.getElementById(id);
 // The accept-all threshold: the terminal app's default. The API does not tell the page the
 // config file's accept_all.threshold; with an endpoint for it, set the scale from there.
 const scale = new ConfidenceScale(0.8);
-const state = { videos: [], folders: [], selected: 0, retrainRunning: false, copies: new Map() };
+const state = { videos: [], folders: [], selected: 0, retrainRunning: false, copies: new Map(), groups: [] };
+// The last prediction seen for each video: a video an undo brings back (awaiting) is shown
+// with it at once, while the server predicts it again after a refit (the list said "—").
+const known = new Map();
+const awaiting = new Set();
 const current = () => state.videos[state.selected];
 const clock = (s) => (Number.isFinite(s) ? `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}` : "-:--");
 
@@ -29,9 +34,12 @@ function renderList() {
     const name = document.createElement("span"); name.className = "name"; name.textContent = v.filename;
     const copies = state.copies.get(v.filename);
     if (copies) { const mark = document.createElement("span"); mark.className = "copy"; mark.textContent = "≈ "; mark.title = copyText(copies); name.prepend(mark); }
-    const pred = document.createElement("span"); pred.className = "pred"; pred.textContent = v.predicted_folder || "—";
-    const conf = document.createElement("span"); conf.textContent = v.predicted_folder ? scale.text(v.confidence) : "";
-    conf.className = v.predicted_folder && scale.meets(v.confidence) ? "conf sure" : "conf";
+    // A new kind (no folder fits): "new kind?", dimmed and never green, whatever its confidence.
+    const pred = document.createElement("span"); pred.className = v.new_kind ? "pred new-kind" : "pred";
+    pred.textContent = v.new_kind ? "new kind?" : v.predicted_folder || "—";
+    if (v.remembered) pred.title = "As before it was filed: the model predicts it again in a moment";
+    const conf = document.createElement("span"); conf.textContent = v.predicted_folder && !v.new_kind ? scale.text(v.confidence) : "";
+    conf.className = v.predicted_folder && !v.new_kind && scale.meets(v.confidence) ? "conf sure" : "conf";
     li.append(name, pred, conf);
     li.addEventListener("click", () => select(i));
     return li;
@@ -58,12 +66,12 @@ const KEY_ORDER = (key) => (key === null || key === undefined ? 99 : key === "0"
 
 function renderFolders() {
   const video = current();
-  const shown = [...state.folders].sort((a, b) => KEY_ORDER(a.key) - KEY_ORDER(b.key));
+  const shown = fileTargets(state.folders).sort((a, b) => KEY_ORDER(a.key) - KEY_ORDER(b.key));
   $("folders").replaceChildren(...shown.map((f) => {
     const b = document.createElement("button");
     b.type = "button";
     b.dataset.folder = f.name;
-    if (video && video.predicted_folder === f.name) b.classList.add("predicted");
+    if (video && video.predicted_folder === f.name) b.classList.add(video.new_kind ? "guess" : "predicted");
     b.innerHTML = `<span class="key"></span><span class="label"></span><span class="count"></span>`;
     b.querySelector(".key").textContent = f.key ?? "";
     b.querySelector(".label").textContent = f.name;
@@ -72,19 +80,34 @@ function renderFolders() {
     b.addEventListener("click", () => { b.blur(); sortInto(f.name); });
     return b;
   }));
-  const sorted = state.folders.reduce((n, f) => n + f.count, 0);
-  $("summary").textContent = `${state.videos.length} unsorted · ${sorted} sorted in ${state.folders.length} folders`;
+  $("no-folders").hidden = shown.length > 0;
+  const sorted = shown.reduce((n, f) => n + f.count, 0);
+  $("summary").textContent = `${state.videos.length} unsorted · ${sorted} sorted in ${shown.length} folders`;
+  renderGroupsHint();
+}
+
+// Look-alike groups that want a folder of their own (no folder fits them, or no model yet to
+// suggest one): offered under the folders. A library with no folders yet starts here.
+function renderGroupsHint() {
+  const wanting = state.groups.filter((g) => g.new_kind || !g.suggested_folder);
+  const videos = wanting.reduce((n, g) => n + g.videos.length, 0);
+  $("groups-hint").hidden = !wanting.length;
+  $("groups-hint-text").textContent = wanting.length === 1
+    ? `${videos} videos look alike: make a folder for them?`
+    : `${wanting.length} groups of look-alikes (${videos} videos): make their folders?`;
 }
 
 function renderPlayer() {
   const video = current();
   const player = $("player");
   for (const id of ["accept", "skip", "pick"]) $(id).disabled = !video;
-  $("accept").disabled = !video || !video.predicted_folder;
+  $("accept").disabled = !video || (!video.predicted_folder && !video.new_kind);
+  $("accept").firstChild.textContent = video?.new_kind ? "New folder… " : "Accept ";
   if (!video) {
-    const sorted = state.folders.reduce((n, f) => n + f.count, 0);
+    const folders = fileTargets(state.folders);
+    const sorted = folders.reduce((n, f) => n + f.count, 0);
     $("now-name").textContent = sorted
-      ? `All sorted: ${sorted} videos in ${state.folders.length} folders`
+      ? `All sorted: ${sorted} videos in ${folders.length} folders`
       : "No videos yet: put videos in the library's folder; they show up here within seconds";
     $("now-prediction").textContent = "";
     $("now-copy").textContent = "";
@@ -94,13 +117,17 @@ function renderPlayer() {
     return;
   }
   player.hidden = false;
-  $("now-name").textContent = video.filename;
-  $("now-prediction").replaceChildren(...(video.predicted_folder
-    ? said`→ ${video.predicted_folder} (${scale.text(video.confidence)})` : ["no prediction yet"]));
+  const playingCopy = state.copyFor === video.filename ? state.copyPlaying : null;  // c: another copy
+  $("now-name").textContent = playingCopy ? playingCopy.filename : video.filename;
+  $("now-prediction").replaceChildren(...(playingCopy
+    ? [`≈ copy ${playingCopy.place}, `, ...(playingCopy.folder ? said`in ${playingCopy.folder}` : ["unsorted"]), " · c: next"]
+    : video.new_kind ? ["new kind? no folder fits · Enter: new folder", ...(video.predicted_folder ? said` (guess ${video.predicted_folder} ${scale.text(video.confidence)})` : [])]
+    : video.predicted_folder ? said`→ ${video.predicted_folder} (${scale.text(video.confidence)})` : ["no prediction yet"]));
+  $("now-prediction").classList.toggle("new-kind", Boolean(video.new_kind) && !playingCopy);
   const copies = state.copies.get(video.filename);
-  $("now-copy").replaceChildren(...(copies ? ["≈ ", ...copyParts(copies)] : []));
+  $("now-copy").replaceChildren(...(copies && !playingCopy ? ["≈ ", ...copyParts(copies)] : []));
   $("other-copy").hidden = $("to-duplicates").hidden = !copies;
-  const src = state.copyFor === video.filename ? state.copySrc : `/videos/${encodeURIComponent(video.filename)}`;
+  const src = playingCopy ? `/videos/${encodeURIComponent(playingCopy.filename)}` : `/videos/${encodeURIComponent(video.filename)}`;
   if (player.getAttribute("src") !== src) {
     player.setAttribute("src", src);
     player.play().catch(() => {});
@@ -137,12 +164,14 @@ function keyChanges(before, after) {
   return changes;
 }
 
-function setFolders(folders) {
-  const before = state.foldersLoaded ? state.folders : folders;
+// made: a folder just created here, whose key the sort's own message gives.
+function setFolders(folders, made = null) {
+  const before = (state.foldersLoaded ? state.folders : folders).filter((f) => f.name !== made);
+  const after = folders.filter((f) => f.name !== made);
   state.folders = folders;
   state.foldersLoaded = true;
   // The sentence twice: a node (a name's <bdi>) can be in one place only.
-  const changes = () => joined(keyChanges(before, folders), "; ");
+  const changes = () => joined(keyChanges(before, after), "; ");
   if (changes().length) {
     $("keys-note").replaceChildren("Keys: ", ...changes());
     $("keys-note").hidden = false;
@@ -152,25 +181,33 @@ function setFolders(folders) {
 
 async function refresh(keepName) {
   const order = encodeURIComponent(currentOrder() || "found");
-  const [videos, folders, duplicates] = await Promise.all([api(`/api/videos?order=${order}`), api("/api/folders"), api("/api/duplicates")]);
+  const [videos, folders, duplicates, groups] = await Promise.all([api(`/api/videos?order=${order}`), api("/api/folders"), api("/api/duplicates"), api("/api/groups")]);
   state.copies = copiesOf(duplicates.groups);
+  state.groups = groups.groups;
   const name = keepName ?? current()?.filename;
-  state.videos = videos.videos;
+  state.videos = videos.videos.map(withKnownPrediction);
   setFolders(folders.folders);
   const index = state.videos.findIndex((v) => v.filename === name);
   state.selected = index >= 0 ? index : Math.min(state.selected, Math.max(0, state.videos.length - 1));
   render();
 }
 
-// A new order starts at its top: what comes first is the point of choosing it.
+// A video back from an undo that the server lists without a prediction yet: shown with the
+// last one seen for it (marked as such). A video with a prediction is remembered.
+function withKnownPrediction(video) {
+  if (video.predicted_folder) { known.set(video.filename, video); awaiting.delete(video.filename); return video; }
+  const before = awaiting.has(video.filename) && known.get(video.filename);
+  return before ? { ...before, remembered: true } : video;
+}
+
+// A new order keeps the video being watched selected (Home goes to the top).
 async function orderChanged(order, notSaved) {
-  state.selected = 0;
-  await refresh("").catch((error) => toast(`Cannot load videos: ${error.message}`, { error: true }));  // "": keep no video
+  await refresh().catch((error) => toast(`Cannot load videos: ${error.message}`, { error: true }));
   toast(notSaved ? `Order: ${orderLabel(order)} (not remembered: ${notSaved})` : `Order: ${orderLabel(order)}`, { error: Boolean(notSaved) });
 }
 
 // ----- sorting ------------------------------------------------------------------------
-async function sortInto(folder) {
+async function sortInto(folder, where = "") {
   const video = current();
   if (!video) { toast("No video to file: there are no unsorted videos"); return; }
   try {
@@ -178,7 +215,7 @@ async function sortInto(folder) {
     setFolders(result.folders);
     state.videos.splice(state.selected, 1);
     select(state.selected);
-    toast(said`${video.filename} → ${folder} (u undoes)`, { undo });
+    toast([...said`${video.filename} → ${folder} (`, ...(where ? [where, "; "] : []), "u undoes)"], { undo });
   } catch (error) {
     toast(said`Could not sort ${video.filename}: ${error.message}`, { error: true });
     refresh().catch(() => {});
@@ -188,6 +225,7 @@ async function sortInto(folder) {
 function accept() {
   const video = current();
   if (!video) toast("Nothing to accept: there are no unsorted videos");
+  else if (video.new_kind) createFolder(true);  // no folder fits: a guess is not filed by itself
   else if (!video.predicted_folder) toast("No prediction for this video yet: press its folder's number (or r to retrain)", { error: true });
   else sortInto(video.predicted_folder);
 }
@@ -204,7 +242,9 @@ async function undo() {
   try {
     const result = await post("/api/undo", {});
     const back = result.undone[result.undone.length - 1]; // the oldest of the step
+    for (const u of result.undone) awaiting.add(u.filename);
     await refresh(back.filename);
+    awaitPredictions();
     toast(result.undone.length === 1 ? said`${back.filename} is back from ${back.folder}`
       : `Undid the batch: ${result.undone.length} videos are back in the unsorted list`);
   } catch (error) {
@@ -212,58 +252,58 @@ async function undo() {
   }
 }
 
+// Videos back from an undo may wait for a prediction (a refit ran since they were filed): they
+// show the last one seen meanwhile, and the new one as soon as the server has it (checked
+// twice a second for 20 s; after that, what the server says, "—" included).
+function awaitPredictions(tries = 40) {
+  clearTimeout(state.predictionTimer);
+  if (!awaiting.size) return;
+  if (!tries) { awaiting.clear(); refresh().catch(() => {}); return; }
+  state.predictionTimer = setTimeout(() => {
+    if (!dialogOpen() && !groupsOpen() && !duplicatesOpen()) refresh().catch(() => {});
+    awaitPredictions(tries - 1);
+  }, 500);
+}
+
 async function pick() {
   const video = current();
   if (!video) { toast("No video to file: there are no unsorted videos"); return; }
-  if (!state.folders.length) { toast("No folders yet: press n to create one", { error: true }); return; }
-  const folder = await pickFolder(state.folders.map((f) => f.name), video.predicted_folder, scale.text(video.confidence));
+  const targets = fileTargets(state.folders).map((f) => f.name);
+  if (!targets.length) { toast("No folders yet: press n to create one", { error: true }); return; }
+  const folder = await pickFolder(targets, video.predicted_folder, scale.text(video.confidence), video.new_kind);
   if (folder) await sortInto(folder);
 }
 
-async function createFolder() {
+// n, or Enter on a new kind (newKind: the existing folders are offered too, the best guess
+// first): a name and Enter make the folder and file the video in one step.
+async function createFolder(newKind = false) {
   const create = async (name) => {
     try { await post("/api/folders", { name }); return null; } catch (error) { return error.message; }
   };
-  const name = await newFolder(create, Boolean(current()));
+  const video = current();
+  const existing = new Set(state.folders.map((f) => f.name));
+  const choices = newKind && video
+    ? { folders: fileTargets(state.folders).map((f) => f.name), guess: video.predicted_folder, guessText: scale.text(video.confidence) } : null;
+  const name = await newFolder(create, Boolean(video), null, choices);
   if (!name) return;
-  setFolders((await api("/api/folders")).folders);
-  if (current()) await sortInto(name);
-  else { render(); toast(said`Created folder ${name}`); }
-}
-
-// The files of a batch, as one undo step: POST /api/sort/batch in parts of bounded size,
-// each part continuing the batch the first one began, so one undo brings them all back.
-const BATCH_PART = 100;
-async function fileMany(plan, progress) {
-  let done = 0;
-  let batch = null;
-  const errors = [];
-  for (let start = 0; start < plan.length; start += BATCH_PART) {
-    const part = plan.slice(start, start + BATCH_PART);
-    try {
-      const items = part.map(([filename, folder]) => ({ filename, folder }));
-      const result = await post("/api/sort/batch", batch ? { items, batch } : { items });
-      batch = result.batch;
-      done += result.sorted.length;
-      errors.push(...result.failed.map((f) => said`${f.filename}: ${f.detail}`));
-    } catch (error) {
-      errors.push(...part.map(([filename]) => said`${filename}: ${error.message}`));
-    }
-    progress(done + errors.length);
-  }
-  return { done, errors };
+  setFolders((await api("/api/folders")).folders, name);
+  const key = state.folders.find((f) => f.name === name)?.key;
+  const where = existing.has(name) ? "" : `new folder, ${key ? `key ${key}` : "no key: / picks it"}`;
+  if (current()) await sortInto(name, where);
+  else { render(); toast([...said`Created folder ${name}`, ...(where ? [` (${where})`] : [])]); }
 }
 
 async function acceptAll() {
-  const plan = state.videos.filter((v) => v.predicted_folder && scale.meets(v.confidence)).map((v) => [v.filename, v.predicted_folder]);
+  const { plan, left } = acceptPlan(state.videos, state.copies, scale);
   if (!plan.length) {
     const predicted = state.videos.filter((v) => v.predicted_folder).map((v) => v.confidence);
     if (!state.videos.length) toast("Nothing to accept: there are no unsorted videos");
     else if (!predicted.length) toast("No predictions yet: press r to retrain the model, or file videos by number", { error: true });
+    else if (left) toast(`Nothing to accept at ${scale.thresholdText()}: ${left}`, { error: true });
     else toast(`No prediction reaches ${scale.thresholdText()} (the best is ${scale.text(Math.max(...predicted))}): file them one by one`, { error: true });
     return;
   }
-  if (!(await confirmAcceptAll(plan, scale))) return;
+  if (!(await confirmAcceptAll(plan, scale, left))) return;
   const { done, errors } = await fileMany(plan, (n) => toast(`Filing ${n}/${plan.length}…`));
   await refresh().catch(() => {});
   const undoes = done === 1 ? "u undoes it" : `u undoes all ${done}`;
@@ -358,7 +398,8 @@ async function pollRetrain() {
 const KEYS = {
   j: () => select(state.selected + 1), ArrowDown: () => select(state.selected + 1),
   k: () => select(state.selected - 1), ArrowUp: () => select(state.selected - 1),
-  Enter: accept, s: skip, u: undo, r: retrain, "/": pick, n: createFolder, A: acceptAll,
+  Home: () => select(0), End: () => select(state.videos.length - 1),
+  Enter: accept, s: skip, u: undo, r: retrain, "/": pick, n: () => createFolder(), A: acceptAll,
   "?": showHelp, o: () => cycleOrder(orderChanged), g: showGroups, c: otherCopy, d: toDuplicates, " ": pause, m: mute, ArrowLeft: () => seek(-5), ArrowRight: () => seek(5),
 };
 
@@ -378,8 +419,9 @@ document.addEventListener("keydown", (event) => {
   event.preventDefault();
 });
 
-const BUTTONS = { accept, skip, undo, pick, "new-folder": createFolder, "accept-all": acceptAll, help: showHelp, retrain,
-                  groups: showGroups, duplicates: showDuplicates, "other-copy": otherCopy, "to-duplicates": toDuplicates };
+const BUTTONS = { accept, skip, undo, pick, "new-folder": () => createFolder(), "accept-all": acceptAll, help: showHelp, retrain,
+                  groups: showGroups, duplicates: showDuplicates, "other-copy": otherCopy, "to-duplicates": toDuplicates,
+                  "groups-hint-open": showGroups };
 for (const [id, action] of Object.entries(BUTTONS)) {
   $(id).addEventListener("click", (event) => { event.currentTarget.blur(); action(); });
 }

@@ -52,15 +52,17 @@ function confirm(title, ...lines) {
   });
 }
 
-export function confirmAcceptAll(plan, scale) {
+// left: what accept-all leaves for a person, in words ("" when nothing is left).
+export function confirmAcceptAll(plan, scale, left = "") {
   const byFolder = new Map();
   for (const [, folder] of plan) byFolder.set(folder, (byFolder.get(folder) || 0) + 1);
   const detail = joined([...byFolder].sort((a, b) => b[1] - a[1]).map(([f, n]) => said`${n} → ${f}`), ", ");
   const count = `${plan.length} video${plan.length === 1 ? "" : "s"}`;
   return confirm(
     "Accept all?",
-    el("p", {}, `File ${count} predicted with confidence ≥ ${scale.thresholdText()}?`),
+    el("p", { id: "confirm-text" }, `File ${count} predicted with confidence ≥ ${scale.thresholdText()}?`),
     el("p", { className: "detail" }, ...detail),
+    ...(left ? [el("p", { id: "confirm-left", className: "left" }, `${left[0].toUpperCase()}${left.slice(1)}`)] : []),
     el("p", { className: "dim" }, "One undo brings them all back."),
   );
 }
@@ -95,7 +97,8 @@ export function rank(query, names) {
     .sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, , n]) => n);
 }
 
-export function pickFolder(folders, predicted, predictedText) {
+// guessOnly: no folder fits the video (a new kind): the prediction is marked as a guess.
+export function pickFolder(folders, predicted, predictedText, guessOnly = false) {
   return show((dialog, close) => {
     const input = el("input", { type: "text", placeholder: "type to filter", id: "picker-input", autocomplete: "off" });
     const list = el("ul", { id: "picker-options", role: "listbox" });
@@ -105,7 +108,7 @@ export function pickFolder(folders, predicted, predictedText) {
         const item = el("li", { role: "option", className: i === highlighted ? "highlighted" : "" }, bdi(name));
         item.dataset.folder = name;
         item.setAttribute("aria-selected", String(i === highlighted));
-        if (name === predicted) item.append(el("span", { className: "predicted" }, `← predicted ${predictedText}`));
+        if (name === predicted) item.append(el("span", { className: guessOnly ? "guess" : "predicted" }, `← ${guessOnly ? "best guess" : "predicted"} ${predictedText}`));
         item.onclick = () => close(name);
         return item;
       }));
@@ -147,13 +150,33 @@ function reason(name) {
   return "";
 }
 
-export function newFolder(create, filesVideo, what = null) {
+// A new folder's name; resolves the folder to file into (created by create(name)) or null.
+// choices, for a video no folder fits (a "new kind?"): { folders, guess, guessText }: the
+// existing folders are offered too, the best guess first; ↓/↑ choose one (or tap it), and
+// Enter files into it instead of making a folder.
+export function newFolder(create, filesVideo, what = null, choices = null) {
   return show((dialog, close) => {
     const input = el("input", { type: "text", placeholder: "folder name", id: "new-folder-input", autocomplete: "off" });
     const error = el("p", { id: "new-folder-error", className: "error", role: "alert" });
+    const existing = choices ? [choices.guess, ...choices.folders.filter((f) => f !== choices.guess)].filter((f) => choices.folders.includes(f)) : [];
+    let chosen = -1;  // the existing folder highlighted with ↓/↑ (-1: a new one is asked for)
+    const list = el("ul", { id: "new-folder-existing", role: "listbox" });
+    const hint = el("p", { className: "dim", id: "new-folder-hint" });
+    const render = () => {
+      list.replaceChildren(...existing.map((name, i) => {
+        const item = el("li", { role: "option", className: i === chosen ? "highlighted" : "" }, bdi(name));
+        item.dataset.folder = name;
+        item.setAttribute("aria-selected", String(i === chosen));
+        if (name === choices.guess) item.append(el("span", { className: "guess" }, `← best guess ${choices.guessText}`));
+        item.onclick = () => close(name);
+        return item;
+      }));
+      hint.replaceChildren(...(chosen >= 0 ? said`Enter files it into ${existing[chosen]} · Esc cancels` : [`Enter creates${existing.length ? " and files" : ""} · Esc cancels`]));
+    };
     const submit = async () => {
+      if (chosen >= 0) { close(existing[chosen]); return; }
       const name = input.value.trim();
-      if (!name) { error.textContent = "Type a name first (Esc cancels)"; return; }
+      if (!name) { error.textContent = `Type a name first${existing.length ? ", or ↓ to choose a folder" : ""} (Esc cancels)`; return; }
       const refusal = await create(name);
       if (refusal === null) { close(name); return; }
       const why = reason(name);
@@ -163,32 +186,43 @@ export function newFolder(create, filesVideo, what = null) {
     const cancel = el("button", { type: "button" }, "Cancel");
     ok.onclick = submit;
     cancel.onclick = () => close(null);
-    input.oninput = () => { error.textContent = ""; };
-    input.onkeydown = (event) => { if (event.key === "Enter") { event.preventDefault(); submit(); } };
-    dialog.append(
-      el("h2", {}, "New folder ", el("span", { className: "dim" }, what ? `(${what})` : filesVideo ? "(the current video is filed into it)" : "(no video to file)")),
-      input, el("p", { className: "dim" }, FOLDER_RULE), error, el("div", { className: "buttons" }, ok, cancel),
-    );
+    input.oninput = () => { error.textContent = ""; if (chosen >= 0) { chosen = -1; render(); } };
+    input.onkeydown = (event) => {
+      if (event.key === "Enter") { event.preventDefault(); submit(); }
+      else if ((event.key === "ArrowDown" || event.key === "ArrowUp") && existing.length) {
+        event.preventDefault();
+        const step = event.key === "ArrowDown" ? 1 : -1;
+        chosen = ((chosen < 0 ? (step > 0 ? -1 : 0) : chosen) + step + existing.length) % existing.length;
+        render();
+      }
+    };
+    const heading = el("h2", {}, "New folder ", el("span", { className: "dim" }, what ? `(${what})` : filesVideo ? "(the current video is filed into it)" : "(no video to file)"));
+    if (existing.length) dialog.append(el("h2", { id: "new-kind-title" }, "No folder fits this video (new kind?)"));
+    dialog.append(heading, input, el("p", { className: "dim" }, FOLDER_RULE), error);
+    if (existing.length) dialog.append(el("p", { className: "dim" }, "…or file it into a folder (↓ / ↑ choose, or tap one):"), list);
+    dialog.append(hint, el("div", { className: "buttons" }, ok, cancel));
+    render();
     setTimeout(() => input.focus());
   });
 }
 
 export const HELP = [
-  ["Enter", "File into the predicted folder (or the Accept button)"],
+  ["Enter", "File into the predicted folder (or the Accept button); a “new kind?” (no folder fits): a new folder"],
   ["1–9, 0", "File into folder 1–10, as numbered (or tap the folder)"],
   ["/", "Pick a folder by typing its name"],
   ["n", "New folder (files the video there)"],
   ["u", "Undo the last sort"],
   ["s", "Skip (leave it unsorted)"],
   ["j, ↓ / k, ↑", "Next / previous video"],
+  ["Home / End", "First / last video in the list"],
   ["space", "Pause / play"],
   ["← / →", "Back / forward 5 s"],
   ["m", "Mute / sound on"],
   ["o", "List order: as found, most confident, most uncertain, look-alikes together"],
   ["g", "Look-alike groups: file a whole group at once (or the Groups button)"],
-  ["c", "Play the other copy of a near-duplicate (≈)"],
+  ["c", "Near-duplicate (≈): the next copy, in turn (again: back)"],
   ["d", "Move a near-duplicate into duplicates/ (never deleted; u undoes)"],
-  ["A", "Accept all at or above the threshold (asks first)"],
+  ["A", "Accept all at or above the threshold (asks first; leaves new kinds and ≈ copies)"],
   ["r", "Retrain the model now"],
   ["?", "This help"],
 ];

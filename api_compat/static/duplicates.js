@@ -51,20 +51,33 @@ export async function moveToDuplicates(filename, undo) {
   }
 }
 
-// c: select the other copy when it is unsorted too, else play it in the page's player (c
-// again: back). page: { state, current(), select(i), renderPlayer(), undo(), refresh() }.
+// c: the next copy, in turn: the one the flag names first, then the others, then back. An
+// unsorted copy is selected; a filed one plays in the page's player, and the title line names
+// it. page: { state, current(), select(i), renderPlayer(), undo(), refresh() }.
 export function otherCopyOf(page) {
   const { state } = page;
   const video = page.current();
   const others = video && state.copies.get(video.filename);
   if (!others) { toast(video ? "This video has no known copy (copies are marked ≈)" : "No video selected"); return; }
-  const index = state.videos.findIndex((v) => others.some((c) => c.folder === null && c.filename === v.filename));
-  if (index >= 0) { page.select(index); toast(said`Selected the other copy ${state.videos[index].filename} (c jumps back)`); return; }
-  const back = state.copyFor === video.filename;
-  state.copyFor = back ? null : video.filename;  // renderPlayer plays copySrc for this video
-  state.copySrc = `/videos/${encodeURIComponent(others[0].filename)}`;
+  const same = (a, b) => a.filename === b.filename && a.folder === b.folder;
+  const here = { filename: video.filename, folder: null };
+  if (!state.copyCycle?.some((c) => same(c, here))) state.copyCycle = [here, ...others];  // a new round
+  const cycle = state.copyCycle;
+  const shown = state.copyFor === video.filename && state.copyPlaying ? state.copyPlaying : here;
+  const at = cycle.findIndex((c) => same(c, shown));
+  const next = (at + 1) % cycle.length;
+  const target = cycle[next];
+  const place = `${next + 1} of ${cycle.length}`;
+  state.copyFor = null;
+  state.copyPlaying = null;
+  // The names are isolated (names.js said``); the copy's place among them stays plain text.
+  if (same(target, here)) { page.renderPlayer(); toast([...said`Back to ${video.filename}`, ` (copy ${place})`]); return; }
+  const index = target.folder === null ? state.videos.findIndex((v) => v.filename === target.filename) : -1;
+  if (index >= 0) { page.select(index); toast([...said`Selected the copy ${target.filename}`, ` (${place}; c: next copy)`]); return; }
+  state.copyFor = video.filename;  // renderPlayer plays copyPlaying for this video, named
+  state.copyPlaying = { ...target, place };
   page.renderPlayer();
-  toast(back ? said`Back to ${video.filename}` : said`Playing the copy ${others[0].filename} in ${others[0].folder} (c goes back)`);
+  toast([...said`Playing the copy ${target.filename} in ${target.folder}`, ` (${place}; c: next; `, ...said`Enter and d still act on ${video.filename})`]);
 }
 
 // d: the selected video into duplicates/, when it is a known copy.

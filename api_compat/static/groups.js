@@ -1,7 +1,9 @@
 // The look-alike groups view (g, or the Groups button): one group at a time, its members (the
 // selected one playing), the suggested folder and how alike they are. A group is filed with
 // one POST /api/sort/batch after a confirmation with the count, so one undo brings it back.
-import { api, post } from "./api.js";
+// A group no folder fits (new_kind), or one with no suggestion (no model yet, as in a library
+// with no folders), is offered a new folder first; the nearest folder is only mentioned.
+import { api, fileTargets, post } from "./api.js";
 import { confirmGroup, newFolder } from "./dialogs.js";
 import { bdi, said } from "./names.js";
 import { toast } from "./toast.js";
@@ -9,6 +11,7 @@ import { toast } from "./toast.js";
 const $ = (id) => document.getElementById(id);
 const view = { groups: [], index: 0, member: 0, hasModel: true, ctx: null };
 const group = () => view.groups[view.index];
+const wantsNewFolder = (g) => g.new_kind || !g.suggested_folder;
 
 export const groupsOpen = () => !$("groups-view").hidden;
 
@@ -54,15 +57,17 @@ function render() {
   $("group-empty").hidden = Boolean(g);
   for (const id of ["group-file", "group-new", "group-next"]) $(id).disabled = !g;
   if (!g) {
+    $("group-nearest").hidden = true;
     $("group-title").textContent = "Look-alike groups";
     $("group-empty").textContent = view.hasModel
       ? "Nothing looks alike: no unsorted videos are close enough to file together. Sort them one by one; groups are looked for again at every retrain."
-      : "No look-alike groups yet: they are found when the model trains. Go back and press Retrain, then open Groups again.";
+      : "No look-alike groups yet: they are found when the videos are analysed. Go back and press Retrain, then open Groups again.";
     $("group-folders").replaceChildren();
     play(null);
     return;
   }
-  const where = g.suggested_folder ? said`→ ${g.suggested_folder}` : ["no suggestion"];
+  const newFirst = wantsNewFolder(g);
+  const where = g.new_kind ? ["new kind?"] : g.suggested_folder ? said`→ ${g.suggested_folder}` : ["no suggestion"];
   $("group-title").replaceChildren(`Group ${view.index + 1} of ${view.groups.length} · ${g.videos.length} videos · similarity ${g.similarity.toFixed(2)} · `, ...where);
   $("group-members").replaceChildren(...g.videos.map((name, i) => {
     const li = document.createElement("li");
@@ -72,15 +77,18 @@ function render() {
     li.addEventListener("click", () => { view.member = i; render(); });
     return li;
   }));
-  const file = $("group-file");
-  file.disabled = !g.suggested_folder;
-  const label = g.suggested_folder ? said`File all ${g.videos.length} → ${g.suggested_folder} ` : ["No suggested folder "];
+  const file = $("group-file");  // the first action: into the suggestion, or a new folder
+  file.disabled = false;
+  const label = newFirst ? [`New folder for these ${g.videos.length}… `] : said`File all ${g.videos.length} → ${g.suggested_folder} `;
   file.replaceChildren(...label, file.querySelector("kbd"));
-  $("group-folders").replaceChildren(...view.ctx.folders().map((f) => {
+  $("group-new").hidden = newFirst;  // the first action already
+  $("group-nearest").hidden = !(newFirst && g.suggested_folder);
+  $("group-nearest").replaceChildren(...(g.suggested_folder ? said`Nearest folder: ${g.suggested_folder} (its button below files them there)` : []));
+  $("group-folders").replaceChildren(...fileTargets(view.ctx.folders()).map((f) => {
     const b = document.createElement("button");
     b.type = "button";
     b.dataset.folder = f.name;
-    if (f.name === g.suggested_folder) b.classList.add("predicted");
+    if (f.name === g.suggested_folder) b.classList.add(newFirst ? "nearest" : "predicted");
     b.innerHTML = `<span class="key"></span><span class="label"></span>`;
     b.querySelector(".key").textContent = f.key ?? "";
     b.querySelector(".label").textContent = f.name;
@@ -116,7 +124,7 @@ async function fileInto(folder, isNew = false) {
 export function fileSuggested() {
   const g = group();
   if (!g) toast("No group to file");
-  else if (!g.suggested_folder) toast("No suggested folder for this group: tap a folder, or New folder", { error: true });
+  else if (wantsNewFolder(g)) fileIntoNew();
   else fileInto(g.suggested_folder);
 }
 

@@ -115,6 +115,42 @@ def test_accept_all_is_one_undo_step_on_the_page(open_page):
     assert "2 videos are back" in page.locator("#toast").text_content()
 
 
+def test_after_undoing_a_batch_the_predictions_show_at_once(open_page):
+    """A refit after the batch rewrites predictions.json without the filed videos; the undo
+    brings them back before the server has predicted them again. The list showed "—" for them
+    until its next refresh; it shows their predictions at once, then the new ones as soon as
+    the server has them."""
+    open_, settings, names = open_page
+    page = open_()
+    page.keyboard.press("A")
+    page.keyboard.press("y")
+    gone(page, names[0])
+    gone(page, names[1])
+    predict_all(settings, {names[2]: ("snow", 0.7974), names[3]: ("sea", 0.42)})  # as a refit
+    page.keyboard.press("u")
+    page.wait_for_selector(f'#videos [data-filename="{names[0]}"]')
+    page.wait_for_selector(f'#videos [data-filename="{names[1]}"]')
+    shown = page.locator("#videos li .pred").all_text_contents()
+    assert shown == ["sea", "fire", "snow", "sea"]  # at once: no "—"
+    assert page.locator("#videos li .conf.sure").all_text_contents() == ["93%", "80%"]
+    # The server's new predictions for them (predict_returned): shown without waiting 3 s
+    predict_all(settings, {names[0]: ("snow", 0.91), names[1]: ("fire", 0.6),
+                           names[2]: ("snow", 0.7974), names[3]: ("sea", 0.42)})  # fmt: skip
+    page.wait_for_function(
+        "document.querySelector('#videos li .pred').textContent === 'snow'", timeout=2_500
+    )
+
+
+def test_home_and_end_select_the_first_and_the_last_video(open_page):
+    open_, _settings, names = open_page
+    page = open_()
+    page.keyboard.press("End")
+    page.wait_for_function(f"document.querySelector('#now-name').textContent === {names[3]!r}")
+    page.keyboard.press("Home")
+    page.wait_for_function(f"document.querySelector('#now-name').textContent === {names[0]!r}")
+    assert page.locator("#videos li.selected").get_attribute("data-filename") == names[0]
+
+
 def test_folder_keys_stay_put_and_a_change_is_announced(open_page):
     open_, settings, names = open_page
     Library(settings).folders()  # keys saved as they stand: fire 1, sea 2, snow 3

@@ -3,12 +3,15 @@ a real server and real files (similar_library: tests/conftest.py)."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import needs_chromium
 from tests.conftest import wait_until
 from vidsort_tui.core.list_order import read_order
+from vidsort_tui.core.similarity import Copy, DuplicateGroup, Similarity, write_similarity
 
 pytestmark = needs_chromium
 
@@ -39,20 +42,23 @@ def test_order_selector_orders_the_list_and_is_remembered(browser, serve, simila
     page, errors = open_page(browser, server)
     assert page.locator("#order").input_value() == "found"
     wait_rows(page, u)
-    page.select_option("#order", "confident")
-    wait_rows(page, [u[0], u[1], u[2], u[3]])
-    assert page.locator("#videos li.selected").get_attribute("data-filename") == u[0]
-    wait_until(lambda: read_order(settings.artifacts_dir) == "confident", 5)  # the TUI's too
+    page.keyboard.press("j")  # watching u1: a new order keeps it selected (it went to the top)
+    page.select_option("#order", "uncertain")
+    wait_rows(page, [u[2], u[1], u[0], u[3]])
+    assert page.locator("#videos li.selected").get_attribute("data-filename") == u[1]
+    assert page.locator("#now-name").text_content() == u[1]
+    wait_until(lambda: read_order(settings.artifacts_dir) == "uncertain", 5)  # the TUI's too
     page.reload()
     page.wait_for_selector("#videos li")
-    assert page.locator("#order").input_value() == "confident"
-    wait_rows(page, [u[0], u[1], u[2], u[3]])
-    page.keyboard.press("o")  # the terminal's key: uncertain next
-    wait_rows(page, [u[2], u[1], u[0], u[3]])
     assert page.locator("#order").input_value() == "uncertain"
-    wait_until(lambda: read_order(settings.artifacts_dir) == "uncertain", 5)
-    page.select_option("#order", "similar")
+    wait_rows(page, [u[2], u[1], u[0], u[3]])
+    page.keyboard.press("o")  # the terminal's key: look-alikes next
     wait_rows(page, [u[3], u[0], u[2], u[1]])
+    assert page.locator("#order").input_value() == "similar"
+    assert page.locator("#videos li.selected").get_attribute("data-filename") == u[2]
+    wait_until(lambda: read_order(settings.artifacts_dir) == "similar", 5)
+    page.select_option("#order", "confident")
+    wait_rows(page, [u[0], u[1], u[2], u[3]])
     assert errors == []
 
 
@@ -105,7 +111,7 @@ def test_group_view_new_folder_and_next_group_by_keys(browser, serve, similar_li
     page.wait_for_function(
         "document.querySelector('#group-title').textContent.startsWith('Group 2 of 2')"
     )
-    assert page.locator("#group-file").is_disabled()
+    expect(page.locator("#group-file")).to_contain_text("New folder for these 2…")
     page.keyboard.press("n")
     page.wait_for_selector("#new-folder-input")
     page.fill("#new-folder-input", "pets")
@@ -169,4 +175,37 @@ def test_duplicates_flag_jump_move_and_undo(browser, serve, similar_library):
     wait_until(lambda: (data / u[2]).exists(), 10)
     page.click("#dups-close")
     page.wait_for_selector("main:not([hidden])")
+    assert errors == []
+
+
+def test_c_steps_through_three_copies_and_the_title_names_the_one_playing(
+    browser, serve, similar_library
+):
+    """Three copies, one filed: c plays the filed one (named in the title line, not the
+    selected video), then selects the third, then comes back; it once flipped between two."""
+    settings, u, original = similar_library
+    data = settings.data_dir
+    shutil.copyfile(data / u[2], data / u[3])  # a second real copy, unsorted
+    copies = (Copy(original.name, "sea"), Copy(u[2], None), Copy(u[3], None))
+    write_similarity(settings.artifacts_dir, Similarity(duplicates=(DuplicateGroup(copies, 0.99),)))
+    page, errors = open_page(browser, serve(settings))
+    page.wait_for_function("document.querySelectorAll('#videos li .copy').length === 2")
+    page.click(f'#videos li[data-filename="{u[2]}"]')
+    page.keyboard.press("c")
+    src = f"/videos/{original.name}"
+    page.wait_for_function(f"document.querySelector('#player').getAttribute('src') === {src!r}")
+    expect(page.locator("#now-name")).to_have_text(original.name)
+    expect(page.locator("#now-prediction")).to_contain_text("≈ copy 2 of 3, in sea")
+    assert page.locator("#videos li.selected").get_attribute("data-filename") == u[2]
+    page.keyboard.press("c")  # the third copy, unsorted: selected
+    page.wait_for_function(
+        f"document.querySelector('#videos li.selected').dataset.filename === {u[3]!r}"
+    )
+    expect(page.locator("#now-name")).to_have_text(u[3])
+    page.keyboard.press("c")  # and back to where it began
+    page.wait_for_function(
+        f"document.querySelector('#videos li.selected').dataset.filename === {u[2]!r}"
+    )
+    expect(page.locator("#now-name")).to_have_text(u[2])
+    assert page.locator("#player").get_attribute("src") == f"/videos/{u[2]}"
     assert errors == []

@@ -3,8 +3,12 @@ another binding is reported at start."""
 
 from __future__ import annotations
 
+import pytest
+from textual.geometry import Region
+
 from tests.tui.conftest import notified, wait_for
 from vidsort_tui.core.library import Library
+from vidsort_tui.graphics.detect import TerminalGraphics
 from vidsort_tui.tui.help_screen import ROWS, HelpScreen
 from vidsort_tui.tui.keymap import KEYS, checked_keymap, effective_keys
 from vidsort_tui.tui.main_screen import MainScreen
@@ -34,11 +38,38 @@ async def test_help_fits_80x24_and_says_what_the_ids_mean(make_app, tmp_path):
         assert f"Rebind in {config} under [keys]" in statics
         folders = next(r for r in rows if "folder_1" in r[2])
         assert folders == ["1–9, 0", "File into folder 1–10, as numbered", "folder_1 … folder_10"]
-        assert ["x", "Next video", "next"] in rows  # the keys in force, not the defaults
+        assert ["x / k, ↑", "Next / previous video", "next / previous"] in rows  # keys in force
         assert ["ctrl+q", "Quit (always, whatever the keymap)", ""] in rows
         table = pilot.app.screen.query_one("DataTable")
         assert table.virtual_size.height <= table.size.height  # every row visible at 80x24
         assert table.virtual_size.width <= table.size.width  # and every column
+
+
+#: a long but real description (graphics/detect.py says this inside tmux)
+IN_TMUX = TerminalGraphics(
+    terminal="XTerm(390)",
+    reason="inside tmux: Kitty images do not pass through its panes, and it has no Sixel",
+)
+
+
+def shown_text(widget) -> str:
+    """What a widget shows on screen, its lines joined by spaces."""
+    region = Region(0, 0, widget.size.width, widget.size.height)
+    return " ".join(strip.text.strip() for strip in widget.render_lines(region))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_help_wraps_the_video_line_and_still_shows_every_row(make_app, size):
+    app = make_app()
+    app.graphics = IN_TMUX
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("question_mark")
+        title = pilot.app.screen.query_one("#help-title")
+        text = shown_text(title)
+        assert "…" not in text
+        assert f"video: {IN_TMUX.describe()}; --graphics changes it" in text
+        table = pilot.app.screen.query_one("DataTable")
+        assert table.virtual_size.height <= table.size.height  # every row still visible
 
 
 async def test_a_key_taken_from_another_binding_is_reported_at_start(
@@ -55,7 +86,8 @@ async def test_a_key_taken_from_another_binding_is_reported_at_start(
         assert pilot.app.screen.current.filename == names[1]
         await pilot.press("question_mark")
         rows, _ = help_text(pilot.app)
-        assert ["↓", "Next video", "next"] in rows and ["j", "Quit", "quit"] in rows
+        assert ["↓ / k, ↑", "Next / previous video", "next / previous"] in rows
+        assert ["? / j", "This help / quit", "help / quit"] in rows
         await pilot.press("escape", "j")
         await pilot.pause()
         assert pilot.app._exit  # j quits, as the config file asked

@@ -78,6 +78,15 @@ async def test_j_k_arrows_and_skip_move_the_selection(make_app, tui_library):
         assert sorted(p.name for p in tui_library.data_dir.iterdir() if p.is_file()) == names
 
 
+async def test_home_and_end_select_the_first_and_the_last_video(make_app, tui_library):
+    names = Library(tui_library).unsorted()
+    async with make_app().run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        assert selected(pilot.app) == names[-1]
+        await pilot.press("home")
+        assert selected(pilot.app) == names[0]
+
+
 async def test_undo_brings_the_last_sort_back_and_selects_it(make_app, tui_library):
     names = Library(tui_library).unsorted()
     async with make_app().run_test(size=SIZE) as pilot:

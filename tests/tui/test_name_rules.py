@@ -10,6 +10,8 @@ import shutil
 
 from tests.tui.conftest import notified, rendered, wait_for
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.predictions import Prediction, write_predictions
+from vidsort_tui.core.similarity import LookalikeGroup, Similarity, write_similarity
 from vidsort_tui.tui.app import VidsortApp
 from vidsort_tui.tui.folder_picker import FolderPicker
 from vidsort_tui.tui.group_screen import GroupScreen
@@ -78,3 +80,34 @@ async def test_unlisted_names_are_reported_escaped_and_hostile_predictions_shown
         options = app.screen.query_one("OptionList")
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(3)]
         assert all("\x1b" not in p for p in prompts)
+
+
+async def test_a_new_kinds_guess_and_a_groups_suggestion_from_disk_are_shown_escaped(
+    new_kind_library,
+):
+    """The lines issue 18 added name folders read back from predictions.json and
+    similarity.json: the new kind's title line (its guess) is escaped; a group's title and
+    first action show a suggestion as it is, never as markup (similarity.json's reader
+    refuses a name the rules refuse, so none reaches them with a control character)."""
+    settings, u = new_kind_library
+    hostile = "\x1b]2;pwned\x07 [red]fire"
+    shown = "\\x1b]2;pwned\\x07 [red]fire"
+    write_predictions(
+        settings.artifacts_dir,
+        {u[1]: Prediction(hostile, 0.95, ((hostile, 0.95),), new_kind=True)},
+    )
+    group = LookalikeGroup((u[0], u[3]), "[red]fire", 0.9)
+    write_similarity(settings.artifacts_dir, Similarity(groups=(group,)))
+    async with VidsortApp(settings).run_test(size=(160, 34)) as pilot:
+        app = pilot.app
+        table = app.screen.query_one(VideoList)
+        await wait_for(pilot, lambda: table.row_count == 4)
+        await pilot.press("j")
+        await wait_for(pilot, lambda: "new kind?" in rendered(app, "#now"))
+        now = rendered(app, "#now")
+        assert f"(guess {shown} 95%)" in now and "\x1b" not in now
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(app.screen, GroupScreen))
+        title, actions = rendered(app, "#group-title"), rendered(app, "#group-actions")
+        assert title.endswith("· → [red]fire")
+        assert "Enter: file all 2 into [red]fire" in actions

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.tui.conftest import rendered, wait_for
+from tests.tui.conftest import predict_all, rendered, wait_for
 from vidsort_tui.core import artifacts
 from vidsort_tui.core.similarity import (
     Copy,
@@ -21,7 +21,9 @@ from vidsort_tui.core.similarity import (
     write_similarity,
 )
 from vidsort_tui.tui.app import VidsortApp
+from vidsort_tui.tui.confirm_accept import ConfirmAcceptAll
 from vidsort_tui.tui.confirm_group import ConfirmGroup
+from vidsort_tui.tui.folder_picker import FolderPicker
 from vidsort_tui.tui.group_screen import GroupScreen
 from vidsort_tui.tui.main_screen import MainScreen
 from vidsort_tui.tui.new_folder import NewFolderScreen
@@ -53,12 +55,16 @@ async def test_o_cycles_the_order_and_the_choice_survives_a_restart(similar_libr
     async with VidsortApp(settings).run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: rows(pilot.app) == u)
         assert "as found" in pilot.app.screen.query_one("#videos").border_title
+        await pilot.press("j")  # watching u1: a new order must not take it away
         for order, title in [("confident", "confident first"), ("uncertain", "uncertain first"),
                              ("similar", "look-alikes")]:  # fmt: skip
             await pilot.press("o")
             await wait_for(pilot, lambda o=order: rows(pilot.app) == expected[o])
             assert title in pilot.app.screen.query_one("#videos").border_title
-            assert pilot.app.screen.current.filename == expected[order][0]  # starts at the top
+            assert pilot.app.screen.current.filename == u[1]  # still selected, where it is now
+            table = pilot.app.screen.query_one(VideoList)
+            assert table.cursor_row == expected[order].index(u[1])
+            assert pilot.app.screen.query_one(VideoView).path == settings.data_dir / u[1]
             saved = json.loads((settings.artifacts_dir / artifacts.LIST_ORDER).read_text())
             assert saved == {"order": order}
         assert "look-alikes together" in status(pilot.app)
@@ -107,6 +113,25 @@ async def test_g_files_a_group_into_its_suggestion_and_u_undoes_the_whole_group(
         await wait_for(pilot, lambda: rows(pilot.app) == u)
 
 
+async def test_leaving_the_groups_replaces_what_the_status_line_said_before(similar_library):
+    settings, u, _ = similar_library
+    async with VidsortApp(settings).run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: rows(pilot.app) == u)
+        await pilot.press("o")
+        assert "Order: most confident first" in status(pilot.app)
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, GroupScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
+        assert "Order:" not in status(pilot.app)  # stale: that was before the groups
+        assert "Back from the look-alike groups" in status(pilot.app)
+        await pilot.press("g", "enter", "y")  # file the first group, then leave
+        await wait_for(pilot, lambda: (settings.data_dir / "fire" / u[0]).exists())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
+        assert "Filed 2 in groups · u undoes the last group" in status(pilot.app)
+
+
 async def test_g_files_a_group_by_folder_key_or_into_a_new_folder(similar_library):
     settings, u, _ = similar_library
     data = settings.data_dir
@@ -115,9 +140,10 @@ async def test_g_files_a_group_by_folder_key_or_into_a_new_folder(similar_librar
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, GroupScreen))
         await pilot.press("g")  # the second group has no suggestion
         assert "group 2 of 2" in rendered(pilot.app, "#group-title")
-        await pilot.press("enter")
-        assert "No suggested folder" in status(pilot.app)
-        assert not isinstance(pilot.app.screen, ConfirmGroup)
+        await pilot.press("enter")  # no suggestion: Enter offers a new folder first
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, NewFolderScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, GroupScreen))
         await pilot.press("3")  # snow
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmGroup))
         await pilot.press("n")  # not confirmed: nothing moves
@@ -174,6 +200,14 @@ async def test_a_near_duplicate_is_flagged_c_plays_the_copy_d_moves_it_and_u_und
         await wait_for(pilot, lambda: (data / "duplicates" / u[2]).exists())
         assert (data / "sea" / original.name).exists()  # the other copy is left alone
         await wait_for(pilot, lambda: u[2] not in rows(pilot.app))
+        await pilot.app.screen.reload()  # as the next poll does: duplicates/ is now listed
+        assert "duplicates" in [f.name for f in pilot.app.screen.folders]
+        assert "duplicates" not in rendered(pilot.app, "#folders")  # no place to file into
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FolderPicker))
+        assert pilot.app.screen.folders == ["fire", "sea", "snow"]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
         await pilot.press("u")
         await wait_for(pilot, lambda: (data / u[2]).exists())
         assert not (data / "duplicates" / u[2]).exists()
@@ -199,9 +233,11 @@ async def test_c_selects_an_unsorted_copy_and_d_refuses_a_video_that_is_no_copy(
         assert not (settings.data_dir / "duplicates").exists()
 
 
-async def test_c_goes_to_the_copy_the_flag_names(similar_library):
-    """Three copies, one filed: the flag names the filed one, and `c` went to the unsorted
-    one instead (and, among many, to a different video at every press)."""
+async def test_c_steps_through_every_copy_and_the_title_names_the_one_playing(similar_library):
+    """Three copies, one filed: the flag names the filed one, and `c` goes there first (it
+    once went to the unsorted one instead), then to the third copy (it once flipped between
+    two), then back; while the filed copy plays, the title line names it, not the selected
+    video."""
     settings, u, original = similar_library
     shutil.copyfile(settings.data_dir / u[2], settings.data_dir / u[3])  # a second real copy
     copies = (Copy(original.name, "sea"), Copy(u[2], None), Copy(u[3], None))
@@ -215,5 +251,32 @@ async def test_c_goes_to_the_copy_the_flag_names(similar_library):
         await pilot.press("c")
         assert video.path == settings.data_dir / "sea" / original.name
         assert pilot.app.screen.current.filename == u[2]
-        await pilot.press("c")  # and back
+        now = rendered(pilot.app, "#now")
+        assert original.name[:4] in now and "copy 2 of 3, in sea" in now
+        assert u[2][-8:-4] not in now  # the selected video's name is not the one shown
+        assert "Playing the copy" in status(pilot.app)
+        await pilot.press("c")  # the third copy, unsorted: selected
+        assert pilot.app.screen.current.filename == u[3]
+        assert video.path == settings.data_dir / u[3]
+        assert "3 of 3" in status(pilot.app)
+        await pilot.press("c")  # and back to where it began
+        assert pilot.app.screen.current.filename == u[2]
         assert video.path == settings.data_dir / u[2]
+        assert "copy 2 of 3" not in rendered(pilot.app, "#now")
+
+
+async def test_accept_all_leaves_near_duplicates_and_says_so(similar_library):
+    settings, u, _ = similar_library
+    confident = {u[0]: ("sea", 0.93), u[1]: ("fire", 0.85), u[2]: ("snow", 0.95)}
+    predict_all(settings, confident)  # u2, a copy of a clip in sea, is confident too
+    data = settings.data_dir
+    async with VidsortApp(settings).run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: pilot.app.screen.query_one(VideoList).flagged == {u[2]})
+        await pilot.press("A")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmAcceptAll))
+        assert sorted(pilot.app.screen.plan) == sorted([(u[0], "sea"), (u[1], "fire")])
+        said = rendered(pilot.app, "#confirm-text")
+        assert "File 2 videos" in said and "1 near-duplicate ≈" in said
+        await pilot.press("y")
+        await wait_for(pilot, lambda: (data / "fire" / u[1]).exists())
+        assert (data / u[2]).exists()  # left in the root, for a person

@@ -1,4 +1,4 @@
-"""Near-duplicates in the list: `c` plays the other copy, `d` moves this one to duplicates/.
+"""Near-duplicates in the list: `c` steps through the copies, `d` moves this one to duplicates/.
 
 A flagged row ("≈", and "same as 7234….mp4 in soccer" above the video) is an unsorted video
 the similarity file says is the same content as another video. The move is never a delete,
@@ -12,6 +12,8 @@ import asyncio
 from vidsort_tui.core.duplicates import move_to_duplicates
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.names import DUPLICATES_FOLDER
+from vidsort_tui.core.similarity import Copy
+from vidsort_tui.tui.now_playing import NowPlaying, PlayingCopy
 from vidsort_tui.tui.sorting import SortingActions
 from vidsort_tui.tui.status_bar import StatusBar
 from vidsort_tui.tui.video_list import VideoList
@@ -25,8 +27,8 @@ class DuplicateActions(SortingActions):
         return "This video has no known copy (near-duplicates are marked ≈ in the list)"
 
     def action_other_copy(self) -> None:
-        """The copy the flag names: selected when it is unsorted too, else played here (again:
-        back)."""
+        """The next copy, in turn: the one the flag names first, then the others, then back.
+        An unsorted copy is selected; a filed one plays here, named in the title line."""
         entry = self.current
         if entry is None:
             self.notify_plain("No video selected: there are no unsorted videos")
@@ -35,22 +37,30 @@ class DuplicateActions(SortingActions):
         if not others:
             self.query_one(StatusBar).last_action = self._why_no_copy()
             return
-        status, video = self.query_one(StatusBar), self.query_one(VideoView)
+        here = Copy(entry.filename, None)
+        if here not in self.copy_cycle:  # a new round, starting from this video
+            self.copy_cycle = [here, *others]
+        cycle = self.copy_cycle
+        shown = self.playing_copy.copy if self.playing_copy else here
+        target = cycle[(cycle.index(shown) + 1) % len(cycle)] if shown in cycle else cycle[1]
+        place = f"{cycle.index(target) + 1} of {len(cycle)}"
+        status = self.query_one(StatusBar)
+        if target == here:
+            self.selection_changed(force=True)  # plays this video again
+            status.last_action = f"Back to {entry.filename} (copy {place})"
+            return
         listed = [e.filename for e in self.entries]
-        other = others[0]  # the copy the flag names ("same as X in Y")
-        if other.folder is None and other.filename in listed:
-            self.query_one(VideoList).move_cursor(row=listed.index(other.filename))
-            status.last_action = f"Selected the other copy {other.filename} (c jumps back)"
+        if target.folder is None and target.filename in listed:
+            self.playing_copy = None
+            self.query_one(VideoList).move_cursor(row=listed.index(target.filename))
+            status.last_action = f"Selected the copy {target.filename} ({place}; c: next copy)"
             return
-        path = self.library.root / str(other.folder) / other.filename
-        if video.path == path:  # showing the copy: back to this video
-            video.play(self.library.root / entry.filename)
-            status.last_action = f"Back to {entry.filename}"
-            return
-        video.play(path)
+        self.playing_copy = PlayingCopy(target, cycle.index(target) + 1, len(cycle))
+        self.query_one(VideoView).play(self.library.root / str(target.folder) / target.filename)
+        self.query_one(NowPlaying).show(entry, self.scale, playing=self.playing_copy)
         status.last_action = (
-            f"Playing the copy {other.filename} in {other.folder} (c goes back; "
-            f"d moves {entry.filename} to {DUPLICATES_FOLDER}/)"
+            f"Playing the copy {target.filename} in {target.folder} ({place}; c: next; "
+            f"Enter and d still act on {entry.filename})"
         )
 
     async def action_to_duplicates(self) -> None:

@@ -1,4 +1,5 @@
-"""The category folders with their keys and counts; the predicted one is highlighted.
+"""The category folders with their keys and counts; the predicted one is highlighted (a
+folder whose key just changed is marked, so the status line's news is seen where it applies).
 
 Entries are packed into lines by hand: a folder's key, name and count never wrap apart.
 When the entries do not fit the lines the panel may use (a small terminal), they get
@@ -13,6 +14,7 @@ from textual.widgets import Static
 
 from vidsort_tui.core.display import display_name
 from vidsort_tui.core.library import Folder
+from vidsort_tui.core.names import RESERVED_FOLDERS
 
 GAP = "  "
 NAME_LIMITS = (None, 12, 8, 5)  # longest name shown at each step; None = whole names
@@ -31,12 +33,30 @@ class FolderPanel(Static):
         self.keys = keys  # the key shown for each key slot: slot 1 is keys[0]
         self._folders: list[Folder] = []
         self._predicted: str | None = None
+        self._guess_only = False
+        self._changed: set[str] = set()  # folders whose key just changed
+        #: what the panel says when there is no folder (the screen knows what else to offer)
+        self.empty_hint = "No folders yet: press n to create one"
 
-    def show(self, folders: list[Folder], predicted: str | None) -> None:
-        """Folders in key order (1…9, 0), then those without a key by name."""
-        self._folders = sorted(folders, key=lambda f: (f.key is None, f.key or 0))
+    def show(self, folders: list[Folder], predicted: str | None, guess_only: bool = False) -> None:
+        """Folders in key order (1…9, 0), then those without a key by name; not
+        ``duplicates/``, which is no place to file into. ``guess_only``: no folder fits the
+        video (a new kind): the best guess is underlined, never highlighted as the answer."""
+        targets = [f for f in folders if f.name not in RESERVED_FOLDERS]
+        self._folders = sorted(targets, key=lambda f: (f.key is None, f.key or 0))
         self._predicted = predicted
+        self._guess_only = guess_only
         self.refresh(layout=True)
+
+    @property
+    def changed(self) -> set[str]:
+        """The folders marked because their key just changed."""
+        return self._changed
+
+    def highlight(self, names: set[str]) -> None:
+        """Mark folders whose key just changed (the status line says how), until cleared."""
+        self._changed = names
+        self.refresh()
 
     def on_resize(self) -> None:
         self.refresh(layout=True)
@@ -51,7 +71,7 @@ class FolderPanel(Static):
 
     def render(self) -> Text:
         if not self._folders:
-            return Text("No folders yet: press n to create one", style="dim")
+            return Text(self.empty_hint, style="dim")
         width = max(10, self.content_size.width or self.size.width)
         steps = [(counts, limit) for counts in (True, False) for limit in NAME_LIMITS]
         for with_counts, limit in steps:
@@ -67,10 +87,15 @@ class FolderPanel(Static):
         entry = Text()
         slot = folder.key
         key = self.keys[slot - 1] if slot is not None and slot <= len(self.keys) else "/"
-        entry.append(key, style="bold cyan")
+        changed = folder.name in self._changed
+        entry.append(key, style="bold reverse cyan" if changed else "bold cyan")
         entry.append(" ")
-        style = "bold reverse green" if folder.name == self._predicted else ""
-        entry.append(shorten(display_name(folder.name), limit), style=style)
+        style = ""
+        if folder.name == self._predicted:
+            style = "underline" if self._guess_only else "bold reverse green"
+        if changed:
+            style += " bold underline"
+        entry.append(shorten(display_name(folder.name), limit), style=style.strip())
         if with_counts:
             entry.append(f" {folder.count}", style="dim")
         return entry

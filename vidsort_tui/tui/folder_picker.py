@@ -47,12 +47,14 @@ class FolderPicker(ModalScreen[str | None]):
         predicted: str | None = None,
         predicted_text: str = "",
         title: str = "File into which folder?",
+        guess_only: bool = False,
     ) -> None:
         super().__init__()
         self.folders = folders
         self.predicted = predicted if predicted in folders else None
         self.predicted_text = predicted_text  # the prediction's confidence as shown
         self.title_text = title
+        self.guess_only = guess_only  # no folder fits (a new kind): marked as a guess only
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -69,7 +71,9 @@ class FolderPicker(ModalScreen[str | None]):
         options = []
         for name in names:
             prompt = Text(display_name(name))
-            if name == self.predicted:
+            if name == self.predicted and self.guess_only:
+                prompt.append(f"  ← best guess {self.predicted_text}".rstrip(), style="dim")
+            elif name == self.predicted:
                 prompt.append(f"  ← predicted {self.predicted_text}".rstrip(), style="green")
             options.append(Option(prompt, id=name))
         return options

@@ -4,7 +4,9 @@ folder and how alike they are; one key files the whole group, after a confirmati
 A group is filed with Library.sort_batch, so `u` brings the whole group back in one step.
 The keys are the sorting screen's binding ids (a rebinding in the config applies here too):
 Enter files into the suggested folder, a folder key into that folder, n into a new folder,
-g steps to the next group, Esc goes back.
+g steps to the next group, Esc goes back. A group no folder fits (``new_kind``), or one
+without a suggestion (no model yet), is offered a new folder first: Enter asks for its name,
+and the nearest folder is only mentioned, reachable by its key.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ from textual.widgets.option_list import Option
 from vidsort_tui.core.batch import BatchOutcome
 from vidsort_tui.core.display import display_name, display_text
 from vidsort_tui.core.errors import LibraryError
+from vidsort_tui.core.folder_keys import key_text
 from vidsort_tui.core.similarity import LookalikeGroup
 from vidsort_tui.tui.confirm_group import ConfirmGroup
 from vidsort_tui.tui.folder_panel import FolderPanel
 from vidsort_tui.tui.keymap import KEYS
 from vidsort_tui.tui.new_folder import NewFolderScreen
 from vidsort_tui.tui.status_bar import StatusBar
+from vidsort_tui.tui.toasts import TOASTS_OVER_THE_VIDEO
 from vidsort_tui.tui.video_view import VideoView
 
 if TYPE_CHECKING:
@@ -47,13 +51,19 @@ ACTIONS = {
 }
 
 NO_MODEL = (
-    "No look-alike groups yet\n\nGroups are found when the model trains: go back (Esc) and "
-    "press r, then g again."
+    "No look-alike groups yet\n\nGroups are found when the videos are analysed: go back "
+    "(Esc) and press r, then g again."
 )
 NOTHING_ALIKE = (
     "Nothing looks alike\n\nNo unsorted videos are close enough to file together. Sort them "
     "one by one (Esc goes back); groups are looked for again at every retrain."
 )
+
+
+def wants_new_folder(group: LookalikeGroup) -> bool:
+    """A new folder is the first thing to offer: no folder fits the group, or nothing
+    suggests one (no model yet, as in a library with no folders)."""
+    return group.new_kind or group.suggested_folder is None
 
 
 def group_bindings() -> list[BindingType]:
@@ -70,6 +80,7 @@ class GroupScreen(Screen[int]):
     """Dismissed with how many videos were filed (for the host's refit count)."""
 
     BINDINGS = group_bindings()
+    CSS = TOASTS_OVER_THE_VIDEO + "#group-actions { height: auto; padding: 0 1; }"
 
     def __init__(self, host: LibraryScreen) -> None:
         super().__init__()
@@ -88,6 +99,7 @@ class GroupScreen(Screen[int]):
         with Horizontal(id="group-body"):
             yield OptionList(id="members")
             yield VideoView(settings.player, settings.audio, id="group-video")
+        yield Static(id="group-actions")
         yield Static(id="group-empty")
         yield FolderPanel(self.host.folder_keys, id="group-folders")
         yield StatusBar(id="group-status")
@@ -106,23 +118,44 @@ class GroupScreen(Screen[int]):
         empty = self.query_one("#group-empty", Static)
         empty.display = group is None
         suggested = group.suggested_folder if group else None
-        self.query_one(FolderPanel).show(self.host.folders, suggested)
+        new_first = group is not None and wants_new_folder(group)
+        self.query_one(FolderPanel).show(self.host.folders, suggested, guess_only=new_first)
+        actions = self.query_one("#group-actions", Static)
+        actions.display = group is not None
         if group is None:
-            self.query_one("#group-title", Static).update("Look-alike groups")
+            self.query_one("#group-title", Static).update("Look-alike group")
             empty.update(Text(NO_MODEL if not self.host.has_similarity else NOTHING_ALIKE))
             self.query_one(VideoView).play(None)
             return
-        suggested_name = group.suggested_folder and display_name(group.suggested_folder)
-        where = f"→ {suggested_name}" if suggested_name else "no suggestion"
+        if group.new_kind:
+            where = "new kind?"  # the nearest folder: in the actions line, second
+        else:
+            where = f"→ {display_name(suggested)}" if suggested else "no suggestion"
         self.query_one("#group-title", Static).update(
             f"Look-alike group {self.index + 1} of {len(self.groups)} · "
             f"{len(group.videos)} videos · similarity {group.similarity:.2f} · {where}"
         )
+        actions.update(self.actions_text(group))
         members.clear_options()
         members.add_options([Option(Text(display_name(name), no_wrap=True, overflow="ellipsis"),
                                     id=name) for name in group.videos])  # fmt: skip
         members.highlighted = 0
         self.play_highlighted()
+
+    def actions_text(self, group: LookalikeGroup) -> Text:
+        """What the keys do for this group, the first action first."""
+        count = len(group.videos)
+        folder = group.suggested_folder
+        shown = display_name(folder) if folder else ""
+        if wants_new_folder(group):
+            text = Text.assemble(("Enter", "bold"), f": a new folder for these {count}")
+            key = next((f.key for f in self.host.folders if f.name == folder), None)
+            if folder and key:
+                text.append(f"  ·  or {key_text(key)}: {shown} (nearest)", style="dim")
+            return text
+        return Text.assemble(
+            ("Enter", "bold"), f": file all {count} into {shown}", ("  ·  n: a new folder", "dim")
+        )
 
     def play_highlighted(self) -> None:
         option = self.query_one(OptionList).highlighted_option
@@ -156,8 +189,8 @@ class GroupScreen(Screen[int]):
         group = self.group
         if group is None:
             self.say("No group to file")
-        elif not group.suggested_folder:
-            self.say("No suggested folder for this group: press a folder's key, or n")
+        elif wants_new_folder(group) or not group.suggested_folder:
+            self.action_new_folder()  # the first action for a group no folder fits
         else:
             self.confirm(group, group.suggested_folder)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from vidsort_tui.tui.group_screen import GroupScreen
 from vidsort_tui.tui.sorting import SortingActions
+from vidsort_tui.tui.status_bar import StatusBar
 from vidsort_tui.tui.video_view import VideoView
 
 
@@ -21,6 +22,12 @@ class GroupActions(SortingActions):
         async def back(filed: int | None) -> None:
             self.video_suspended = False
             self.poll_timer.resume()
+            # What the line said before the groups (an order, a sort) is no longer news.
+            self.query_one(StatusBar).last_action = (
+                f"Filed {filed} in groups · u undoes the last group"
+                if filed
+                else "Back from the look-alike groups"
+            )
             if filed and not self.refits_running:  # counted from the journal, like any sort
                 self.run_worker(self._refit_if_due(), group="refit")
             await self.reload()

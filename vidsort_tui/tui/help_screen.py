@@ -27,15 +27,14 @@ ROWS: list[tuple[tuple[str, ...], str]] = [
     (("undo",), "Undo the last sort"),
     (("skip",), "Skip (leave it unsorted)"),
     (("order", "groups"), "Cycle list order / look-alike groups"),
-    (("copy", "duplicates"), "Duplicate ≈: play other / move aside"),
-    (("next",), "Next video"),
-    (("previous",), "Previous video"),
+    (("copy", "duplicates"), "Duplicate ≈: next copy / move aside"),
+    (("next", "previous"), "Next / previous video"),
+    (("first", "last"), "First / last video in the list"),
     (("pause", "mute"), "Pause or play / mute or sound on"),
     (("seek_back", "seek_forward"), "Back / forward 5 s"),
     (("accept_all",), "Accept all at or above the threshold"),
     (("retrain",), "Retrain the model now"),
-    (("help",), "This help"),
-    (("quit",), "Quit"),
+    (("help", "quit"), "This help / quit"),
 ]
 
 
@@ -51,7 +50,7 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help"):
             title = Text.assemble(("vidsort keys", "bold"), "  (Esc closes)")
             graphics = getattr(self.app, "graphics", None)
-            if graphics is not None:  # one line, cut short in a small terminal (app.tcss)
+            if graphics is not None:  # wrapped, never cut: the reason is the point of it
                 said = display_text(graphics.describe())  # the terminal's own answer
                 title.append(f"  ·  video: {said}; --graphics changes it")
             yield Static(title, id="help-title")
@@ -64,9 +63,8 @@ class HelpScreen(ModalScreen[None]):
             yield table
             yield Static(
                 Text(
-                    f"Rebind in {display_text(str(self.settings.config_file))} under [keys], "
-                    'e.g. next = "j,down"; the Id column names the binding. '
-                    "auto_train = false there: no first model trained unasked."
+                    f"Rebind in {display_text(str(self.settings.config_file))} under [keys] by Id, "
+                    'e.g. next = "j,down"; auto_train = false: no first model unasked.'
                 )
             )
 

@@ -33,6 +33,8 @@ FOLDER_KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0"]
 KEYS: list[KeySpec] = [
     KeySpec("next", "j,down", "move(1)", "Next", show=False),
     KeySpec("previous", "k,up", "move(-1)", "Previous", show=False),
+    KeySpec("first", "home", "first", "First", show=False),
+    KeySpec("last", "end", "last", "Last", show=False),
     KeySpec("accept", "enter", "accept", "Accept"),
     *[
         KeySpec(f"folder_{i + 1}", key, f"file_into({i})", f"File into folder {i + 1}", show=False)
@@ -69,7 +71,8 @@ def bindings() -> list[BindingType]:
 ALWAYS_QUIT = "ctrl+q"
 
 _KEY_NAMES = {"question_mark": "?", "slash": "/", "enter": "Enter", "escape": "Esc",
-              "left": "←", "right": "→", "up": "↑", "down": "↓", "space": "space"}  # fmt: skip
+              "left": "←", "right": "→", "up": "↑", "down": "↓", "space": "space",
+              "home": "Home", "end": "End"}  # fmt: skip
 
 
 def display_key(key: str) -> str:

@@ -23,6 +23,7 @@ from vidsort_tui.core.library import Folder, Library
 from vidsort_tui.core.list_order import read_order
 from vidsort_tui.core.listing import VideoEntry, VideoListing
 from vidsort_tui.core.metrics import MetricsUnavailable, read_metrics
+from vidsort_tui.core.names import RESERVED_FOLDERS
 from vidsort_tui.core.ordering import order_videos
 from vidsort_tui.core.predictions import PredictionStore
 from vidsort_tui.core.similarity import EMPTY, Copy, Similarity, SimilarityStore, current
@@ -30,14 +31,17 @@ from vidsort_tui.tui.confidence import ConfidenceScale
 from vidsort_tui.tui.folder_panel import FolderPanel
 from vidsort_tui.tui.keymap import FOLDER_KEYS, display_key, effective_keys
 from vidsort_tui.tui.nothing_to_sort import NothingToSort
-from vidsort_tui.tui.now_playing import NowPlaying
+from vidsort_tui.tui.now_playing import NowPlaying, PlayingCopy
 from vidsort_tui.tui.status_bar import StatusBar
+from vidsort_tui.tui.toasts import TOASTS_OVER_THE_VIDEO
 from vidsort_tui.tui.video_list import VideoList
 from vidsort_tui.tui.video_view import VideoView
 
 POLL_SECONDS = 1.5
 #: entries the notice of what is not listed names (`--retrain`'s summary lists them all)
 UNLISTED_SHOWN = 3
+#: how long a change of folder keys is news (the status line's note, the folders' mark)
+KEYS_NEWS = 12.0
 #: the order as the list's title names it (short: the list is 24-48 columns wide)
 ORDER_TITLES = {"found": "as found", "confident": "confident first",
                 "uncertain": "uncertain first", "similar": "look-alikes"}  # fmt: skip
@@ -52,6 +56,10 @@ def short_name(name: str) -> str:
 
 
 class LibraryScreen(Screen[None]):
+    # Notices go over the top of the video pane, never over the folders or the status line
+    # (Textual puts them at the bottom right, where a new folder and its key appear).
+    CSS = TOASTS_OVER_THE_VIDEO
+
     def __init__(self, settings: Settings) -> None:
         super().__init__()
         self.settings = settings
@@ -68,6 +76,10 @@ class LibraryScreen(Screen[None]):
         self.has_similarity = False
         #: unsorted video -> its other copies (near-duplicates), for the list's flag
         self.copies: dict[str, list[Copy]] = {}
+        #: another copy of the selected video plays in its place (`c`), and the copies `c`
+        #: steps through (the selected video first)
+        self.playing_copy: PlayingCopy | None = None
+        self.copy_cycle: list[Copy] = []
         #: another screen plays videos now (the groups screen): this one plays nothing
         self.video_suspended = False
         self._warned: str | None = None  # the predictions-file warning last shown
@@ -76,6 +88,8 @@ class LibraryScreen(Screen[None]):
         self._keys_warned: str | None = None
         self._unlisted: dict[str, str] = {}  # the last scan's entries it could not list
         self._unlisted_said: dict[str, str] = {}
+        self._accuracy_for: bool | None = None  # whether there were folders when last said
+        self.just_made: str | None = None  # a folder `n` made, whose sort is not shown yet
 
     def compose(self) -> ComposeResult:
         keys = effective_keys(self.settings.keymap)
@@ -119,9 +133,9 @@ class LibraryScreen(Screen[None]):
         row = self.query_one(VideoList).cursor_row
         return self.entries[row] if 0 <= row < len(self.entries) else None
 
-    async def reload(self, keep: str | None = None, top: bool = False) -> None:
-        """Rescan the library (in a thread) and show it, keeping the selection (or, with
-        ``top``, selecting the first video)."""
+    async def reload(self, keep: str | None = None) -> None:
+        """Rescan the library (in a thread) and show it, keeping the selection (or selecting
+        ``keep``)."""
         try:
             entries, folders, similarity, keys_before = await asyncio.to_thread(self._scan)
         except LibraryError as exc:
@@ -131,9 +145,6 @@ class LibraryScreen(Screen[None]):
             return
         self._problem = None
         self._report_unlisted()
-        if top and entries:
-            keep = entries[0].filename
-            self.query_one(VideoList).move_cursor(row=0)
         self.track_keys(folders, keys_before)
         self.apply(entries, folders, keep, similarity)
 
@@ -150,15 +161,24 @@ class LibraryScreen(Screen[None]):
         names = order_videos(snapshot.unsorted, self.order, predicted, similarity)
         return [entries[n] for n in names], snapshot.folders, similarity, snapshot.keys_before
 
-    def track_keys(self, folders: list[Folder], keys_before: dict[str, int] | None) -> None:
+    def track_keys(
+        self, folders: list[Folder], keys_before: dict[str, int] | None, new: str | None = None
+    ) -> None:
         """Announce any change of folder numbering since the screen last showed the keys
-        (at start: since the saved keys, when this scan changed them)."""
+        (at start: since the saved keys, when this scan changed them). ``new``: a folder the
+        user has just created, whose key the caller's own message gives."""
         keys = {f.name: f.key for f in folders if f.key is not None}
         before = self._shown_keys if self._shown_keys is not None else keys_before
         if before is not None and before != keys:
-            said = "; ".join(describe_changes(before, keys))
-            self.query_one(StatusBar).set_note("keys", f"Keys: {said}", "bold", ttl=12)
-            self.notify_plain(f"Folder keys changed: {said}", timeout=10)
+            # Said in the status line and marked on the folders themselves, not in a toast:
+            # a toast covered exactly the folders and the line it was about.
+            others = {f: k for f, k in keys.items() if f not in (new, self.just_made)}
+            if said := "; ".join(describe_changes(before, others)):
+                status = self.query_one(StatusBar)
+                status.set_note("keys", f"Keys: {said}", "bold", ttl=KEYS_NEWS)
+            panel = self.query_one(FolderPanel)
+            panel.highlight({name for name, key in keys.items() if before.get(name) != key})
+            self.set_timer(KEYS_NEWS, lambda: panel.highlight(set()))
         self._shown_keys = keys
         warning = self.library.folder_keys.warning
         if warning and warning != self._keys_warned:
@@ -170,6 +190,8 @@ class LibraryScreen(Screen[None]):
         self._report_predictions_warning()
         before = self.current.filename if self.current else None
         self.entries, self.folders = entries, folders
+        if self._accuracy_for is not None and self._accuracy_for != bool(self.category_names()):
+            self.show_accuracy()  # "no folders yet" or "no model yet": folders came or went
         if similarity is not None:
             self.similarity = similarity
             self.copies = {
@@ -178,6 +200,7 @@ class LibraryScreen(Screen[None]):
                 for copy in group.videos
                 if copy.folder is None
             }
+            self.offer_groups()
         self.query_one(VideoList).show(entries, keep or before, flagged=set(self.copies))
         title = f"Unsorted ({len(entries)}) · {ORDER_TITLES.get(self.order, self.order)}"
         self.query_one("#videos").border_title = title
@@ -223,18 +246,26 @@ class LibraryScreen(Screen[None]):
         entry = self.current
         video = self.query_one(VideoView)
         nothing = self.query_one(NothingToSort)
-        self.query_one(NowPlaying).show(entry, self.scale, self.copy_text(entry))
         video.display = entry is not None
         nothing.display = entry is None
         if entry is None:
             nothing.show(self.library.root, self.folders, self._problem)
             video.play(None)
+            self.playing_copy = None
         elif self.video_suspended:
             pass  # a refit finishing under the groups screen must not start a second video
         elif force or video.path != self.library.root / entry.filename:
             video.play(self.library.root / entry.filename)
+            self.playing_copy = None
+        self.query_one(NowPlaying).show(entry, self.scale, self.copy_text(entry), self.playing_copy)
         predicted = entry.prediction.predicted_folder if entry else None
-        self.query_one(FolderPanel).show(self.folders, predicted)
+        guess_only = entry is not None and entry.prediction.new_kind
+        self.query_one(FolderPanel).show(self.folders, predicted, guess_only)
+
+    def category_names(self) -> list[str]:
+        """The folders a video can be filed into: not duplicates/ (a place to set copies
+        aside with d, never a category)."""
+        return [f.name for f in self.folders if f.name not in RESERVED_FOLDERS]
 
     def folder_for_key(self, index: int) -> str | None:
         """The folder on key slot ``index + 1`` (stable: core/folder_keys.py; None: none)."""
@@ -256,6 +287,24 @@ class LibraryScreen(Screen[None]):
         if entry is None or video.path != self.library.root / entry.filename:
             self.selection_changed()
 
+    def offer_groups(self) -> None:
+        """Look-alike groups that want a folder of their own (no folder fits them, or there
+        is no model to suggest one) are offered in the status line: in a library with no
+        folders yet, making one for a group is the first thing to do."""
+        wanting = [g for g in self.similarity.groups if g.new_kind or not g.suggested_folder]
+        videos = sum(len(g.videos) for g in wanting)
+        if not wanting:
+            text = ""
+        elif len(wanting) == 1:
+            text = f"{videos} videos look alike: g makes a folder for them"
+        else:
+            text = f"{len(wanting)} groups of look-alikes ({videos} videos): g makes their folders"
+        self.query_one(StatusBar).set_note("groups", text, "bold")
+        folders = self.query_one(FolderPanel)
+        folders.empty_hint = "No folders yet: press n to create one" + (
+            ", or g for videos that look alike" if wanting else ""
+        )
+
     def show_accuracy(self) -> None:
         try:
             metrics = read_metrics(self.settings.artifacts_dir)
@@ -264,4 +313,7 @@ class LibraryScreen(Screen[None]):
                 text += f" · features {metrics['feature_set']}"
         except (MetricsUnavailable, TypeError):  # no file, or no accuracy in it
             text = "no model yet: press r to train"
+            if not self.category_names():  # nothing to learn from: r alone cannot help
+                text = "no folders yet: n makes one for the video"
+        self._accuracy_for = bool(self.category_names())
         self.query_one(StatusBar).accuracy = text

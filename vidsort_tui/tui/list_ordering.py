@@ -1,7 +1,8 @@
 """`o`: cycle the unsorted list's order, and remember the choice across restarts.
 
 The order itself is the core's (order_videos, the same function behind /api/videos?order=);
-the choice is saved in ARTIFACTS_DIR (core.list_order), where the page reads it too.
+the choice is saved in ARTIFACTS_DIR (core.list_order), where the page reads it too. The
+selected video stays selected in the new order.
 """
 
 from __future__ import annotations
@@ -25,4 +26,6 @@ class OrderActions(LibraryScreen):
         except LibraryError as exc:
             self.notify_plain(str(exc), severity="warning", timeout=8)
         self.query_one(StatusBar).last_action = said
-        await self.reload(top=True)  # the point of an order is what comes first
+        # The video being watched stays selected (and in view): a new order must not take
+        # it away mid-decision; Home goes to the top of the new order.
+        await self.reload(keep=self.current.filename if self.current else None)

@@ -6,11 +6,14 @@ second, so seeking and pausing show their effect without a message for each key.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual.widgets import Static
 
 from vidsort_tui.core.display import display_name, display_text
 from vidsort_tui.core.listing import VideoEntry
+from vidsort_tui.core.similarity import Copy
 from vidsort_tui.tui.confidence import ConfidenceScale
 from vidsort_tui.tui.video_list import abbreviate
 from vidsort_tui.tui.video_view import VideoView
@@ -28,6 +31,19 @@ def clock(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+@dataclass(frozen=True)
+class PlayingCopy:
+    """Another copy of the selected video, playing in its place (`c`): the line names it."""
+
+    copy: Copy
+    number: int  # its place among all the copies, from 1
+    total: int
+
+    def text(self) -> Text:
+        where = f"in {display_name(self.copy.folder)}" if self.copy.folder else "unsorted"
+        return Text(f"≈ copy {self.number} of {self.total}, {where} · c: next", "bold magenta")
+
+
 class NowPlaying(Static):
     """One line: name and prediction on the left, the playback clock on the right."""
 
@@ -41,18 +57,34 @@ class NowPlaying(Static):
     def on_mount(self) -> None:
         self.set_interval(TICK_SECONDS, self._tick)
 
-    def show(self, entry: VideoEntry | None, scale: ConfidenceScale, copy: str = "") -> None:
-        """``copy``: "same as X in Y" when the video is a near-duplicate."""
+    def show(
+        self,
+        entry: VideoEntry | None,
+        scale: ConfidenceScale,
+        copy: str = "",
+        playing: PlayingCopy | None = None,
+    ) -> None:
+        """``copy``: "same as X in Y" when the video is a near-duplicate; ``playing``: the
+        copy that plays instead of ``entry`` (its name is shown, not the entry's)."""
         if entry is None:
             self._video_name, self._guess = "", Text()
+        elif playing is not None:
+            self._video_name, self._guess = playing.copy.filename, playing.text()
         else:
             p = entry.prediction
             self._video_name = entry.filename
-            self._guess = (
-                Text(f"→ {display_name(p.predicted_folder)} ({scale.text(p.confidence)})")
-                if p.predicted_folder
-                else Text("no prediction yet", style="dim")
-            )
+            guess = display_name(p.predicted_folder) if p.predicted_folder else ""
+            if p.new_kind:
+                # What to do before the guess: a narrow line cuts the end.
+                self._guess = Text.assemble(
+                    ("new kind? no folder fits", "bold"),
+                    (" · Enter: new folder", "dim"),
+                    (f" (guess {guess} {scale.text(p.confidence)})", "dim") if guess else "",
+                )
+            elif guess:
+                self._guess = Text(f"→ {guess} ({scale.text(p.confidence)})")
+            else:
+                self._guess = Text("no prediction yet", style="dim")
             if copy:
                 self._guess.append(f"  ≈ {display_text(copy)}", style="bold magenta")
         self._tick()

@@ -21,6 +21,12 @@ class PlaybackActions(LibraryScreen):
         if self.entries:
             table.move_cursor(row=max(0, min(len(self.entries) - 1, table.cursor_row + step)))
 
+    def action_first(self) -> None:
+        self.query_one(VideoList).move_cursor(row=0)
+
+    def action_last(self) -> None:
+        self.query_one(VideoList).move_cursor(row=len(self.entries) - 1)
+
     def action_skip(self) -> None:
         entry = self.current
         status = self.query_one(StatusBar)

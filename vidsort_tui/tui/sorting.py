@@ -26,6 +26,9 @@ class SortingActions(LibraryScreen):
         if entry is None:
             self.notify_plain("Nothing to accept: there are no unsorted videos")
             return
+        if entry.prediction.new_kind:  # no folder fits: a guess is not filed by itself
+            self.new_folder_dialog(new_kind=True)
+            return
         if not entry.prediction.predicted_folder:
             self.notify_plain(
                 "No prediction for this video yet: press its folder's number "
@@ -47,7 +50,8 @@ class SortingActions(LibraryScreen):
             return
         await self.file_current(folder.name)
 
-    async def file_current(self, folder: str) -> None:
+    async def file_current(self, folder: str, where: str = "") -> None:
+        """``where``: more about the folder for the status line ("new folder, key 4")."""
         entry = self.current
         if entry is None:
             self.notify_plain("No video to file: there are no unsorted videos")
@@ -58,9 +62,9 @@ class SortingActions(LibraryScreen):
             self.notify_plain(str(exc), severity="error", timeout=6)
             await self.reload()
             return
-        self.after_sorts([(entry.filename, folder)])
+        self.after_sorts([(entry.filename, folder)], where=where)
 
-    def after_sorts(self, done: list[tuple[str, str]], learn: bool = True) -> None:
+    def after_sorts(self, done: list[tuple[str, str]], learn: bool = True, where: str = "") -> None:
         """Show the sorts at once (no rescan) and refit after every few (``learn``: moves
         into duplicates/ teach the model nothing)."""
         row = self.query_one(VideoList).cursor_row
@@ -73,7 +77,7 @@ class SortingActions(LibraryScreen):
         folders = [replace(f, count=counts[f.name]) for f in self.folders]
         self.apply(remaining, folders, keep)
         if len(done) == 1:
-            said = f"Sorted {done[0][0]} → {done[0][1]} (u undoes)"
+            said = f"Sorted {done[0][0]} → {done[0][1]} ({where}{'; ' if where else ''}u undoes)"
         else:
             said = f"Filed {len(done)} videos · u undoes all {len(done)}"
         self.query_one(StatusBar).last_action = said
@@ -124,7 +128,7 @@ class SortingActions(LibraryScreen):
         if entry is None:
             self.notify_plain("No video to file: there are no unsorted videos")
             return
-        if not self.folders:
+        if not self.category_names():
             self.notify_plain("No folders yet: press n to create one", severity="warning")
             return
 
@@ -134,31 +138,51 @@ class SortingActions(LibraryScreen):
 
         prediction = entry.prediction
         picker = FolderPicker(
-            [f.name for f in self.folders],
+            self.category_names(),
             predicted=prediction.predicted_folder,
             predicted_text=self.scale.text(prediction.confidence),
+            guess_only=prediction.new_kind,
         )
         self.app.push_screen(picker, chosen)
 
     def action_new_folder(self) -> None:
+        self.new_folder_dialog()
+
+    def new_folder_dialog(self, new_kind: bool = False) -> None:
+        """`n`, or `Enter` on a video no folder fits (``new_kind``: the existing folders are
+        offered too, the best guess first): a name and Enter make the folder and file the
+        video in one step."""
+
         async def create(name: str) -> str | None:
             """The core creates the folder; its refusal is shown in the dialog."""
             try:
                 await asyncio.to_thread(self.library.create_folder, name)
             except LibraryError as exc:
                 return str(exc)
+            self.just_made = name  # its key is said with the sort, not by a scan meanwhile
             return None
 
         async def created(name: str | None) -> None:
             if not name:
                 return
+            made, self.just_made = name == self.just_made, None
             self.folders = await asyncio.to_thread(self.library.folders)
-            self.track_keys(self.folders, None)
+            self.track_keys(self.folders, None, new=name)
+            key = next((key_text(f.key) for f in self.folders if f.name == name), None)
+            where = f"new folder, {f'key {key}' if key else 'no key: / picks it'}" if made else ""
             if self.current is not None:
-                await self.file_current(name)
+                await self.file_current(name, where)
             else:
-                self.query_one(StatusBar).last_action = f"Created folder {name}"
+                self.query_one(StatusBar).last_action = f"Created folder {name} ({where})"
                 self.selection_changed(force=False)
 
-        has_video = self.current is not None
-        self.app.push_screen(NewFolderScreen(create, files_video=has_video), created)
+        entry = self.current
+        guess = entry.prediction if new_kind and entry is not None else None
+        dialog = NewFolderScreen(
+            create,
+            files_video=entry is not None,
+            existing=self.category_names() if guess else None,
+            guess=guess.predicted_folder if guess else None,
+            guess_text=self.scale.text(guess.confidence) if guess else "",
+        )
+        self.app.push_screen(dialog, created)

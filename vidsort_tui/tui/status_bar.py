@@ -1,9 +1,11 @@
 """One line of notes: the last action (with its undo hint), a running job's progress (the
-live note), passing news (a refit, folder keys), the model's accuracy.
+live note), passing news (a refit, folder keys), look-alikes that want a folder, the model's
+accuracy.
 
-When the line is too short for all of them, the oldest notes go first; the live note is
-never dropped (it is cut last, at its end). Passing news expires after a few seconds, so
-"refitted on 66 videos" does not sit there after it stopped being news.
+When the line is too short for all of them, the standing notes go first (the model's
+accuracy, then the look-alikes on offer), then the oldest; the live note is never dropped
+(it is cut last, at its end). Passing news expires after a few seconds, so "refitted on 66
+videos" does not sit there after it stopped being news.
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ from vidsort_tui.core.display import display_text
 #: how long passing news stays (seconds)
 STALE_SECONDS = 6.0
 #: display order, left to right, when everything fits
-ORDER = ("action", "live", "news", "keys", "accuracy")
+ORDER = ("action", "live", "news", "keys", "groups", "accuracy")
 SEPARATOR = "  ·  "
+#: notes that stand while true, dropped before news when the line is short: the model's
+#: accuracy, then the offer of look-alike groups (a sort's undo hint outranks both)
+DROP_FIRST = {"accuracy": 0, "groups": 1}
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,8 @@ class StatusBar(Static):
     def set_note(self, slot: str, text: str, style: str = "", ttl: float | None = None) -> None:
         """Show ``text`` in ``slot`` (replacing what was there); ``ttl``: passing news."""
         now = time.monotonic()
+        if slot in self.notes and self.notes[slot].text == text and ttl is None:
+            return  # unchanged: not news again (the oldest note is the first dropped)
         if text:
             self.notes[slot] = Note(text, style, now, None if ttl is None else now + ttl)
         else:
@@ -99,7 +106,8 @@ class StatusBar(Static):
 
         while len(kept) > 1 and length(kept) > width:
             droppable = [item for item in kept if item[0] != "live"]
-            kept.remove(min(droppable, key=lambda item: item[1].at))
+            # the standing notes first (never what just happened), then the oldest
+            kept.remove(min(droppable, key=lambda item: (DROP_FIRST.get(item[0], 9), item[1].at)))
         return kept
 
     def render(self) -> Text:

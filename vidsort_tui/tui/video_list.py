@@ -5,7 +5,9 @@ fast as 100 (a DataTable built every row up front: 2.5 s for 10,000). Columns fo
 widget's width: the confidence always shows, the folder column is as wide as the longest
 folder (up to a third of the width), and names that do not fit keep their start and end
 ("7101573…047732"), where names differ most. A near-duplicate's row starts with "≈" (the
-title line above the video says which video it copies).
+title line above the video says which video it copies). A video no folder fits shows
+"new kind?" instead of a folder, dimmed whatever its confidence: `Enter` and `A` never file
+it into the guess.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ COPY_MARK = "≈"
 LIKELY_FLOOR = 0.5
 MIN_NAME, MIN_FOLDER, MAX_FOLDER = 8, 4, 16
 FOLDER_HEADER = "Folder"
+NEW_KIND = "new kind?"
 
 
 def abbreviate(name: str, width: int) -> str:
@@ -94,7 +97,10 @@ class VideoList(ScrollView):
             index = names.index(keep)
         self.entries = entries
         self.flagged = flagged or set()
-        folders = {e.prediction.predicted_folder or "" for e in entries}
+        folders = {
+            NEW_KIND if e.prediction.new_kind else e.prediction.predicted_folder or ""
+            for e in entries
+        }
         widths = (cell_len(display_name(f)) for f in folders)
         self._folder_width = max([len(FOLDER_HEADER), *widths])
         self.virtual_size = Size(self.size.width, len(entries) + 1)
@@ -114,8 +120,10 @@ class VideoList(ScrollView):
             self.post_message(self.Highlighted())
 
     def get_row_at(self, index: int) -> tuple[str, str, str]:
-        """(name, predicted folder or "—", confidence as shown), unabbreviated."""
+        """(name, predicted folder, "new kind?" or "—", confidence as shown), unabbreviated."""
         p = self.entries[index].prediction
+        if p.new_kind:  # no confidence: beside "new kind?" it would read as the odds of that
+            return self.entries[index].filename, NEW_KIND, ""
         if not p.predicted_folder:
             return self.entries[index].filename, "—", ""
         shown = self.scale.text(p.confidence)
@@ -146,7 +154,7 @@ class VideoList(ScrollView):
             return Strip.blank(width, background)
         name, folder, confidence = self.get_row_at(index)
         p = self.entries[index].prediction
-        colour = self.colour(p.confidence)
+        colour = UNSURE if p.new_kind else self.colour(p.confidence)
         base = background + (CURSOR if index == self.cursor_row else Style())
         flag = Segment(COPY_MARK, base + COPY) if name in self.flagged else Segment(" ", base)
         segments = [
