@@ -15,6 +15,7 @@ from pipeline.classifiers import Classifier
 from pipeline.embedder import EMBEDDING_VERSION
 from pipeline.encoding import ColourVocabulary
 from pipeline.features import FEATURE_VERSION
+from pipeline.open_set import OpenSetCalibration
 from vidsort_tui.core import artifacts
 from vidsort_tui.core.atomic import write_bytes_atomic
 
@@ -31,6 +32,8 @@ class TrainedModel:
     content: bool = False  # its rows end with the content embedding
     feature_set: str = "classical"  # for people: "content+classical" or "classical (why)"
     embedding_version: int = EMBEDDING_VERSION
+    #: how likely a prediction is right, new kinds included (None: a model from before it)
+    open_set: OpenSetCalibration | None = None
 
     def refitted(self, x: np.ndarray, y: np.ndarray) -> TrainedModel:
         """The same model fitted on ``x, y``; with the same folders, starting from the current
@@ -64,4 +67,6 @@ def load(artifacts_dir: Path) -> TrainedModel | None:
         return None
     if getattr(model, "embedding_version", None) != EMBEDDING_VERSION:
         return None
+    if not hasattr(model, "open_set"):  # saved before the open-set calibration: none
+        model.open_set = None
     return model

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ from scipy.sparse.csgraph import connected_components
 
 from pipeline.duplicates import DUPLICATE_EMBEDDING, components, duplicate_pairs
 from pipeline.features import VideoFeatures
-from pipeline.neighbours import Neighbours, cached_nearest, centred, restrict
+from pipeline.neighbours import Neighbours, above, cached_nearest, centred, restrict
 from vidsort_tui.core import artifacts
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.names import RESERVED_FOLDERS
@@ -39,14 +40,22 @@ from vidsort_tui.core.similarity import (
     write_similarity,
 )
 
-#: average-linkage cut on cosine distance: a group's mean pairwise similarity is >= 0.6
-GROUP_DISTANCE = 0.4
+#: average-linkage cut on cosine distance: a group's mean pairwise similarity is >= 0.35
+#: (tuned on real footage, bench.groups_quality: clips of one kind from different sources
+#: are about 0.16 alike, of different kinds -0.04, copies from one source 0.8)
+GROUP_DISTANCE = 0.65
+#: the cut among the unsorted videos the model says no folder fits: the videos that have a
+#: folder are not among them, so their look-alikes may be looser (bench.open_set)
+NEW_KIND_DISTANCE = 0.7
 MIN_GROUP = 5
 GROUP_NEIGHBOURS = 16
 #: neighbours found for every video (filed ones among them take places unsorted ones need)
 ALL_NEIGHBOURS = 32
-#: neighbours less similar than this are not looked for (the order walks only to these)
+#: the look-alike order walks only to neighbours at least this similar
 ORDER_FLOOR = 0.3
+#: neighbours less similar than this are not looked for (the weakest edges of the open-set
+#: graph, pipeline.open_set; groups, order and duplicates use only the closer ones)
+SEARCH_FLOOR = 0.1
 COMPONENT_LIMIT = 2000
 #: how much tighter the cut gets each time a component is too large to cluster at once
 TIGHTEN = 0.05
@@ -66,18 +75,43 @@ def _components(nb: Neighbours, members: np.ndarray, cut: float) -> list[np.ndar
     return [members[labels == c] for c in range(count)]
 
 
-def _clusters(x: np.ndarray, nb: Neighbours, members: np.ndarray, cut: float) -> list[np.ndarray]:
+def _clusters(
+    x: np.ndarray, nb: Neighbours, members: np.ndarray, cut: float, size: int, link: float
+) -> list[np.ndarray]:
+    """Average-linkage clusters (cut at ``link``) of at least ``size`` among ``members``,
+    one candidate neighbourhood (component of edges closer than ``cut``) at a time."""
     out = []
     for part in _components(nb, members, cut):
-        if len(part) < MIN_GROUP:
+        if len(part) < size:
             continue
         if len(part) > COMPONENT_LIMIT:
-            out += _clusters(x, nb, part, cut - TIGHTEN) if cut > TIGHTEN else []
+            out += _clusters(x, nb, part, cut - TIGHTEN, size, link) if cut > TIGHTEN else []
             continue
-        labels = fcluster(linkage(x[part].astype(np.float64), "average", "cosine"),
-                          GROUP_DISTANCE, "distance")  # fmt: skip
-        out += [part[labels == c] for c in np.unique(labels) if (labels == c).sum() >= MIN_GROUP]
+        labels = fcluster(linkage(x[part].astype(np.float64), "average", "cosine"), link,
+                          "distance")  # fmt: skip
+        out += [part[labels == c] for c in np.unique(labels) if (labels == c).sum() >= size]
     return out
+
+
+def group_size(unsorted: int) -> int:
+    """The fewest videos a group has: MIN_GROUP, fewer in a small root (40 videos of 8
+    kinds have 5 of a kind at most, and 3 alike are worth a folder there)."""
+    return max(3, min(MIN_GROUP, unsorted // 12))
+
+
+def lookalike_groups(
+    x: np.ndarray, everyone: Neighbours, parts: list[tuple[np.ndarray, float]], size: int
+) -> list[np.ndarray]:
+    """Groups (rows of ``x``) within each part (rows, cut): the unsorted videos no folder
+    fits are grouped apart from the others, so a group never mixes the two."""
+    clusters = []
+    for members, cut in parts:
+        if len(members):
+            nb = restrict(everyone, members, GROUP_NEIGHBOURS)
+            found = _clusters(x[members], nb, np.arange(len(members)), cut, size, cut)
+            clusters += [members[c] for c in found]
+    clusters.sort(key=lambda c: (-len(c), -mean_similarity(x[c]), int(c.min())))
+    return clusters
 
 
 def mean_similarity(rows: np.ndarray) -> float:
@@ -101,6 +135,13 @@ def suggested_folder(names: list[str], predictions: Mapping[str, Prediction]) ->
         if count * 2 > len(names):
             return folder
     return None
+
+
+def new_kind(names: list[str], predictions: Mapping[str, Prediction]) -> bool:
+    """No folder fits the group: the model says so of at least half of it, or there is no
+    model (no prediction for any of it, as on a first run with no folders)."""
+    judged = [p for n in names if (p := predictions.get(n)) is not None]
+    return not judged or 2 * sum(p.new_kind for p in judged) >= len(names)
 
 
 def _chain(x: np.ndarray, members: list[int]) -> list[int]:
@@ -135,6 +176,24 @@ def lookalike_order(nb: Neighbours, walks: list[list[int]]) -> list[int]:
     return order
 
 
+@dataclass
+class LibraryNeighbours:
+    """Every video's ALL_NEIGHBOURS nearest by content, searched once per job and shared by
+    the look-alikes, the near-duplicates and the open-set confidence (pipeline.open_set)."""
+
+    ids: list[str]  # by (file name, id): a sort changes an id, not its place
+    x: np.ndarray  # the rows, mean-centred and L2-normalised
+    everyone: Neighbours  # similarity >= SEARCH_FLOOR
+
+
+def library_neighbours(vectors: Mapping[str, np.ndarray], cache: Path | None) -> LibraryNeighbours:
+    """Nearest neighbours of ``vectors`` (by video id), reused from ``cache`` while the
+    vectors are the same (a refit after sorts, or the stage after a retrain's training)."""
+    ids = sorted(vectors, key=lambda i: (i.rsplit("/", 1)[-1], i))
+    x = centred(np.stack([vectors[i] for i in ids])) if ids else np.zeros((0, 0), np.float32)
+    return LibraryNeighbours(ids, x, cached_nearest(x, ALL_NEIGHBOURS, SEARCH_FLOOR, cache))
+
+
 def compute(
     features: Mapping[str, VideoFeatures],
     predictions: Mapping[str, Prediction],
@@ -148,21 +207,26 @@ def compute(
     neighbours that are unsorted, duplicates the closest of all.
     """
     embedded = {i: f.embedding for i, f in features.items() if f.embedding is not None}
-    ids = sorted(embedded, key=lambda i: (i.rsplit("/", 1)[-1], i))  # a sort keeps the order
-    x = centred(np.stack([embedded[i] for i in ids])) if ids else np.zeros((0, 0), np.float32)
-    floor = min(ORDER_FLOOR, 1.0 - GROUP_DISTANCE, DUPLICATE_EMBEDDING)
-    everyone = cached_nearest(x, ALL_NEIGHBOURS, floor, cache)
+    found = library_neighbours(embedded, cache)
+    ids, x = found.ids, found.x
+    closest = min(ORDER_FLOOR, 1.0 - max(GROUP_DISTANCE, NEW_KIND_DISTANCE), DUPLICATE_EMBEDDING)
+    everyone = above(found.everyone, closest)
     unsorted = np.array([k for k, i in enumerate(ids) if "/" not in i], np.int64)
-    xu = x[unsorted] if len(unsorted) else np.zeros((0, x.shape[1] if x.ndim == 2 else 0))
+    fits_none = np.array([new_kind([ids[k]], predictions) for k in unsorted], bool)
+    if fits_none.all():  # no model (or none that knows a folder for any): one part
+        parts = [(unsorted, GROUP_DISTANCE)]
+    else:
+        parts = [(unsorted[fits_none], NEW_KIND_DISTANCE), (unsorted[~fits_none], GROUP_DISTANCE)]
+    clusters = lookalike_groups(x, everyone, parts, group_size(len(unsorted)))
+    where = {int(k): i for i, k in enumerate(unsorted)}
     nb = restrict(everyone, unsorted, GROUP_NEIGHBOURS)
-    clusters = _clusters(xu, nb, np.arange(len(xu)), GROUP_DISTANCE) if len(xu) else []
-    clusters.sort(key=lambda c: (-len(c), -mean_similarity(xu[c]), int(c.min())))
     names = [ids[k] for k in unsorted]
-    groups, walks = [], [_chain(xu, sorted(int(i) for i in c)) for c in clusters]
+    groups, walks = [], [[where[k] for k in _chain(x, sorted(int(i) for i in c))] for c in clusters]
     for cluster, walk in zip(clusters, walks, strict=True):
         members = [names[i] for i in walk]
-        groups.append(LookalikeGroup(tuple(members), suggested_folder(members, predictions),
-                                     mean_similarity(xu[cluster])))  # fmt: skip
+        new = new_kind(members, predictions)
+        folder = None if new else suggested_folder(members, predictions)
+        groups.append(LookalikeGroup(tuple(members), folder, mean_similarity(x[cluster]), new))
     order = tuple(names[i] for i in lookalike_order(nb, walks))
     a, b, score = duplicate_pairs(everyone, [features[i].signature for i in ids])
     duplicates = []
