@@ -68,6 +68,8 @@ def _print_summary(console: Console, result: retrain.RetrainResult) -> None:
         line += f" ({m.get('model')})"
     colour = "green" if result.ok else "red"
     console.print(f"[{colour}]{'Done' if result.ok else 'Failed'}:[/] {line}")
+    if result.note:
+        console.print(f"  {result.note}", markup=False)
     if m.get("feature_set"):
         console.print(f"  features: {m['feature_set']}", markup=False)
     for name, reason in sorted(result.skipped.items())[:20]:
