@@ -26,6 +26,8 @@ from vidsort_tui.core.config import Settings
 from vidsort_tui.core.predictions import Prediction, write_predictions
 
 TOP_K = 3
+#: a video is of a new kind when no folder fitting is at least this likely
+NEW_KIND = 0.5
 
 
 def judge(
@@ -69,8 +71,8 @@ def _prediction(
 ) -> Prediction:
     """The top folder at ``confidence``; no folder fitting at ``none`` (at most what is left);
     the rest shared by the other folders as the classifier ranks them, none of them shown
-    above the top one (the classifier's choice stays first). ``new_kind``: no folder
-    fitting is the likeliest single answer."""
+    above the top one (the classifier's choice stays first). ``new_kind``: it is likelier
+    that no folder fits than that any does (then it is the likeliest single answer too)."""
     none = min(none, 1.0 - confidence)
     rest = 1.0 - confidence - none
     others = np.delete(np.arange(len(classes)), top)
@@ -80,9 +82,7 @@ def _prediction(
     share_of = dict(zip(others.tolist(), shares.tolist(), strict=True))
     ranked = [(classes[top], round(float(confidence), 4))]
     ranked += [(classes[j], round(share_of[int(j)], 4)) for j in order]
-    largest_other = float(shares.max()) if len(shares) else 0.0
-    new_kind = bool(none > confidence and none > largest_other)
-    return Prediction(ranked[0][0], ranked[0][1], tuple(ranked), new_kind)
+    return Prediction(ranked[0][0], ranked[0][1], tuple(ranked), bool(none >= NEW_KIND))
 
 
 def predict(
