@@ -8,7 +8,11 @@ runs per candidate neighbourhood: the graph of each video's GROUP_NEIGHBOURS nea
 neighbours closer than the cut splits into connected components, and a cluster of average
 linkage never spans two of them (every cross pair is farther than the cut), so each
 component is clustered alone -- O(m^2) for a component of m, never O(n^2) for the library.
-A component larger than COMPONENT_LIMIT is split at a tighter cut first. The one neighbour
+A component larger than COMPONENT_LIMIT is split at a tighter cut first. The unsorted
+videos no folder fits (``unplaced``: new_kind, or under UNPLACED for their likeliest folder,
+or with no model at all) are grouped apart from the others and their groups are offered as
+new folders (``new_kind``); the others' groups come with the folder most of them are
+predicted into. The one neighbour
 search is the costly part (O(n^2 d) multiply-adds, blockwise); its result is cached in
 ARTIFACTS_DIR and reused while the embeddings are the same (every refit after sorts).
 """
@@ -44,9 +48,12 @@ from vidsort_tui.core.similarity import (
 #: (tuned on real footage, bench.groups_quality: clips of one kind from different sources
 #: are about 0.16 alike, of different kinds -0.04, copies from one source 0.8)
 GROUP_DISTANCE = 0.65
-#: the cut among the unsorted videos the model says no folder fits: the videos that have a
-#: folder are not among them, so their look-alikes may be looser (bench.open_set)
+#: the cut among the unsorted videos no folder fits (``unplaced``) when there are folders:
+#: the videos that have one are not among them, so their look-alikes may be looser
+#: (bench.open_set)
 NEW_KIND_DISTANCE = 0.7
+#: a video whose likeliest folder is less likely than this fits none well (``unplaced``)
+UNPLACED = 0.3
 MIN_GROUP = 5
 GROUP_NEIGHBOURS = 16
 #: neighbours found for every video (filed ones among them take places unsorted ones need)
@@ -101,16 +108,17 @@ def group_size(unsorted: int) -> int:
 
 def lookalike_groups(
     x: np.ndarray, everyone: Neighbours, parts: list[tuple[np.ndarray, float]], size: int
-) -> list[np.ndarray]:
-    """Groups (rows of ``x``) within each part (rows, cut): the unsorted videos no folder
-    fits are grouped apart from the others, so a group never mixes the two."""
+) -> list[tuple[np.ndarray, int]]:
+    """(group, the part it is in): groups (rows of ``x``) within each part (rows, cut) --
+    the unsorted videos no folder fits are grouped apart from the others, so a group offered
+    as a new folder never holds videos that have one -- largest first."""
     clusters = []
-    for members, cut in parts:
+    for number, (members, cut) in enumerate(parts):
         if len(members):
             nb = restrict(everyone, members, GROUP_NEIGHBOURS)
             found = _clusters(x[members], nb, np.arange(len(members)), cut, size, cut)
-            clusters += [members[c] for c in found]
-    clusters.sort(key=lambda c: (-len(c), -mean_similarity(x[c]), int(c.min())))
+            clusters += [(members[c], number) for c in found]
+    clusters.sort(key=lambda c: (-len(c[0]), -mean_similarity(x[c[0]]), int(c[0].min())))
     return clusters
 
 
@@ -137,11 +145,10 @@ def suggested_folder(names: list[str], predictions: Mapping[str, Prediction]) ->
     return None
 
 
-def new_kind(names: list[str], predictions: Mapping[str, Prediction]) -> bool:
-    """No folder fits the group: the model says so of at least half of it, or there is no
-    model (no prediction for any of it, as on a first run with no folders)."""
-    judged = [p for n in names if (p := predictions.get(n)) is not None]
-    return not judged or 2 * sum(p.new_kind for p in judged) >= len(names)
+def unplaced(prediction: Prediction | None) -> bool:
+    """No folder fits the video well: the model marks it new_kind, its likeliest folder is
+    less likely than UNPLACED, or it has no prediction (there is no model)."""
+    return prediction is None or prediction.new_kind or prediction.confidence < UNPLACED
 
 
 def _chain(x: np.ndarray, members: list[int]) -> list[int]:
@@ -212,19 +219,18 @@ def compute(
     closest = min(ORDER_FLOOR, 1.0 - max(GROUP_DISTANCE, NEW_KIND_DISTANCE), DUPLICATE_EMBEDDING)
     everyone = above(found.everyone, closest)
     unsorted = np.array([k for k, i in enumerate(ids) if "/" not in i], np.int64)
-    fits_none = np.array([new_kind([ids[k]], predictions) for k in unsorted], bool)
-    if fits_none.all():  # no model (or none that knows a folder for any): one part
-        parts = [(unsorted, GROUP_DISTANCE)]
-    else:
-        parts = [(unsorted[fits_none], NEW_KIND_DISTANCE), (unsorted[~fits_none], GROUP_DISTANCE)]
+    homeless = np.array([unplaced(predictions.get(ids[k])) for k in unsorted], bool)
+    cut = NEW_KIND_DISTANCE if not homeless.all() else GROUP_DISTANCE  # all: no model
+    parts = [(unsorted[homeless], cut), (unsorted[~homeless], GROUP_DISTANCE)]
     clusters = lookalike_groups(x, everyone, parts, group_size(len(unsorted)))
     where = {int(k): i for i, k in enumerate(unsorted)}
     nb = restrict(everyone, unsorted, GROUP_NEIGHBOURS)
     names = [ids[k] for k in unsorted]
-    groups, walks = [], [[where[k] for k in _chain(x, sorted(int(i) for i in c))] for c in clusters]
-    for cluster, walk in zip(clusters, walks, strict=True):
+    walks = [[where[k] for k in _chain(x, sorted(int(i) for i in c))] for c, _ in clusters]
+    groups = []
+    for (cluster, part), walk in zip(clusters, walks, strict=True):
         members = [names[i] for i in walk]
-        new = new_kind(members, predictions)
+        new = part == 0  # offered as a new folder
         folder = None if new else suggested_folder(members, predictions)
         groups.append(LookalikeGroup(tuple(members), folder, mean_similarity(x[cluster]), new))
     order = tuple(names[i] for i in lookalike_order(nb, walks))

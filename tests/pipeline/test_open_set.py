@@ -21,6 +21,7 @@ from tests.conftest import realclips_dir
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import PredictionStore
+from vidsort_tui.core.similarity import load_similarity
 from vidsort_tui.services import retrain
 
 
@@ -133,6 +134,10 @@ def test_a_hidden_kind_is_new_and_never_green_after_the_retrain_and_after_refits
     assert any(_predictions(settings)[n]["confidence"] >= THRESHOLD for n in known)
     metrics = json.loads((settings.artifacts_dir / "metrics.json").read_text())
     assert metrics["new_kind_below_0_8"] >= 0.9 and "open set" in metrics["calibration"]
+    # The snow clips are offered as a new folder, in groups of their own.
+    offered = [g for g in load_similarity(settings).groups if g.new_kind]
+    assert sum(len(g.videos) for g in offered) >= 5
+    assert all(truth[n] == "snow" and g.suggested_folder is None for g in offered for n in g.videos)
     library = Library(settings)
     for round_ in range(2):  # sorts, each time followed by a refit as the learning loop does
         for name in known[round_ * 4 : round_ * 4 + 4]:

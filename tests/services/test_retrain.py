@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,7 +14,8 @@ import pytest
 
 from pipeline import train
 from pipeline.model import load
-from tests.conftest import wait_until
+from tests.conftest import realclips_dir, wait_until
+from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import PredictionStore
 from vidsort_tui.core.similarity import load_similarity
@@ -221,3 +223,18 @@ def test_when_every_folder_is_emptied_the_old_model_goes(library_factory):
     assert load(settings.artifacts_dir) is None
     assert not (settings.artifacts_dir / "metrics.json").exists()
     assert PredictionStore(settings.artifacts_dir).snapshot() == {}
+
+
+def test_a_flat_root_of_real_clips_has_look_alikes(tmp_path):
+    """../shared/realclips with no folders (20 clips of three kinds): the first run must not
+    say "nothing looks alike"; a small root has groups of fewer than five."""
+    data = tmp_path / "videos"
+    data.mkdir()
+    for k, clip in enumerate(sorted(realclips_dir().glob("*/*.mp4"))):
+        shutil.copyfile(clip, data / f"{7_900_000_000_000_000 + k}.mp4")
+    settings = Settings.load({"data_dir": data, "artifacts_dir": tmp_path / "a",
+                              "auto_train": False}, environ={})  # fmt: skip
+    result = retrain.run(settings)
+    assert result.ok and result.note.endswith("look-alike groups suggested"), result.note
+    groups = load_similarity(settings).groups
+    assert groups and all(g.new_kind and len(g.videos) >= 3 for g in groups)
