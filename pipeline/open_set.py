@@ -35,20 +35,19 @@ from pathlib import Path
 
 import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix, diags
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from pipeline.calibration import SAFE_ACCURACY, THRESHOLD
 from pipeline.features import VideoFeatures
 from pipeline.neighbours import Neighbours
-from pipeline.similarity import SEARCH_FLOOR, library_neighbours
+from pipeline.similarity import SEARCH_FLOOR, LibraryNeighbours, library_neighbours
 
 #: each video's graph edges: its closest this many neighbours, weighted similarity**EDGE_POWER
 GRAPH_NEIGHBOURS = 10
 EDGE_POWER = 6
 #: how much of what reaches a video comes from its neighbours (the rest is its own label)
 SPREAD = 0.6
-SPREAD_STEPS = 15
+SPREAD_STEPS = 10  # 0.6**10: what is left to spread is under 1%
 FOLDS = 5
 HELD_OUT_GROUPS = 8
 #: while fitting, a held-out (new-kind) prediction counts this many times a known one
@@ -69,6 +68,8 @@ class Graph:
     #: similarity below which neighbours were not looked for: a folder with no example in a
     #: video's list is at most this close
     floor: float
+    #: the search by content embedding it was made from, for the look-alikes to reuse
+    searched: LibraryNeighbours | None = None
     position: dict[str, int] = field(init=False)
     _matrix: csr_matrix | None = field(init=False, default=None)
 
@@ -92,11 +93,11 @@ def library_graph(
     if content:
         vectors = {i: f.embedding for i, f in features.items() if f.embedding is not None}
         found = library_neighbours(vectors, cache)
-    else:
-        ids = list(features)
-        rows = np.stack([features[i].global_ for i in ids]) if ids else np.zeros((0, 1))
-        rows = (rows - rows.mean(0)) / np.maximum(rows.std(0), 1e-6)
-        found = library_neighbours(dict(zip(ids, rows, strict=True)), None)
+        return Graph(found.ids, found.everyone, SEARCH_FLOOR, found)
+    ids = list(features)
+    rows = np.stack([features[i].global_ for i in ids]) if ids else np.zeros((0, 1))
+    rows = (rows - rows.mean(0)) / np.maximum(rows.std(0), 1e-6)
+    found = library_neighbours(dict(zip(ids, rows, strict=True)), None)
     return Graph(found.ids, found.everyone, SEARCH_FLOOR)
 
 
@@ -231,21 +232,37 @@ def _weights(v: Views) -> np.ndarray:
     return np.where(v.new_kind, NEW_KIND_WEIGHT * max(known, 1) / max(new, 1), 1.0)
 
 
-def _line(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
-    """(slope, intercept) of a one-feature logistic regression, in the feature's own units."""
-    if y.all() or not y.any():  # nothing to tell apart: the base rate
-        rate = float(np.average(y, weights=weights)) if len(y) else 0.0
+def _logistic(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, float]:
+    """(coefficients, intercept), in the features' own units, of the weighted logistic
+    regression of ``y`` on the columns of ``x`` (standardised; L2 penalty 1/2 |coef|^2, as
+    scikit-learn's C=1), by Newton's method: a handful of features and up to tens of
+    thousands of rows, solved in milliseconds (a refit recalibrates every time)."""
+    target = y.astype(np.float64)
+    if target.all() or not target.any():  # nothing to tell apart: the base rate
+        rate = float(np.average(target, weights=weights)) if len(y) else 0.0
         rate = min(max(rate, 1e-4), 1 - 1e-4)
-        return 0.0, float(np.log(rate / (1 - rate)))
-    centre, scale = float(x.mean()), float(x.std()) or 1.0
-    fit = LogisticRegression(C=1.0).fit(((x - centre) / scale)[:, None], y, sample_weight=weights)
-    slope = float(fit.coef_[0, 0]) / scale
-    return slope, float(fit.intercept_[0]) - slope * centre
+        return np.zeros(x.shape[1]), float(np.log(rate / (1 - rate)))
+    centre, spread_ = x.mean(0), x.std(0)
+    scale = np.where(spread_ > 0, spread_, 1.0)
+    a = np.column_stack([(x - centre) / scale, np.ones(len(x))])
+    penalty = np.r_[np.ones(x.shape[1]), 0.0]
+    beta = np.zeros(a.shape[1])
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-(a @ beta)))
+        gradient = a.T @ (weights * (p - target)) + penalty * beta
+        hessian = (a * (weights * p * (1 - p))[:, None]).T @ a + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-9:
+            break
+    coefficients = beta[:-1] / scale
+    return coefficients, float(beta[-1] - coefficients @ centre)
 
 
 def _fit_right(v: Views, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    lines = [_line(v.x[:, i], v.right, weights) for i in range(v.x.shape[1])]
-    return np.array([s for s, _ in lines]), np.array([b for _, b in lines])
+    """One logistic line per feature: P(right | that feature alone)."""
+    lines = [_logistic(v.x[:, [i]], v.right, weights) for i in range(v.x.shape[1])]
+    return np.array([float(c[0]) for c, _ in lines]), np.array([b for _, b in lines])
 
 
 def _safe_shift(
@@ -290,14 +307,9 @@ def fit(v: Views) -> tuple[OpenSetCalibration, np.ndarray]:
     slopes, intercepts = _fit_right(v, weights)
     held_out = cross_validated(v)
     shift, ceiling = _safe_shift(held_out, v.right, weights)
-    if v.new_kind.all() or not v.new_kind.any():
-        none_w, none_b = np.zeros(v.x.shape[1]), -10.0
-    else:
-        centre, scale = v.x.mean(0), np.where(v.x.std(0) > 0, v.x.std(0), 1.0)
-        model = LogisticRegression(C=1.0, class_weight="balanced").fit((v.x - centre) / scale,
-                                                                       v.new_kind)  # fmt: skip
-        none_w = model.coef_[0] / scale
-        none_b = float(model.intercept_[0] - none_w @ centre)
+    new, known = max(int(v.new_kind.sum()), 1), max(int((~v.new_kind).sum()), 1)
+    balanced = np.where(v.new_kind, len(v.new_kind) / (2 * new), len(v.new_kind) / (2 * known))
+    none_w, none_b = _logistic(v.x, v.new_kind, balanced)
     how = (f"open set: {int((~v.new_kind).sum())} filed videos predicted from the others, "
            f"{int(v.new_kind.sum())} with their folder held out")  # fmt: skip
     if shift > 0:

@@ -90,7 +90,8 @@ def refit(settings: Settings) -> tuple[int, int, float] | None:
     save(refitted, artifacts)
     write_predictions(artifacts, predictions)
     learned = time.monotonic() - start  # the new predictions are there for every interface
-    write_similarity(settings, {rel: f for rel, (_, f, _) in cached.items()}, predictions)
+    features = {rel: f for rel, (_, f, _) in cached.items()}
+    write_similarity(settings, features, predictions, graph.searched)
     return len(labelled), len(predictions), learned
 
 

@@ -205,16 +205,19 @@ def compute(
     features: Mapping[str, VideoFeatures],
     predictions: Mapping[str, Prediction],
     cache: Path | None = None,
+    searched: LibraryNeighbours | None = None,
 ) -> Similarity:
     """Similarity of a library: ``features`` by video id ("name" unsorted, "folder/name"
     filed); videos without an embedding take no part. ``cache``: where the neighbour lists
-    are kept for the next run (a refit after sorts reuses them: same videos, same lists).
+    are kept for the next run (a refit after sorts reuses them: same videos, same lists);
+    ``searched``: the neighbours the job found already, used if they are of these videos.
 
     One neighbour search over all videos serves everything: groups and order use the
     neighbours that are unsorted, duplicates the closest of all.
     """
     embedded = {i: f.embedding for i, f in features.items() if f.embedding is not None}
-    found = library_neighbours(embedded, cache)
+    same = searched is not None and sorted(searched.ids) == sorted(embedded)
+    found = searched if searched is not None and same else library_neighbours(embedded, cache)
     ids, x = found.ids, found.x
     closest = min(ORDER_FLOOR, 1.0 - max(GROUP_DISTANCE, NEW_KIND_DISTANCE), DUPLICATE_EMBEDDING)
     everyone = above(found.everyone, closest)
@@ -245,10 +248,13 @@ def compute(
 
 
 def run(
-    settings: Settings, features: Mapping[str, VideoFeatures], predictions: Mapping[str, Prediction]
+    settings: Settings,
+    features: Mapping[str, VideoFeatures],
+    predictions: Mapping[str, Prediction],
+    searched: LibraryNeighbours | None = None,
 ) -> Similarity:
     """Compute and atomically write similarity.json for the library of ``settings``."""
     cache = Path(settings.artifacts_dir) / artifacts.NEIGHBOURS
-    result = compute(features, predictions, cache)
+    result = compute(features, predictions, cache, searched)
     write_similarity(Path(settings.artifacts_dir), result)
     return result

@@ -120,7 +120,8 @@ def run(
             else:
                 result.metrics = trained.metrics
                 predicted = predict.run(settings, extracted, trained.model, trained.graph)
-                similarity.run(settings, extracted.features, predicted)
+                searched = trained.graph.searched if trained.graph is not None else None
+                similarity.run(settings, extracted.features, predicted, searched)
                 _predict_missing(settings)
                 _record_learning(artifacts, read_at)
             progress(stage)(1, 1)
