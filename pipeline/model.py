@@ -26,6 +26,7 @@ from pipeline.classifiers import Classifier, ContentFusion, ContentOnly, LateFus
 from pipeline.embedder import EMBEDDING_VERSION
 from pipeline.encoding import ColourVocabulary
 from pipeline.features import FEATURE_VERSION
+from pipeline.open_set import FEATURES, OpenSetCalibration
 from pipeline.state_file import load_state, save_state
 from vidsort_tui.core import artifacts
 
@@ -44,6 +45,8 @@ class TrainedModel:
     content: bool = False  # its rows end with the content embedding
     feature_set: str = "classical"  # for people: "content+classical" or "classical (why)"
     embedding_version: int = EMBEDDING_VERSION
+    #: how likely a prediction is right, new kinds included (None: a model from before it)
+    open_set: OpenSetCalibration | None = None
 
     def refitted(self, x: np.ndarray, y: np.ndarray) -> TrainedModel:
         """The same model fitted on ``x, y``; with the same folders, starting from the current
@@ -64,7 +67,7 @@ class TrainedModel:
 #: lists, tuples and dicts need no listing.
 MODEL_CLASSES: tuple[type, ...] = (
     ColourVocabulary, ContentFusion, ContentOnly, LateFusion, LinearSVC, LogisticRegression,
-    Normalizer, Pipeline, StandardScaler, Tempered,
+    Normalizer, OpenSetCalibration, Pipeline, StandardScaler, Tempered,
 )  # fmt: skip
 #: A model saved by another scikit-learn is not rebuilt (its estimators' state may differ):
 #: it reads as no model, and the next retrain writes one.
@@ -103,8 +106,10 @@ def load(artifacts_dir: Path) -> TrainedModel | None:
         return None
     if getattr(model, "embedding_version", None) != EMBEDDING_VERSION:
         return None
+    if not hasattr(model, "open_set"):  # saved before the open-set calibration: none
+        model.open_set = None
     try:
-        works = _predicts(model)
+        works = _predicts(model) and _calibrates(model.open_set)
     except Exception as exc:  # its estimators' state is not what they need
         log.warning("ignoring %s: it cannot predict (%s)", path, str(exc)[:300])
         return None
@@ -122,3 +127,20 @@ def _predicts(model: TrainedModel) -> bool:
         return False
     p = np.asarray(classifier.predict_proba(np.zeros((1, int(width)), np.float32)))
     return p.shape == (1, len(model.classes)) and bool(np.isfinite(p).all())
+
+
+def _calibrates(calibration: object) -> bool:
+    """None (a model from before it), or one finite number per feature where it needs one."""
+    if calibration is None:
+        return True
+    if not isinstance(calibration, OpenSetCalibration):
+        return False
+    n = len(FEATURES)
+    arrays = (calibration.slopes, calibration.intercepts, calibration.none_weights)
+    numbers = (calibration.shift, calibration.ceiling, calibration.none_intercept)
+    return (
+        all(isinstance(a, np.ndarray) and a.shape == (n,) for a in arrays)
+        and all(isinstance(v, int | float | np.floating) for v in numbers)
+        and bool(np.isfinite(np.concatenate([*arrays, np.asarray(numbers, float)])).all())
+        and isinstance(calibration.how, str)
+    )

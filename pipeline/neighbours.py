@@ -110,6 +110,13 @@ def restrict(nb: Neighbours, members: np.ndarray, k: int) -> Neighbours:
     return Neighbours(index, similarity)
 
 
+def above(nb: Neighbours, floor: float) -> Neighbours:
+    """The same lists without the neighbours less similar than ``floor`` (as if they had
+    not been looked for: ``nearest(x, k, floor)`` on the same rows)."""
+    kept = nb.similarity >= floor
+    return Neighbours(np.where(kept, nb.index, -1), np.where(kept, nb.similarity, -np.inf))
+
+
 def cached_nearest(x: np.ndarray, k: int, floor: float, path: Path | None) -> Neighbours:
     """``nearest(x, k, floor)``, reused from ``path`` when it was computed for the same rows
     (a refit after sorts: the same embeddings, so the same neighbours). The file is read

@@ -1,12 +1,17 @@
 """The fast path after sorts: refit the chosen model on cached features, no decoding.
 
 Sorting renames a file, which keeps its cache key, so every sorted video already has
-features and (since the last full retrain) its Fisher encoding; only the classifier is
-fitted again, without the calibration folds (the full retrain recalibrates), the unsorted
-videos are predicted again, and similarity.json (groups, order, duplicates) is rewritten.
+features and (since the last full retrain) its Fisher encoding; the classifier is fitted
+again without the folds that chose it (its temperature is kept), and the open-set
+calibration -- what the stated confidence means -- is fitted again exactly as a full
+retrain fits it, on the folders as they are now (``pipeline.open_set.calibrate``: it needs
+no classifier, so it costs a fraction of a second). A refit on a few new examples therefore
+never states more confidence than a retrain on the same folders would. The unsorted videos
+are predicted again, and similarity.json (groups, order, duplicates) is rewritten.
 
 Every job ends with ``predict_missing``: a video that came back to the unsorted list while
-it ran (an undo) is predicted by the model just made, not left without a prediction.
+it ran (an undo) is predicted by the model just made, judged the same way, not left without
+a prediction.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ import numpy as np
 from pipeline.cache import FeatureCache, Key, key_of
 from pipeline.features import VideoFeatures
 from pipeline.matrix import fuse
-from pipeline.model import load, save
+from pipeline.model import TrainedModel, load, save
+from pipeline.open_set import Graph, calibrate, library_graph
 from pipeline.predict import predict
 from pipeline.similarity import run as write_similarity
 from pipeline.stage import library_videos
@@ -76,41 +82,44 @@ def refit(settings: Settings) -> tuple[int, int, float] | None:
     both = fuse([f for f, _ in rows], model.vocabulary, model.content, [k for _, k in rows],
                 artifacts)  # fmt: skip
     refitted = model.refitted(both[: len(labelled)], y)
-    predictions = predict(refitted, names, both[len(labelled) :])
+    graph = _graph(settings, model, cached)
+    folders = {rel: label for rel, (label, _, _) in cached.items() if label in classes}
+    found = calibrate(graph, folders, refitted.classes)
+    refitted.open_set = found[0] if found is not None else None
+    predictions = predict(refitted, names, both[len(labelled) :], graph, folders)
     save(refitted, artifacts)
     write_predictions(artifacts, predictions)
     learned = time.monotonic() - start  # the new predictions are there for every interface
-    write_similarity(settings, {rel: f for rel, (_, f, _) in cached.items()}, predictions)
+    features = {rel: f for rel, (_, f, _) in cached.items()}
+    write_similarity(settings, features, predictions, graph.searched)
     return len(labelled), len(predictions), learned
 
 
+def _graph(settings: Settings, model: TrainedModel, cached: Cached) -> Graph:
+    """The library's graph, as the retrain built it (its neighbour lists are reused)."""
+    cache = Path(settings.artifacts_dir) / artifacts.NEIGHBOURS
+    return library_graph({rel: f for rel, (_, f, _) in cached.items()}, model.content, cache)
+
+
 def predict_missing(settings: Settings) -> int:
-    """Predict the unsorted videos predictions.json lacks, with the current model, and add
-    them to the file; how many were added (0: none missing, or none with features)."""
+    """Predict the unsorted videos predictions.json lacks, with the current model and its
+    calibration, and add them to the file; how many were added (0: none missing, or none
+    with features)."""
     folder = Path(settings.artifacts_dir)
     current = PredictionStore(folder).snapshot()
-    library = Library(settings)
-    missing = [name for name in library.unsorted() if name not in current]
+    missing = [name for name in Library(settings).unsorted() if name not in current]
     model = load(folder) if missing else None
     if model is None:
         return 0
-    keys = {n: key_of(library.root / n) for n in missing}
-    cache = FeatureCache(folder / artifacts.FEATURES)
-    try:
-        known = cache.lookup((k for k in keys.values() if not isinstance(k, str)), local=False)
-    finally:
-        cache.close()
-    found = {n: (known.get(k), k) for n, k in keys.items() if not isinstance(k, str)}
-    ready = {
-        n: (f, k)
-        for n, (f, k) in found.items()
-        if isinstance(f, VideoFeatures) and (f.embedding is not None or not model.content)
-    }
-    if not ready:
+    cached = cached_features(settings)
+    if model.content:  # the model needs every video's embedding
+        cached = {r: v for r, v in cached.items() if v[1].embedding is not None}
+    names = sorted(n for n in missing if n in cached)
+    if not names:
         return 0
-    names = sorted(ready)
-    matrix = fuse([ready[n][0] for n in names], model.vocabulary, model.content,
-                  [ready[n][1] for n in names], folder)  # fmt: skip
-    added = predict(model, names, matrix)
+    matrix = fuse([cached[n][1] for n in names], model.vocabulary, model.content,
+                  [cached[n][2] for n in names], folder)  # fmt: skip
+    folders = {rel: label for rel, (label, _, _) in cached.items() if label is not None}
+    added = predict(model, names, matrix, _graph(settings, model, cached), folders)
     write_predictions(folder, {**current, **added})
     return len(added)

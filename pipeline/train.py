@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +34,7 @@ from pipeline.extract_features import ExtractResult
 from pipeline.features import VideoFeatures
 from pipeline.matrix import fuse, keys_for, layout
 from pipeline.model import TrainedModel, save
+from pipeline.open_set import Graph, Views, calibrate, library_graph
 from pipeline.stage import StageError, library_videos, stage_main
 from vidsort_tui.core import artifacts
 from vidsort_tui.core.atomic import write_json_atomic
@@ -47,10 +48,15 @@ BINS = [0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0001]
 Encode = Callable[[list[str], list[VideoFeatures], ColourVocabulary, bool], np.ndarray]
 
 
+class NoFolders(StageError):
+    """No video is in a folder yet: nothing to learn from (a first run on a flat folder)."""
+
+
 @dataclass
 class TrainResult:
     model: TrainedModel
     metrics: TrainingMetrics = field(default_factory=TrainingMetrics)
+    graph: Graph | None = None  # the library's, for predicting with the open-set calibration
 
 
 def candidates(split: int, content: int = 0) -> dict[str, Estimator]:
@@ -158,15 +164,20 @@ def train(
     skipped: dict[str, str] | None = None,
     encode: Encode | None = None,
     embedder: EmbedderPlan | None = None,
+    library: Mapping[str, VideoFeatures] | None = None,
+    neighbours_cache: Path | None = None,
 ) -> TrainResult:
     """``labelled``: video id -> (folder, features). Raises StageError for unusable libraries.
 
     ``embedder``: the plan extraction ran with (None: use embeddings wherever all have one).
+    ``library``: every video's features by id, unsorted ones included, for the open-set
+    calibration (None: the classifier's probabilities are the confidence, as closed-set);
+    ``neighbours_cache``: where the library's neighbour lists are kept.
     """
     start = time.monotonic()
     labels = [label for label, _ in labelled.values()]
     if not labels:
-        raise StageError("no labelled videos: create category folders and put videos in them")
+        raise NoFolders("no labelled videos: create category folders and put videos in them")
     classes, unlearnable = learnable(labels)
     if len(classes) < 2:
         have = ", ".join(f"{name} has {n}" for name, n in sorted(Counter(labels).items()))
@@ -195,12 +206,46 @@ def train(
                          unlearnable=unlearnable, template=template, content=content,
                          feature_set=described)  # fmt: skip
     metrics = _metrics(oof, ys, np.array(model.classes), labels, kind, scores)
+    graph = None
+    if library is not None:
+        graph = library_graph(library, content, neighbours_cache)
+        found = calibrate(graph, {i: labelled[i][0] for i in ids}, model.classes)
+        if found is not None:
+            model.open_set, open_views, held_out = found
+            metrics.update(_open_set_metrics(open_views, held_out))
+            calibration += f"; {model.open_set.how}"
     metrics["skipped"] = dict(sorted((skipped or {}).items()))
     metrics["unlearnable"] = unlearnable
     metrics["feature_set"] = described
     metrics["calibration"] = calibration
     metrics["train_seconds"] = round(time.monotonic() - start, 2)
-    return TrainResult(model, metrics)
+    return TrainResult(model, metrics, graph)
+
+
+def _open_set_metrics(v: Views, confidence: np.ndarray) -> TrainingMetrics:
+    """What the stated confidence means, measured on held-out predictions it did not see:
+    filed videos predicted from the others, and with their folder held out (a new kind:
+    always wrong)."""
+    confident = confidence >= THRESHOLD
+    known = ~v.new_kind
+    return {
+        "reliability": reliability(confidence, v.right),
+        "accuracy_at_confidence_0_8": round(float(v.right[confident].mean()), 4)
+        if confident.any()
+        else None,
+        "coverage_at_confidence_0_8": round(float(confident[known].mean()), 4)
+        if known.any()
+        else 0.0,
+        "new_kind_below_0_8": round(float((~confident[v.new_kind]).mean()), 4)
+        if v.new_kind.any()
+        else None,
+        "evaluated_predictions": int(len(v.right)),
+        "confidence": (
+            "the chance the predicted folder is right, the chance that no folder fits "
+            "included; measured on filed videos predicted from the others and, each group "
+            "of folders held out in turn, on videos of a kind without a folder"
+        ),
+    }
 
 
 def _metrics(
@@ -252,7 +297,9 @@ def run(settings: Settings, extracted: ExtractResult) -> TrainResult:
         keys = keys_for([refs[i].path for i in ids])
         return fuse(feats, vocabulary, content, keys, Path(settings.artifacts_dir))
 
-    result = train(labelled, extracted.skipped, encode, extracted.embedder)
+    library = {rel: extracted.features[rel] for rel in refs}
+    cache = Path(settings.artifacts_dir) / artifacts.NEIGHBOURS
+    result = train(labelled, extracted.skipped, encode, extracted.embedder, library, cache)
     save_result(result, Path(settings.artifacts_dir))
     return result
 

@@ -20,6 +20,7 @@ from pipeline.calibration import Tempered
 from pipeline.encoding import fit_vocabulary
 from pipeline.model import TrainedModel, load, save
 from pipeline.npz import read_npz, write_npz
+from pipeline.open_set import OpenSetCalibration
 from pipeline.state_file import StateError, load_state, save_state
 from pipeline.train import candidates
 from vidsort_tui.core import artifacts
@@ -219,3 +220,43 @@ def test_the_format_keeps_plain_values_their_types_and_shared_objects(tmp_path):
         load_state(path, [Part], {"kind": "other"}, 1 << 20)
     with pytest.raises(StateError, match="is not an allowed class"):
         load_state(path, [], {"kind": "test"}, 1 << 20)
+
+
+def _open_set() -> OpenSetCalibration:
+    return OpenSetCalibration(np.array([3.0, 4.0]), np.array([-1.0, -2.0]), 0.1, 0.97,
+                              np.array([-2.0, -3.0]), 1.5, "fitted on 40 views")  # fmt: skip
+
+
+def test_the_open_set_calibration_comes_back_stating_the_same(tmp_path):
+    model = trained()
+    model.open_set = _open_set()
+    folder = tmp_path
+    save(model, folder)
+    again = load(folder)
+    assert again is not None and isinstance(again.open_set, OpenSetCalibration)
+    x = RNG.uniform(size=(7, 2))
+    np.testing.assert_array_equal(again.open_set.confidence(x), model.open_set.confidence(x))
+    np.testing.assert_array_equal(again.open_set.none_fits(x), model.open_set.none_fits(x))
+    assert again.open_set.how == "fitted on 40 views"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"slopes": np.array([1.0])},  # one number short: would broadcast wrongly
+        {"none_weights": np.array([np.nan, 1.0])},
+        {"shift": float("inf")},
+        {"ceiling": "0.9"},
+    ],
+)
+def test_an_open_set_calibration_that_cannot_state_a_confidence_reads_as_no_model(tmp_path, damage):
+    model = trained()
+    model.open_set = _open_set()
+    for name, value in damage.items():
+        setattr(model.open_set, name, value)
+    folder = tmp_path
+    try:
+        save(model, folder)
+    except StateError:  # not even writable (a NaN, infinity): nothing to read
+        return
+    assert load(folder) is None

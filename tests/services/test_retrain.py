@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,9 +14,12 @@ import pytest
 
 from pipeline import train
 from pipeline.model import load
-from tests.conftest import wait_until
+from tests.conftest import realclips_dir, wait_until
+from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import PredictionStore
+from vidsort_tui.core.similarity import load_similarity
+from vidsort_tui.demo.scenes import SCENE_NAMES
 from vidsort_tui.services import jobs, retrain
 
 
@@ -179,3 +183,58 @@ def test_every_stage_is_in_the_status_file_while_it_runs(library_factory):
     assert stages.index("train.py") < stages.index("predict.py")
     assert ("train.py", "train.py", 0, 1) in seen and ("predict.py", "predict.py", 0, 1) in seen
     assert seen[stages.index("train.py") - 1][2:] == (5, 5)  # extraction counted every video
+
+
+def test_a_first_run_with_no_folders_suggests_look_alike_groups_and_succeeds(library_factory):
+    """The commonest first run: a flat folder of saved videos. Extraction and grouping run
+    without a model; the retrain succeeds (the documented last_result stays "success"), says
+    how many groups it suggests, and writes them, each offered as a new folder."""
+    settings = library_factory({}, unsorted=24)  # four clips of each of the six scenes
+    scene = {f"{7100000000000000 + k}.mp4": SCENE_NAMES[k % len(SCENE_NAMES)] for k in range(24)}
+    result = retrain.run(settings)
+    assert result.ok and result.last_result == "success", result.last_result
+    groups = load_similarity(settings).groups
+    assert groups and result.note == f"no folders yet: {len(groups)} look-alike groups suggested"
+    for group in groups:
+        assert group.new_kind and group.suggested_folder is None
+        assert len({scene[n] for n in group.videos}) == 1, group  # pure
+    assert sum(len(g.videos) for g in groups) >= 12
+    status = jobs.read_status(settings.artifacts_dir)
+    assert status.to_api() == {"running": False, "last_result": "success"}
+    assert "no folders yet" in (status.message or "")
+    assert PredictionStore(settings.artifacts_dir).snapshot() == {}
+    assert load(settings.artifacts_dir) is None
+    done = run_cli("--retrain", "--data", str(settings.data_dir),
+                   "--artifacts", str(settings.artifacts_dir))  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Done:" in done.stdout and "look-alike groups suggested" in done.stdout
+
+
+def test_when_every_folder_is_emptied_the_old_model_goes(library_factory):
+    """A model whose folders are gone would predict into them: without folders, the retrain
+    leaves no model, no predictions and no metrics, and still succeeds."""
+    settings = library_factory({"sea": 3, "fire": 3}, unsorted=2)
+    assert retrain.run(settings).ok and load(settings.artifacts_dir) is not None
+    for folder in ("sea", "fire"):
+        for name in os.listdir(settings.data_dir / folder):
+            os.rename(settings.data_dir / folder / name, settings.data_dir / name)
+    result = retrain.run(settings)
+    assert result.ok and result.note.startswith("no folders yet")
+    assert load(settings.artifacts_dir) is None
+    assert not (settings.artifacts_dir / "metrics.json").exists()
+    assert PredictionStore(settings.artifacts_dir).snapshot() == {}
+
+
+def test_a_flat_root_of_real_clips_has_look_alikes(tmp_path):
+    """../shared/realclips with no folders (20 clips of three kinds): the first run must not
+    say "nothing looks alike"; a small root has groups of fewer than five."""
+    data = tmp_path / "videos"
+    data.mkdir()
+    for k, clip in enumerate(sorted(realclips_dir().glob("*/*.mp4"))):
+        shutil.copyfile(clip, data / f"{7_900_000_000_000_000 + k}.mp4")
+    settings = Settings.load({"data_dir": data, "artifacts_dir": tmp_path / "a",
+                              "auto_train": False}, environ={})  # fmt: skip
+    result = retrain.run(settings)
+    assert result.ok and result.note.endswith("look-alike groups suggested"), result.note
+    groups = load_similarity(settings).groups
+    assert groups and all(g.new_kind and len(g.videos) >= 3 for g in groups)

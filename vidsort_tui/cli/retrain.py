@@ -79,6 +79,8 @@ def _print_summary(console: Console, result: retrain.RetrainResult) -> None:
         line += f" ({shown(m.get('model'))})"
     colour = "green" if result.ok else "red"
     console.print(f"[{colour}]{'Done' if result.ok else 'Failed'}:[/] {line}", emoji=False)
+    if result.note:
+        console.print(f"  {shown(result.note)}", emoji=False)
     if m.get("feature_set"):
         console.print(f"  features: {shown(m['feature_set'])}", emoji=False)
     for note in result.notes:

@@ -44,6 +44,9 @@ class TrainingMetrics(TypedDict, total=False):
     reliability: list[dict[str, float]]  # from, to, count, accuracy, mean_confidence
     accuracy_at_confidence_0_8: float | None
     coverage_at_confidence_0_8: float
+    new_kind_below_0_8: float | None  # held-out videos of a kind without a folder
+    evaluated_predictions: int  # the rows of the reliability table
+    confidence: str  # what the stated confidence means
     model: str
     candidates_top1: dict[str, float]
     evaluated_videos: int

@@ -31,6 +31,7 @@ from vidsort_tui.core.display import display_text, escape_log_output
 from vidsort_tui.core.errors import RetrainUnavailable
 from vidsort_tui.core.learning import record_learning, sorts_since_model
 from vidsort_tui.core.metrics import TrainingMetrics
+from vidsort_tui.core.predictions import write_predictions
 from vidsort_tui.services.jobs import (
     REFIT_CHILD_SECONDS,
     RETRAIN_CHILD_SECONDS,
@@ -63,6 +64,8 @@ class RetrainResult:
     skipped: dict[str, str] = field(default_factory=dict)
     metrics: TrainingMetrics = field(default_factory=TrainingMetrics)
     seconds: float = 0.0
+    #: what a person should know besides success (a first run without folders: the groups)
+    note: str = ""
 
 
 @dataclass
@@ -110,17 +113,24 @@ def run(
             stage = STAGES[1]
             progress(stage)(0, 1)
             began = time.monotonic()
-            trained = train.run(settings, extracted)
+            try:
+                trained: train.TrainResult | None = train.run(settings, extracted)
+            except train.NoFolders:
+                trained = None  # a first run on a flat folder: look-alikes only
             if time.monotonic() - began > STAGE_SECONDS:
                 raise StageTimeout(f"training took longer than {STAGE_SECONDS:.0f} s")
-            result.metrics = trained.metrics
             progress(stage)(1, 1)
             stage = STAGES[2]
             progress(stage)(0, 1)
-            predicted = predict.run(settings, extracted, trained.model)
-            similarity.run(settings, extracted.features, predicted)
-            _predict_missing(settings)
-            _record_learning(artifacts, read_at)
+            if trained is None:
+                result.note = _without_folders(settings, extracted)
+            else:
+                result.metrics = trained.metrics
+                predicted = predict.run(settings, extracted, trained.model, trained.graph)
+                searched = trained.graph.searched if trained.graph is not None else None
+                similarity.run(settings, extracted.features, predicted, searched)
+                _predict_missing(settings)
+                _record_learning(artifacts, read_at)
             progress(stage)(1, 1)
             result.ok, result.last_result = True, "success"
         except (StageError, StageTimeout, OSError, ValueError, MemoryError) as exc:
@@ -135,8 +145,24 @@ def run(
         return result
 
 
+def _without_folders(settings: Settings, extracted: extract_features.ExtractResult) -> str:
+    """No video is in a folder: there is nothing to predict into, so no model (one left from
+    folders that are gone would predict into them: it goes, with its predictions and
+    metrics), and the look-alike groups are what the retrain offers."""
+    artifacts = Path(settings.artifacts_dir)
+    write_predictions(artifacts, {})
+    for stale in (names.MODEL, names.METRICS):
+        (artifacts / stale).unlink(missing_ok=True)
+    groups = len(similarity.run(settings, extracted.features, {}).groups)
+    if not groups:
+        return "no folders yet, and no videos look alike: make a folder and file a few videos"
+    return f"no folders yet: {groups} look-alike group{'s' * (groups != 1)} suggested"
+
+
 def _summary(result: RetrainResult) -> str:
     parts = [f"{result.videos} videos", f"{len(result.skipped)} skipped"]
+    if result.note:
+        parts.insert(0, result.note)
     if result.metrics.get("top1") is not None:
         parts.append(f"CV top-1 {result.metrics['top1']:.2f}")
     if result.metrics.get("feature_set"):
