@@ -37,3 +37,27 @@ async def test_auto_train_off_leaves_it_to_r(library_factory):
         await pilot.pause(0.5)
         assert not jobs.read_status(settings.artifacts_dir).running
         assert not (settings.artifacts_dir / "retrain_status.json").exists()
+
+
+async def test_a_flat_folder_with_no_folders_is_searched_for_look_alikes_unasked(
+    library_factory,
+):
+    """The commonest first run: saved videos and no folder. Nothing can be trained, so the app
+    reads them by itself and offers what looks alike as folders to make."""
+    settings = library_factory({}, unsorted=18)  # 3 of each of 6 scenes
+    settings = replace(settings, player="none", audio=False, auto_train=True)
+    app = VidsortApp(settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(
+            pilot, lambda: "looking for look-alikes among your 18" in rendered(app, "#status")
+        )
+        offered = "6 groups of look-alikes (18 videos): g makes their folders"
+        await wait_for(pilot, lambda: offered in rendered(app, "#status"), 180)
+        status = jobs.read_status(settings.artifacts_dir)
+        assert status.last_result == "success" and "look-alike group" in status.message
+        assert not (settings.artifacts_dir / "model.npz").exists()
+    again = VidsortApp(settings)  # the next start does not search again
+    async with again.run_test(size=(120, 36)) as pilot:
+        await pilot.pause(0.5)
+        assert not jobs.read_status(settings.artifacts_dir).running
+        assert "looking for look-alikes" not in rendered(again, "#status")

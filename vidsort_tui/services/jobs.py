@@ -254,6 +254,21 @@ def first_model_due(settings: Settings, folder_counts: Iterable[int]) -> bool:
     )
 
 
+def lookalikes_due(settings: Settings, folder_counts: Iterable[int], unsorted: int) -> bool:
+    """Whether to look for look-alikes now, unasked: the most common first run of all, a
+    flat folder of saved videos and no folder yet (nothing to train from), where what the
+    app can offer first is "these look alike: make a folder?". Once: a retrain that ran
+    leaves similarity.json, found groups or not."""
+    artifacts = Path(settings.artifacts_dir)
+    return (
+        settings.auto_train
+        and not any(count > 0 for count in folder_counts)
+        and unsorted >= MIN_EXAMPLES
+        and not (artifacts / names.SIMILARITY).exists()
+        and not read_status(artifacts).running
+    )
+
+
 def cannot_start(artifacts: Path, exc: OSError) -> str:
     why = exc.strerror or exc
     return f"cannot start a retrain: cannot write to the artifacts folder {artifacts} ({why})"

@@ -37,6 +37,8 @@ class MainScreen(AcceptAllActions, PlaybackActions, OrderActions, GroupActions, 
             self._start_retrain_polling()
         elif jobs.first_model_due(self.settings, (f.count for f in self.folders)):
             self._train_first_model()
+        elif jobs.lookalikes_due(self.settings, (f.count for f in self.folders), len(self.entries)):
+            self._look_for_lookalikes()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.settings))
@@ -65,6 +67,23 @@ class MainScreen(AcceptAllActions, PlaybackActions, OrderActions, GroupActions, 
         self.query_one(StatusBar).set_note("news", said, "yellow")
         self.notify_plain(
             f"{said} in the background; predictions appear when it is done "
+            "(auto_train = false in the config turns this off)",
+            timeout=10,
+        )
+        self._start_retrain_polling()
+
+    def _look_for_lookalikes(self) -> None:
+        """A flat folder and no folder yet: read every video and group the look-alikes, so
+        the first thing offered is a folder for videos that belong together."""
+        try:
+            jobs.start_background(self.settings)
+        except LibraryError as exc:
+            self.notify_plain(str(exc), severity="error", timeout=10)
+            return
+        said = f"No folders yet: looking for look-alikes among your {len(self.entries)} videos"
+        self.query_one(StatusBar).set_note("news", said, "yellow")
+        self.notify_plain(
+            f"{said} in the background; groups to make folders from appear when it is done "
             "(auto_train = false in the config turns this off)",
             timeout=10,
         )
