@@ -24,6 +24,7 @@ from api_compat.schemas import (
     UndoResponse,
     VideosResponse,
 )
+from vidsort_tui.core import batch
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.undo import undo_sorts
 from vidsort_tui.services import learning
@@ -75,7 +76,8 @@ def sort_batch(body: BatchSortRequest, svc: Svc) -> BatchSortResponse:
     """File many videos as one undo step (one POST /api/undo brings them all back). Each is
     moved as /api/sort would; those that cannot be filed are listed in ``failed``. When none
     could be filed the answer is the first failure's status (409, 503, ...)."""
-    outcome = svc.library.sort_batch([(i.filename, i.folder) for i in body.items], body.batch)
+    pairs = [(i.filename, i.folder) for i in body.items]
+    outcome = batch.sort_batch(svc.library, pairs, body.batch)
     if not outcome.sorted:
         first = outcome.failed[0]
         error = LibraryError(first.reason)

@@ -19,6 +19,7 @@ from vidsort_tui.core.errors import (
     UndoRefused,
 )
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.undo import undo_sorts
 
 
 def digest(path: Path) -> str:
@@ -116,11 +117,11 @@ def test_undo_three_times_restores_the_original_layout(library_factory):
     for name, folder in zip(library.unsorted(), ["sea", "fire", "snow"], strict=True):
         library.sort(name, folder)
     assert library.unsorted() == []
-    undone = [library.undo()[0].dst for _ in range(3)]
+    undone = [undo_sorts(library).undone[0].dst for _ in range(3)]
     assert undone == ["snow", "fire", "sea"]  # newest first
     assert layout(settings.data_dir) == original
     with pytest.raises(NothingToUndo):
-        library.undo()
+        undo_sorts(library)
 
 
 def test_undo_many_at_once_and_across_library_instances(library_factory):
@@ -128,7 +129,7 @@ def test_undo_many_at_once_and_across_library_instances(library_factory):
     names = Library(settings).unsorted()
     for name in names:
         Library(settings).sort(name, "sea")
-    assert [e.filename for e in Library(settings).undo(2)] == names[::-1]
+    assert [e.filename for e in undo_sorts(Library(settings), 2).undone] == names[::-1]
     assert Library(settings).unsorted() == names
 
 
@@ -140,10 +141,10 @@ def test_undo_refuses_cleanly_when_the_video_moved_on(library_factory):
     library.sort(second, "sea")
     os.rename(settings.data_dir / "sea" / second, settings.data_dir / "fire" / second)
     with pytest.raises(UndoRefused, match="no longer in 'sea'"):
-        library.undo()
+        undo_sorts(library)
     assert (settings.data_dir / "fire" / second).exists()
     # The moved-on sort is dropped from history, so the older one is still undoable.
-    assert [e.filename for e in library.undo()] == [first]
+    assert [e.filename for e in undo_sorts(library).undone] == [first]
     assert (settings.data_dir / first).exists()
 
 
@@ -155,10 +156,10 @@ def test_undo_refuses_when_the_old_place_is_taken(library_factory):
     (settings.data_dir / name).write_bytes(b"a new download with the same name")
     before = layout(settings.data_dir)
     with pytest.raises(UndoRefused, match="back in the unsorted folder"):
-        library.undo()
+        undo_sorts(library)
     assert layout(settings.data_dir) == before
     (settings.data_dir / name).unlink()
-    assert [e.filename for e in library.undo()] == [name]
+    assert [e.filename for e in undo_sorts(library).undone] == [name]
 
 
 def test_journal_survives_a_torn_last_line(library_factory):
@@ -170,7 +171,7 @@ def test_journal_survives_a_torn_last_line(library_factory):
         handle.write(b'{"id": "torn", "op": "so')  # a writer killed mid-line
     library.sort(second, "sea")
     assert [e.filename for e in library.journal.pending_sorts()] == [first, second]
-    assert [e.filename for e in library.undo(2)] == [second, first]
+    assert [e.filename for e in undo_sorts(library, 2).undone] == [second, first]
 
 
 def test_create_folder(library_factory):
@@ -221,7 +222,7 @@ def test_a_directory_named_like_a_video_is_never_a_category(library_factory):
                 "at": 1.0}  # fmt: skip
         journal.write((json.dumps(line) + "\n").encode())
     with pytest.raises(NothingToUndo):
-        library.undo()
+        undo_sorts(library)
     assert (settings.data_dir / "9999.mp4" / second).exists()
 
 

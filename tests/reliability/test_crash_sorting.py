@@ -17,6 +17,7 @@ from vidsort_tui.core import moves
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.undo import undo_sorts
 
 KILLS = 500
 
@@ -31,7 +32,7 @@ def _sort_forever(settings: Settings, seed: int) -> None:
             if unsorted and rng.random() < 0.7:
                 library.sort(rng.choice(unsorted), rng.choice(folders))
             else:
-                library.undo(rng.randint(1, 2))
+                undo_sorts(library, rng.randint(1, 2))
         except LibraryError:
             pass
 

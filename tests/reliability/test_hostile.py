@@ -14,6 +14,7 @@ from tests.reliability.invariants import fingerprint
 from vidsort_tui.core import moves
 from vidsort_tui.core.errors import MoveFailed, RetrainUnavailable
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.undo import undo_sorts
 from vidsort_tui.services import jobs, retrain
 from vidsort_tui.tui.app import VidsortApp
 
@@ -114,7 +115,7 @@ def test_filesystem_without_hard_links(library_factory, tmp_path):
         with pytest.raises(Exception, match="already exists"):
             library.sort(second, "sea")
         assert (settings.data_dir / "sea" / second).read_bytes() == b"clash"
-        assert [e.filename for e in library.undo()] == [first]
+        assert [e.filename for e in undo_sorts(library).undone] == [first]
         assert (settings.data_dir / first).exists()
     finally:
         moves.FORCE_STRATEGY = None

@@ -12,13 +12,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeGuard
 
 from vidsort_tui.core import artifacts, dirfd
-from vidsort_tui.core.batch import BatchOutcome, sort_batch
 from vidsort_tui.core.compaction import compact_if_due
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.display import display_name
@@ -37,9 +36,8 @@ from vidsort_tui.core.journal import ROOT, Journal, JournalEntry
 from vidsort_tui.core.moves import Intent, Mover
 from vidsort_tui.core.names import NamePolicy
 from vidsort_tui.core.new_folder import make_folder, refuse_twin
-from vidsort_tui.core.undo import undo_sorts
 
-__all__ = ["ROOT", "BatchOutcome", "Folder", "Library", "OpenVideo", "Snapshot", "SortOutcome"]
+__all__ = ["ROOT", "Folder", "Library", "OpenVideo", "Snapshot", "SortOutcome"]
 
 
 @dataclass(frozen=True)
@@ -279,7 +277,7 @@ class Library:
 
     def sort(self, filename: str, folder: str, batch: str | None = None) -> SortOutcome:
         """Move an unsorted video into ``folder``; never overwrites, journalled for undo
-        (as part of ``batch``, one undo step, when given: use sort_batch)."""
+        (as part of ``batch``, one undo step, when given: use batch.sort_batch)."""
         self.check_name(filename)
         self.names.check_folder_name(folder)
         with self.open_root() as root_fd, self.open_folder(root_fd, folder) as folder_fd:
@@ -300,17 +298,6 @@ class Library:
         compact_if_due(self.journal)  # now and then, when no undo is running
         return SortOutcome(filename, folder, entry)
 
-    def sort_batch(
-        self, pairs: Iterable[tuple[str, str]], batch: str | None = None
-    ) -> BatchOutcome:
-        """Sort each (filename, folder) pair as ONE undo step: one undo brings all back.
-
-        Every move is still individually safe and journalled; failures are reported in the
-        outcome, not raised, and what was moved before a failure stays one undoable batch.
-        ``batch``: continue an earlier outcome's batch (core/batch.py).
-        """
-        return sort_batch(self, pairs, batch)
-
     def check_new_folder(self, name: object) -> str:
         """A name a new folder may take: the folder rule, and no folder there already that
         looks the same (AlreadyExists, naming it; new_folder.py)."""
@@ -326,11 +313,6 @@ class Library:
             make_folder(root_fd, name, self.mover.lock_path)
             keys = self.folder_keys.assign(self._category_names(root_fd))
         return Folder(name, 0, keys.keys.get(name))
-
-    def undo(self, count: int = 1, skip_blocked: bool = False) -> list[JournalEntry]:
-        """Undo the last ``count`` steps (a sort, or a whole batch), newest first; returns the
-        sorts undone (undo.py)."""
-        return undo_sorts(self, count, skip_blocked).undone
 
 
 def _set_aside(entry: os.DirEntry[str], others: list[os.DirEntry[str]]) -> Literal[False]:

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.folder_keys import key_text
+from vidsort_tui.core.undo import undo_sorts
 from vidsort_tui.services import learning
 from vidsort_tui.tui.folder_picker import FolderPicker
 from vidsort_tui.tui.library_screen import LibraryScreen
@@ -107,7 +108,7 @@ class SortingActions(LibraryScreen):
 
     async def action_undo(self) -> None:
         try:
-            undone = await asyncio.to_thread(self.library.undo)
+            undone = (await asyncio.to_thread(undo_sorts, self.library)).undone
         except LibraryError as exc:
             self.notify_plain(str(exc), severity="warning")
             return
