@@ -28,6 +28,9 @@ def create_app(settings: Settings) -> FastAPI:
     )
     install_docs(app)
     app.state.services = Services(settings)
+    # Every worker starts here (also under `uvicorn api_compat.server:app`, or respawned):
+    # a move a crash cut in two is finished before the first request lists the library.
+    app.state.services.library.finish_interrupted_moves()
     # Host, cross-site and body-size checks; X-Vidsort-Worker says which worker answered.
     app.add_middleware(RequestGuard, settings=settings)
     errors.install(app)

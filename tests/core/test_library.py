@@ -249,8 +249,31 @@ def test_leftover_intent_temp_files_are_swept(library_factory):
     settings = library_factory({"sea": 1}, unsorted=1)
     for i in range(3):  # what killed link+unlink moves of earlier versions left behind
         (settings.artifacts_dir / f".moves.lock.intent.{i}abc.tmp").write_bytes(b"[")
-    Library(settings)
+    Library(settings).finish_interrupted_moves()
     assert not list(settings.artifacts_dir.glob("*.tmp"))
+
+
+def cut_move(settings: Settings) -> str:
+    """What a kill between the link and the unlink of a move into sea leaves: the video under
+    both names, and the intent that says which move it was."""
+    name = Library(settings).unsorted()[0]
+    os.link(settings.data_dir / name, settings.data_dir / "sea" / name)
+    intent = {"src": "", "dst": "sea", "name": name}
+    (settings.artifacts_dir / "moves.lock.intent").write_text(json.dumps(intent))
+    return name
+
+
+def test_building_and_reading_a_library_finishes_no_move(library_factory):
+    """A reader never writes: only finish_interrupted_moves, called where a process that
+    moves videos starts, completes a cut move."""
+    settings = library_factory({"sea": 1}, unsorted=1)
+    name = cut_move(settings)
+    library = Library(settings)
+    library.scan(), library.unsorted(), library.open_video(name).close()
+    assert (settings.data_dir / name).exists() and (settings.data_dir / "sea" / name).exists()
+    assert (settings.artifacts_dir / "moves.lock.intent").exists()
+    library.finish_interrupted_moves()
+    assert not (settings.data_dir / name).exists() and (settings.data_dir / "sea" / name).exists()
 
 
 @pytest.mark.parametrize("legacy", [False, True], ids=["intent", "intent of earlier versions"])
@@ -264,7 +287,7 @@ def test_a_link_unlink_move_cut_by_a_crash_is_completed(library_factory, legacy)
         else {"src": "", "dst": "sea", "name": name}
     )
     (settings.artifacts_dir / "moves.lock.intent").write_text(json.dumps(intent))
-    Library(settings)
+    Library(settings).finish_interrupted_moves()
     assert not (settings.data_dir / name).exists() and (settings.data_dir / "sea" / name).exists()
     assert not (settings.artifacts_dir / "moves.lock.intent").exists()
 
@@ -280,7 +303,7 @@ def test_an_intent_file_is_input_too(library_factory, tmp_path, intent):
     (tmp_path / "outside" / "v.mp4").write_bytes(b"outside")
     os.link(tmp_path / "outside" / "v.mp4", settings.data_dir / "v.mp4")
     (settings.artifacts_dir / "moves.lock.intent").write_text(json.dumps(intent))
-    Library(settings)
+    Library(settings).finish_interrupted_moves()
     assert (tmp_path / "outside" / "v.mp4").read_bytes() == b"outside"
     assert (settings.data_dir / "v.mp4").exists()
     assert not (settings.artifacts_dir / "moves.lock.intent").exists()

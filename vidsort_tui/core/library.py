@@ -105,6 +105,13 @@ class Library:
         self.journal = Journal(Path(settings.artifacts_dir) / artifacts.JOURNAL)
         self.mover = Mover(Path(settings.artifacts_dir) / artifacts.MOVES_LOCK, self.root)
         self.folder_keys = FolderKeys(Path(settings.artifacts_dir), self.names)
+
+    def finish_interrupted_moves(self) -> None:
+        """Complete a move a crash cut between its two steps (moves.py), so no video is
+        listed twice. Explicit, not part of building a Library (a reader must not write): called
+        where a process that moves videos starts, before it lists anything (cli/entry.py for
+        every mode, api_compat.main.create_app for every server worker). Best effort: a library
+        or artifacts folder that cannot be opened is reported by the next operation."""
         with contextlib.suppress(LibraryError, OSError), self.open_root() as root_fd:
             self.mover.finish_interrupted(root_fd)
 
