@@ -6,13 +6,14 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
+from api_compat.bodies import BodyCache
 from api_compat.schemas import FolderItem
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.folder_keys import key_text
 from vidsort_tui.core.library import Folder, Library
 from vidsort_tui.core.listing import VideoListing
 from vidsort_tui.core.predictions import PredictionStore
-from vidsort_tui.core.similarity import SimilarityStore
+from vidsort_tui.core.similarity_store import SimilarityStore
 
 
 class Services:
@@ -24,6 +25,7 @@ class Services:
         self.predictions = PredictionStore(settings.artifacts_dir)
         self.similarity = SimilarityStore(self.library)
         self.listing = VideoListing(self.library, self.predictions, self.similarity)
+        self.bodies = BodyCache()  # the encoded bodies of the hot GETs
 
 
 def services(request: Request) -> Services:

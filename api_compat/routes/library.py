@@ -47,7 +47,7 @@ def list_videos(
     ] = "found",
 ) -> Response:
     """Unsorted videos (in the root folder) with their predictions."""
-    return Response(svc.listing.json_bytes(order), media_type="application/json")
+    return Response(svc.bodies.videos(svc.listing, order), media_type="application/json")
 
 
 @router.get("/folders", response_model=FoldersResponse)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from vidsort_tui.core.predictions import NO_PREDICTION, Prediction
-from vidsort_tui.core.similarity import Similarity
+from vidsort_tui.core.similarity_file import Similarity
 
 ORDER_MODES = ("found", "confident", "uncertain", "similar")
 DEFAULT_ORDER = "found"

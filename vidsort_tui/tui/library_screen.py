@@ -26,7 +26,8 @@ from vidsort_tui.core.metrics import MetricsUnavailable, read_metrics
 from vidsort_tui.core.names import RESERVED_FOLDERS
 from vidsort_tui.core.ordering import order_videos
 from vidsort_tui.core.predictions import PredictionStore
-from vidsort_tui.core.similarity import EMPTY, Copy, Similarity, SimilarityStore, current
+from vidsort_tui.core.similarity_file import EMPTY, Copy, Similarity
+from vidsort_tui.core.similarity_store import SimilarityStore, still_holds
 from vidsort_tui.tui.confidence import ConfidenceScale
 from vidsort_tui.tui.folder_panel import FolderPanel
 from vidsort_tui.tui.keymap import FOLDER_KEYS, display_key, effective_keys
@@ -154,7 +155,7 @@ class LibraryScreen(Screen[None]):
         keys from before this scan."""
         snapshot = self.library.scan()
         self._unlisted = snapshot.irregular
-        similarity = current(self.similarity_store.raw(), snapshot)
+        similarity = still_holds(self.similarity_store.raw(), snapshot)
         self.has_similarity = self.similarity_store.version is not None
         entries = {e.filename: e for e in self.listing.entries(snapshot.unsorted)}
         predicted = {name: e.prediction for name, e in entries.items()}
