@@ -32,7 +32,7 @@ from vidsort_tui.services import learning
 router = APIRouter(prefix="/api")
 
 
-Order = Literal["found", "confident", "uncertain", "similar"]  # core.ordering.ORDER_MODES
+Order = Literal["found", "confident", "uncertain", "similar"]  # core.list_order.ORDER_MODES
 
 
 @router.get("/videos", response_model=VideosResponse)

@@ -11,7 +11,7 @@ import pytest
 
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
-from vidsort_tui.core.ordering import ORDER_MODES, next_order, order_videos
+from vidsort_tui.core.list_order import ORDER_MODES, next_order, order_videos
 from vidsort_tui.core.predictions import Prediction
 from vidsort_tui.core.similarity_file import (
     Copy,

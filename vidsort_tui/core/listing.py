@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 
 from vidsort_tui.core.library import Library
-from vidsort_tui.core.ordering import DEFAULT_ORDER, order_videos
+from vidsort_tui.core.list_order import DEFAULT_ORDER, order_videos
 from vidsort_tui.core.predictions import NO_PREDICTION, Prediction, PredictionStore
 from vidsort_tui.core.similarity_file import EMPTY
 from vidsort_tui.core.similarity_store import SimilarityStore
@@ -47,7 +47,7 @@ class VideoListing:
         self, unsorted: list[str] | None = None, order: str = DEFAULT_ORDER
     ) -> list[VideoEntry]:
         """The unsorted videos (from a fresh listing unless given) with their predictions,
-        in ``order`` (core.ordering; ValueError for an unknown one)."""
+        in ``order`` (core.list_order; ValueError for an unknown one)."""
         names = self.library.unsorted() if unsorted is None else unsorted
         predicted = self.predictions.snapshot()
         if order != DEFAULT_ORDER:

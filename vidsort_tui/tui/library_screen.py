@@ -20,11 +20,10 @@ from vidsort_tui.core.display import display_name, display_text
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.folder_keys import describe_changes
 from vidsort_tui.core.library import Folder, Library
-from vidsort_tui.core.list_order import read_order
+from vidsort_tui.core.list_order import ORDER_TITLES, order_videos, read_order
 from vidsort_tui.core.listing import VideoEntry, VideoListing
 from vidsort_tui.core.metrics import MetricsUnavailable, read_metrics
 from vidsort_tui.core.names import RESERVED_FOLDERS
-from vidsort_tui.core.ordering import order_videos
 from vidsort_tui.core.predictions import PredictionStore
 from vidsort_tui.core.similarity_file import EMPTY, Copy, Similarity
 from vidsort_tui.core.similarity_store import SimilarityStore, still_holds
@@ -43,9 +42,6 @@ POLL_SECONDS = 1.5
 UNLISTED_SHOWN = 3
 #: how long a change of folder keys is news (the status line's note, the folders' mark)
 KEYS_NEWS = 12.0
-#: the order as the list's title names it (short: the list is 24-48 columns wide)
-ORDER_TITLES = {"found": "as found", "confident": "confident first",
-                "uncertain": "uncertain first", "similar": "look-alikes"}  # fmt: skip
 
 
 def short_name(name: str) -> str:

@@ -1,8 +1,8 @@
 """`o`: cycle the unsorted list's order, and remember the choice across restarts.
 
-The order itself is the core's (order_videos, the same function behind /api/videos?order=);
-the choice is saved in ARTIFACTS_DIR (core.list_order), where the page reads it too. The
-selected video stays selected in the new order.
+A thin caller of core.list_order: the order itself (order_videos, the same function behind
+/api/videos?order=) and the saved choice (list_order.json, where the page reads it too) are
+the core's. The selected video stays selected in the new order.
 """
 
 from __future__ import annotations
