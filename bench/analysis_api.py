@@ -52,8 +52,7 @@ def rebuilds(settings: Settings) -> dict[str, float]:
     """Median ms to answer after a change (the library listed and matched again), per body;
     GET /api/videos's listing rebuilt the same way for comparison."""
     app = create_app(settings)
-    svc = app.state.services
-    store, listing, bodies = svc.similarity, svc.listing, svc.bodies
+    store, listing, bodies = app.state.view.similarity, app.state.view.listing, app.state.bodies
     out = {}
     for part, rebuild in (
         ("/api/videos", lambda: (bodies.clear(), bodies.videos(listing, "found"))),

@@ -39,7 +39,7 @@ def main() -> None:
         top = (("sea", 0.81), ("fire", 0.12), ("snow", 0.07))
         write_predictions(settings.artifacts_dir, {n: Prediction("sea", 0.81, top) for n in names})
         app = create_app(settings)
-        listing, bodies = app.state.services.listing, app.state.services.bodies
+        listing, bodies = app.state.view.listing, app.state.bodies
         prebuilt = bodies.videos(listing, "found")
 
         @app.get("/bench/prebuilt")

@@ -9,21 +9,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from api_compat.deps import Svc
+from api_compat.deps import Bodies, View
 from api_compat.schemas import DuplicatesResponse, GroupsResponse
 
 router = APIRouter(prefix="/api")
 
 
 @router.get("/groups", response_model=GroupsResponse)
-def list_groups(svc: Svc) -> Response:
+def list_groups(view: View, bodies: Bodies) -> Response:
     """Groups of unsorted videos that look alike, each with the model's suggested folder."""
-    return Response(svc.bodies.similarity(svc.similarity, "groups"), media_type="application/json")
+    return Response(bodies.similarity(view.similarity, "groups"), media_type="application/json")
 
 
 @router.get("/duplicates", response_model=DuplicatesResponse)
-def list_duplicates(svc: Svc) -> Response:
+def list_duplicates(view: View, bodies: Bodies) -> Response:
     """Copies of the same content, unsorted (folder null) or already filed."""
-    return Response(
-        svc.bodies.similarity(svc.similarity, "duplicates"), media_type="application/json"
-    )
+    return Response(bodies.similarity(view.similarity, "duplicates"), media_type="application/json")

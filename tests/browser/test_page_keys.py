@@ -12,6 +12,7 @@ from playwright.sync_api import Error as PlaywrightError
 from tests.browser.conftest import needs_chromium
 from tests.tui.conftest import predict_all
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.library_view import LibraryView
 
 pytestmark = needs_chromium
 
@@ -153,7 +154,7 @@ def test_home_and_end_select_the_first_and_the_last_video(open_page):
 
 def test_folder_keys_stay_put_and_a_change_is_announced(open_page):
     open_, settings, names = open_page
-    Library(settings).folders()  # keys saved as they stand: fire 1, sea 2, snow 3
+    LibraryView(settings).folders()  # keys saved as they stand: fire 1, sea 2, snow 3
     (settings.data_dir / "beach").mkdir()  # first by name, yet the next free key
     page = open_()
     keys = dict(

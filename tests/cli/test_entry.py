@@ -134,6 +134,9 @@ def test_the_command_line_starts_by_finishing_a_move_a_crash_cut(library_factory
             str(settings.artifacts_dir), env={"VIDSORT_EMBEDDER": "off"})  # fmt: skip
     assert not (settings.artifacts_dir / "moves.lock.intent").exists()
     assert not (settings.data_dir / name).exists() and (settings.data_dir / "sea" / name).exists()
+    # Listed, never shown: the start-up check and the retrain number no folder (the TUI or
+    # the page does, when it first shows the folders).
+    assert not (settings.artifacts_dir / "folder_keys.json").exists()
 
 
 def test_retrain_with_jobs_minus_one_uses_every_core(library_factory):

@@ -182,12 +182,17 @@ def test_create_folder(library_factory):
     with pytest.raises(AlreadyExists):
         library.create_folder("new stuff")
     library.sort(library.unsorted()[0], "new stuff")
-    assert {f.name: f.count for f in library.folders()}["new stuff"] == 1
+    assert {f.name: f.count for f in library.scan().folders}["new stuff"] == 1
 
 
 def test_missing_data_dir_gives_a_clear_message(tmp_path):
     library = Library(Settings.load({"data_dir": tmp_path / "nope"}, environ={}))
-    for call in (library.scan, library.unsorted, library.folders, lambda: library.locate("1.mp4")):
+    for call in (
+        library.scan,
+        library.unsorted,
+        library.folder_names,
+        lambda: library.locate("1.mp4"),
+    ):
         with pytest.raises(LibraryMissing, match=r"does not exist: create it, or point --data"):
             call()
 

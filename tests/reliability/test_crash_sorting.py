@@ -24,7 +24,7 @@ KILLS = 500
 
 def _sort_forever(settings: Settings, seed: int) -> None:
     library = Library(settings)
-    folders = [f.name for f in library.folders()]
+    folders = [f.name for f in library.scan().folders]
     rng = random.Random(seed)
     while True:
         unsorted = library.unsorted()

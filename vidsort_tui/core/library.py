@@ -31,7 +31,6 @@ from vidsort_tui.core.errors import (
     NotFound,
     Unreadable,
 )
-from vidsort_tui.core.folder_keys import FolderKeys
 from vidsort_tui.core.journal import ROOT, Journal, JournalEntry
 from vidsort_tui.core.moves import Intent, Mover
 from vidsort_tui.core.names import NamePolicy
@@ -60,8 +59,9 @@ class Snapshot:
     #: direction character), and folders ("name/") not used for such a name; names escaped
     #: (display.display_name); the TUI and a retrain report them
     irregular: dict[str, str] = field(default_factory=dict)
-    #: folder -> key slot (core/folder_keys.py); ``keys_before``: the saved keys this scan
-    #: replaced (a folder gone or added), None when it changed nothing
+    #: folder -> key slot, and the saved keys this scan replaced (a folder gone or added; None
+    #: when it changed nothing): filled only by LibraryView.scan, where keys are shown and so
+    #: fixed (core/library_view.py); a Library's own scan never writes, so it has no keys
     keys: dict[str, int] = field(default_factory=dict)
     keys_before: dict[str, int] | None = None
 
@@ -104,7 +104,6 @@ class Library:
         self.names = NamePolicy(settings.name_pattern)
         self.journal = Journal(Path(settings.artifacts_dir) / artifacts.JOURNAL)
         self.mover = Mover(Path(settings.artifacts_dir) / artifacts.MOVES_LOCK, self.root)
-        self.folder_keys = FolderKeys(Path(settings.artifacts_dir), self.names)
 
     def finish_interrupted_moves(self) -> None:
         """Complete a move a crash cut between its two steps (moves.py), so no video is
@@ -185,7 +184,8 @@ class Library:
         return valid
 
     def scan(self) -> Snapshot:
-        """One pass over the root and each category folder."""
+        """One pass over the root and each category folder. Reads only: a scan writes
+        nothing (folder keys are fixed where folders are shown: LibraryView.scan)."""
         irregular: dict[str, str] = {}
         others: list[os.DirEntry[str]] = []
         with self.open_root() as root_fd:
@@ -207,15 +207,16 @@ class Library:
                         categories[name] = self._videos_in(fd, f"{name}/", irregular, False)
                 except OSError:  # unreadable or vanished mid-scan: show it empty, keep going
                     categories[name] = []
-        keys = self.folder_keys.assign(folder_names)
-        return Snapshot(unsorted, categories, irregular, keys.keys, keys.before)
+        return Snapshot(unsorted, categories, irregular)
 
     def unsorted(self) -> list[str]:
         with self.open_root() as root_fd:
             return self._videos_in(root_fd)
 
-    def folders(self) -> list[Folder]:
-        return self.scan().folders
+    def folder_names(self) -> list[str]:
+        """The category folders' names, in name order, without counting their videos."""
+        with self.open_root() as root_fd:
+            return self._category_names(root_fd)
 
     def _category_names(self, root_fd: int) -> list[str]:
         with os.scandir(root_fd) as it:
@@ -314,12 +315,12 @@ class Library:
         return folder
 
     def create_folder(self, name: str) -> Folder:
-        """A new category, unless one that looks the same exists (new_folder.py)."""
+        """A new category, unless one that looks the same exists (new_folder.py); its number
+        key is given where folders are shown (LibraryView.create_folder)."""
         self.names.check_folder_name(name)
         with self.open_root() as root_fd:
             make_folder(root_fd, name, self.mover.lock_path)
-            keys = self.folder_keys.assign(self._category_names(root_fd))
-        return Folder(name, 0, keys.keys.get(name))
+        return Folder(name, 0)
 
 
 def _set_aside(entry: os.DirEntry[str], others: list[os.DirEntry[str]]) -> Literal[False]:

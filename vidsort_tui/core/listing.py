@@ -37,11 +37,11 @@ class VideoListing:
         self,
         library: Library,
         predictions: PredictionStore,
-        similarity: SimilarityStore | None = None,
+        similarity: SimilarityStore,
     ) -> None:
         self.library = library
         self.predictions = predictions
-        self.similarity = similarity or SimilarityStore(library)
+        self.similarity = similarity  # shared: the look-alike order and the groups agree
 
     def entries(
         self, unsorted: list[str] | None = None, order: str = DEFAULT_ORDER

@@ -235,12 +235,12 @@ class GroupScreen(Screen[int]):
         self.app.push_screen(ConfirmGroup(len(group.videos), folder, new), answered)
 
     async def file_group(self, group: LookalikeGroup, folder: str, new: bool) -> None:
-        library = self.host.library
+        view = self.host.view
 
         def work() -> BatchOutcome:
             if new:
-                library.create_folder(folder)
-            return sort_batch(library, [(name, folder) for name in group.videos])
+                view.create_folder(folder)
+            return sort_batch(view.library, [(name, folder) for name in group.videos])
 
         try:
             outcome = await asyncio.to_thread(work)
