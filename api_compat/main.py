@@ -13,7 +13,16 @@ from api_compat import errors
 from api_compat.bodies import BodyCache
 from api_compat.docs import install_docs
 from api_compat.guards import RequestGuard
-from api_compat.routes import duplicate_moves, library, media, order, pages, retrain, similarity
+from api_compat.routes import (
+    duplicate_moves,
+    library,
+    media,
+    order,
+    page_settings,
+    pages,
+    retrain,
+    similarity,
+)
 from api_compat.routes.pages import STATIC
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library_view import LibraryView
@@ -37,7 +46,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RequestGuard, settings=settings)
     errors.install(app)
     routers = (pages.router, library.router, order.router, retrain.router, media.router,
-               similarity.router, duplicate_moves.router)  # fmt: skip
+               similarity.router, duplicate_moves.router, page_settings.router)  # fmt: skip
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -26,11 +26,11 @@ from vidsort_tui.core.batch import BatchOutcome, sort_batch
 from vidsort_tui.core.display import display_name, display_text
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.folder_keys import key_text
+from vidsort_tui.core.keymap import KEYS
 from vidsort_tui.core.similarity_file import LookalikeGroup
 from vidsort_tui.core.undo import undo_sorts
 from vidsort_tui.tui.confirm_group import ConfirmGroup
 from vidsort_tui.tui.folder_panel import FolderPanel
-from vidsort_tui.tui.keymap import KEYS
 from vidsort_tui.tui.new_folder import NewFolderScreen
 from vidsort_tui.tui.status_bar import StatusBar
 from vidsort_tui.tui.toasts import TOASTS_OVER_THE_VIDEO

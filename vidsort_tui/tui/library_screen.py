@@ -20,6 +20,7 @@ from vidsort_tui.core.config import Settings
 from vidsort_tui.core.display import display_name, display_text
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.folder_keys import describe_changes
+from vidsort_tui.core.keymap import FOLDER_KEYS, display_key, effective_keys
 from vidsort_tui.core.library import Folder
 from vidsort_tui.core.library_view import LibraryView
 from vidsort_tui.core.list_order import ORDER_TITLES
@@ -29,7 +30,6 @@ from vidsort_tui.core.names import RESERVED_FOLDERS
 from vidsort_tui.core.similarity_file import EMPTY, Copy, Similarity
 from vidsort_tui.tui.confidence import ConfidenceScale
 from vidsort_tui.tui.folder_panel import FolderPanel
-from vidsort_tui.tui.keymap import FOLDER_KEYS, display_key, effective_keys
 from vidsort_tui.tui.nothing_to_sort import NothingToSort
 from vidsort_tui.tui.now_playing import NowPlaying, PlayingCopy
 from vidsort_tui.tui.status_bar import StatusBar

@@ -14,10 +14,10 @@ from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.names import MIN_EXAMPLES
 from vidsort_tui.services import jobs
 from vidsort_tui.tui.accept_all import AcceptAllActions
+from vidsort_tui.tui.bindings import bindings
 from vidsort_tui.tui.duplicates import DuplicateActions
 from vidsort_tui.tui.groups import GroupActions
 from vidsort_tui.tui.help_screen import HelpScreen
-from vidsort_tui.tui.keymap import bindings
 from vidsort_tui.tui.list_ordering import OrderActions
 from vidsort_tui.tui.playback import PlaybackActions
 from vidsort_tui.tui.retrain_text import failure_text
