@@ -16,7 +16,7 @@ from api_compat.schemas import (
 )
 from vidsort_tui.core.errors import NotFound
 from vidsort_tui.core.metrics import MetricsUnavailable, read_metrics
-from vidsort_tui.services import jobs
+from vidsort_tui.services import job_status, jobs
 
 router = APIRouter(prefix="/api")
 
@@ -29,17 +29,17 @@ def start_retrain(view: View) -> RetrainResponse:
 
 @router.get("/retrain/status", response_model=RetrainStatusResponse)
 def retrain_status(view: View) -> RetrainStatusResponse:
-    return RetrainStatusResponse(**jobs.read_status(view.settings.artifacts_dir).to_api())
+    return RetrainStatusResponse(**job_status.read_status(view.settings.artifacts_dir).to_api())
 
 
 # Additions ----------------------------------------------------------------------------------
 @router.get("/retrain/progress", response_model=RetrainProgressResponse)
 def retrain_progress(view: View) -> RetrainProgressResponse:
-    status = jobs.read_status(view.settings.artifacts_dir)
+    status = job_status.read_status(view.settings.artifacts_dir)
     return RetrainProgressResponse(
         running=status.running, last_result=status.last_result, stage=status.stage,
-        stage_label=jobs.stage_label(status.stage) or None, done=status.done,
-        stage_labels=jobs.STAGE_LABELS,
+        stage_label=job_status.stage_label(status.stage) or None, done=status.done,
+        stage_labels=job_status.STAGE_LABELS,
         total=status.total, message=status.message,
     )  # fmt: skip
 
