@@ -1,4 +1,6 @@
-"""What the routes depend on: one Services object per app (per worker), built from Settings."""
+"""What the routes depend on: the library as shown (core.library_view.LibraryView) and the
+encoded bodies of the hot GETs (bodies.BodyCache), one of each per app (per worker), set on
+``app.state`` by main.create_app."""
 
 from __future__ import annotations
 
@@ -6,31 +8,23 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
+from api_compat.bodies import BodyCache
 from api_compat.schemas import FolderItem
-from vidsort_tui.core.config import Settings
 from vidsort_tui.core.folder_keys import key_text
-from vidsort_tui.core.library import Folder, Library
-from vidsort_tui.core.listing import VideoListing
-from vidsort_tui.core.predictions import PredictionStore
-from vidsort_tui.core.similarity import SimilarityStore
+from vidsort_tui.core.library import Folder
+from vidsort_tui.core.library_view import LibraryView
 
 
-class Services:
-    """What the routes need, built once per app (per worker)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.library = Library(settings)
-        self.predictions = PredictionStore(settings.artifacts_dir)
-        self.similarity = SimilarityStore(self.library)
-        self.listing = VideoListing(self.library, self.predictions, self.similarity)
+def library_view(request: Request) -> LibraryView:
+    return cast(LibraryView, request.app.state.view)  # untyped state
 
 
-def services(request: Request) -> Services:
-    return cast(Services, request.app.state.services)  # set by main.create_app, untyped state
+def body_cache(request: Request) -> BodyCache:
+    return cast(BodyCache, request.app.state.bodies)
 
 
-Svc = Annotated[Services, Depends(services)]
+View = Annotated[LibraryView, Depends(library_view)]
+Bodies = Annotated[BodyCache, Depends(body_cache)]
 
 
 def folder_items(folders: list[Folder]) -> list[FolderItem]:

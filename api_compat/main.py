@@ -10,12 +10,22 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api_compat import errors
-from api_compat.deps import Services
+from api_compat.bodies import BodyCache
 from api_compat.docs import install_docs
 from api_compat.guards import RequestGuard
-from api_compat.routes import duplicate_moves, library, media, order, pages, retrain, similarity
+from api_compat.routes import (
+    duplicate_moves,
+    library,
+    media,
+    order,
+    page_settings,
+    pages,
+    retrain,
+    similarity,
+)
 from api_compat.routes.pages import STATIC
 from vidsort_tui.core.config import Settings
+from vidsort_tui.core.library_view import LibraryView
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -27,12 +37,16 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     install_docs(app)
-    app.state.services = Services(settings)
+    app.state.view = LibraryView(settings)  # the library as shown, as the TUI shows it
+    app.state.bodies = BodyCache()
+    # Every worker starts here (also under `uvicorn api_compat.server:app`, or respawned):
+    # a move a crash cut in two is finished before the first request lists the library.
+    app.state.view.library.finish_interrupted_moves()
     # Host, cross-site and body-size checks; X-Vidsort-Worker says which worker answered.
     app.add_middleware(RequestGuard, settings=settings)
     errors.install(app)
     routers = (pages.router, library.router, order.router, retrain.router, media.router,
-               similarity.router, duplicate_moves.router)  # fmt: skip
+               similarity.router, duplicate_moves.router, page_settings.router)  # fmt: skip
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

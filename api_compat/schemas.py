@@ -133,6 +133,19 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"model": ErrorResponse}}
 
 
+class PageSettings(BaseModel):
+    """What the page follows from the config the terminal app reads: the keymap and the
+    accept-all threshold (one config file drives both interfaces)."""
+
+    #: the accept-all threshold; a confidence at or above it is shown as sure
+    accept_threshold: float
+    #: binding id (core/keymap.py: "next", "accept", "folder_1", ...) -> the KeyboardEvent.key
+    #: values that trigger it, modifiers first ("ctrl+n")
+    keys: dict[str, list[str]]
+    #: binding id -> its keys as the terminal app writes them (["j", "↓"])
+    key_labels: dict[str, list[str]]
+
+
 class ListOrder(BaseModel):
     """The unsorted list's order, shared by the page and the terminal app (list_order.json):
     found (as listed), confident / uncertain (most confident / most uncertain first), similar

@@ -52,14 +52,14 @@ def rebuilds(settings: Settings) -> dict[str, float]:
     """Median ms to answer after a change (the library listed and matched again), per body;
     GET /api/videos's listing rebuilt the same way for comparison."""
     app = create_app(settings)
-    store, listing = app.state.services.similarity, app.state.services.listing
+    store, listing, bodies = app.state.view.similarity, app.state.view.listing, app.state.bodies
     out = {}
     for part, rebuild in (
-        ("/api/videos", lambda: (listing._bodies.clear(), listing.json_bytes())),
-        ("/api/groups", lambda: (store._bodies.clear(), setattr(store, "_current_stamp", None),
-                                 store.json_bytes("groups"))),
-        ("/api/duplicates", lambda: (store._bodies.clear(), setattr(store, "_current_stamp", None),
-                                     store.json_bytes("duplicates"))),
+        ("/api/videos", lambda: (bodies.clear(), bodies.videos(listing, "found"))),
+        ("/api/groups", lambda: (bodies.clear(), setattr(store, "_current_stamp", None),
+                                 bodies.similarity(store, "groups"))),
+        ("/api/duplicates", lambda: (bodies.clear(), setattr(store, "_current_stamp", None),
+                                     bodies.similarity(store, "duplicates"))),
     ):  # fmt: skip
         out[part] = statistics.median(timings(rebuild, repeat=9)) * 1000
     return out

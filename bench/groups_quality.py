@@ -27,7 +27,7 @@ import numpy as np
 from bench.open_set import HERE, Master, build, labelled_videos, master
 from bench.simulate_session import REALCLIPS, demo_library
 from pipeline.similarity import MIN_GROUP
-from vidsort_tui.core.similarity import load_similarity
+from vidsort_tui.core.similarity_store import load_similarity
 from vidsort_tui.services import retrain
 
 

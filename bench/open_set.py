@@ -52,7 +52,7 @@ from vidsort_tui.core import artifacts
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import NO_PREDICTION, Prediction, PredictionStore
-from vidsort_tui.core.similarity import load_similarity
+from vidsort_tui.core.similarity_store import load_similarity
 from vidsort_tui.services import learning, retrain
 
 HERE = WORK / "open_set"

@@ -37,9 +37,9 @@ from pipeline import extract_features
 from vidsort_tui.core import artifacts as artifacts_names
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
-from vidsort_tui.core.ordering import ORDER_MODES, order_videos
+from vidsort_tui.core.list_order import ORDER_MODES, order_videos
 from vidsort_tui.core.predictions import NO_PREDICTION, PredictionStore
-from vidsort_tui.core.similarity import SimilarityStore
+from vidsort_tui.core.similarity_store import SimilarityStore
 from vidsort_tui.demo.clips import ClipSpec, write_clip
 from vidsort_tui.demo.library import demo_plan
 from vidsort_tui.demo.scenes import SCENE_NAMES

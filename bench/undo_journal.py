@@ -23,6 +23,7 @@ from bench.common import median_ms, report
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.journal import ROOT, JournalEntry
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.undo import undo_sorts
 
 SHORT, LONG = 300, 300_000
 ROUNDS = 21
@@ -73,7 +74,7 @@ def sort_then_time_undo(library: Library, name: str, with_sort: bool = False) ->
     library.sort(name, "a")
     if not with_sort:
         start = time.perf_counter()
-    undone = library.undo()
+    undone = undo_sorts(library).undone
     took = time.perf_counter() - start
     assert [e.filename for e in undone] == [name]
     return took

@@ -36,7 +36,7 @@ from vidsort_tui.core import artifacts
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.names import RESERVED_FOLDERS
 from vidsort_tui.core.predictions import Prediction
-from vidsort_tui.core.similarity import (
+from vidsort_tui.core.similarity_file import (
     Copy,
     DuplicateGroup,
     LookalikeGroup,

@@ -14,7 +14,7 @@ from tests.live_server import Server
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import Prediction, write_predictions
-from vidsort_tui.core.similarity import (
+from vidsort_tui.core.similarity_file import (
     Copy,
     DuplicateGroup,
     LookalikeGroup,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api_compat.deps import Svc, folder_items
+from api_compat.deps import View, folder_items
 from api_compat.schemas import ERRORS, UNAVAILABLE, MoveToDuplicatesRequest, SortResponse
 from vidsort_tui.core.duplicates import move_to_duplicates
 
@@ -16,10 +16,10 @@ router = APIRouter(prefix="/api")
 
 
 @router.post("/duplicates/move", response_model=SortResponse, responses={**ERRORS, **UNAVAILABLE})
-def move_duplicate(body: MoveToDuplicatesRequest, svc: Svc) -> SortResponse:
+def move_duplicate(body: MoveToDuplicatesRequest, view: View) -> SortResponse:
     """Move the unsorted video into duplicates/ (409 if that name is there already)."""
-    outcome = move_to_duplicates(svc.library, body.filename)
+    outcome = move_to_duplicates(view.library, body.filename)
     return SortResponse(
         success=True, filename=outcome.filename, folder=outcome.folder,
-        folders=folder_items(svc.library.folders()),
+        folders=folder_items(view.folders()),
     )  # fmt: skip

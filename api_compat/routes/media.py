@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Response
 
-from api_compat.deps import Svc
+from api_compat.deps import View
 from api_compat.schemas import ERRORS, ErrorResponse
 from api_compat.video_response import VideoResponse
 from vidsort_tui.core.errors import NotFound
@@ -21,11 +21,11 @@ VIDEO_ERRORS = {**ERRORS, 403: {"model": ErrorResponse}, 416: {"description": "R
 
 
 @router.get("/videos/{filename}", responses=VIDEO_ERRORS, response_class=Response)
-def serve_video(filename: str, svc: Svc) -> Response:
+def serve_video(filename: str, view: View) -> Response:
     """The video file (root first, then folders), with HTTP Range support. A text file
     named like a video (a playlist: Chromium follows an HLS one even served as video/mp4)
     is not served: 404, as for any name that is not a video file."""
-    video = svc.library.open_video(filename)
+    video = view.library.open_video(filename)
     if is_text_file(video.fd):
         video.close()
         raise NotFound(f"{filename!r} is not a video file: it is text (a playlist or a list "
@@ -36,6 +36,6 @@ def serve_video(filename: str, svc: Svc) -> Response:
 
 
 @router.head("/videos/{filename}", include_in_schema=False)
-def video_headers(filename: str, svc: Svc) -> Response:
+def video_headers(filename: str, view: View) -> Response:
     """GET's headers without the body."""
-    return serve_video(filename, svc)
+    return serve_video(filename, view)

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api_compat.deps import Svc
+from api_compat.deps import View
 from api_compat.schemas import UNAVAILABLE, ListOrder
-from vidsort_tui.core.list_order import read_order, write_order
 
 router = APIRouter(prefix="/api")
 
 
 @router.get("/order", response_model=ListOrder)
-def get_order(svc: Svc) -> ListOrder:
-    return ListOrder.model_validate({"order": read_order(svc.settings.artifacts_dir)})
+def get_order(view: View) -> ListOrder:
+    return ListOrder.model_validate({"order": view.saved_order()})
 
 
 @router.post("/order", response_model=ListOrder, responses=UNAVAILABLE)
-def set_order(body: ListOrder, svc: Svc) -> ListOrder:
+def set_order(body: ListOrder, view: View) -> ListOrder:
     """Remember the order (503 when the artifacts folder cannot be written)."""
-    return ListOrder.model_validate({"order": write_order(svc.settings.artifacts_dir, body.order)})
+    return ListOrder.model_validate({"order": view.save_order(body.order)})

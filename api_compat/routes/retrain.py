@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api_compat.deps import Svc
+from api_compat.deps import View
 from api_compat.schemas import (
     UNAVAILABLE,
     ErrorResponse,
@@ -16,38 +16,38 @@ from api_compat.schemas import (
 )
 from vidsort_tui.core.errors import NotFound
 from vidsort_tui.core.metrics import MetricsUnavailable, read_metrics
-from vidsort_tui.services import jobs
+from vidsort_tui.services import job_status, jobs
 
 router = APIRouter(prefix="/api")
 
 
 @router.post("/retrain", response_model=RetrainResponse, responses=UNAVAILABLE)
-def start_retrain(svc: Svc) -> RetrainResponse:
+def start_retrain(view: View) -> RetrainResponse:
     """Start a retrain (503 with the reason when the artifacts folder cannot be written)."""
-    return RetrainResponse(status=jobs.start_background(svc.settings))
+    return RetrainResponse(status=jobs.start_background(view.settings))
 
 
 @router.get("/retrain/status", response_model=RetrainStatusResponse)
-def retrain_status(svc: Svc) -> RetrainStatusResponse:
-    return RetrainStatusResponse(**jobs.read_status(svc.settings.artifacts_dir).to_api())
+def retrain_status(view: View) -> RetrainStatusResponse:
+    return RetrainStatusResponse(**job_status.read_status(view.settings.artifacts_dir).to_api())
 
 
 # Additions ----------------------------------------------------------------------------------
 @router.get("/retrain/progress", response_model=RetrainProgressResponse)
-def retrain_progress(svc: Svc) -> RetrainProgressResponse:
-    status = jobs.read_status(svc.settings.artifacts_dir)
+def retrain_progress(view: View) -> RetrainProgressResponse:
+    status = job_status.read_status(view.settings.artifacts_dir)
     return RetrainProgressResponse(
         running=status.running, last_result=status.last_result, stage=status.stage,
-        stage_label=jobs.stage_label(status.stage) or None, done=status.done,
-        stage_labels=jobs.STAGE_LABELS,
+        stage_label=job_status.stage_label(status.stage) or None, done=status.done,
+        stage_labels=job_status.STAGE_LABELS,
         total=status.total, message=status.message,
     )  # fmt: skip
 
 
 @router.get("/metrics", responses={404: {"model": ErrorResponse}})
-def metrics(svc: Svc) -> dict[str, Any]:
+def metrics(view: View) -> dict[str, Any]:
     """The last training's cross-validated metrics (metrics.json)."""
     try:
-        return read_metrics(svc.settings.artifacts_dir)
+        return read_metrics(view.settings.artifacts_dir)
     except MetricsUnavailable as exc:
         raise NotFound(str(exc)) from None

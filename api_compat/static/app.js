@@ -6,14 +6,15 @@ import { ConfidenceScale } from "./confidence.js";
 import { confirmAcceptAll, dialogOpen, newFolder, pickFolder, showHelp } from "./dialogs.js";
 import { closeDuplicates, copiesOf, copyParts, copyText, duplicatesKey, duplicatesOpen, moveCurrentToDuplicates, openDuplicates, otherCopyOf } from "./duplicates.js";
 import { closeGroups, groupsKey, groupsOpen, openGroups } from "./groups.js";
+import { bindingFor, setKeymap, slotKey, slotOf } from "./keys.js";
 import { joined, said } from "./names.js";
 import { currentOrder, cycleOrder, orderLabel, setupOrder } from "./order.js";
 import { toast } from "./toast.js";
 
 const $ = (id) => document.getElementById(id);
-// The accept-all threshold: the terminal app's default. The API does not tell the page the
-// config file's accept_all.threshold; with an endpoint for it, set the scale from there.
-const scale = new ConfidenceScale(0.8);
+// The accept-all threshold and the keys: the config file's, as the terminal app reads it
+// (GET /api/page-settings, loaded before anything is shown).
+let scale;
 const state = { videos: [], folders: [], selected: 0, retrainRunning: false, copies: new Map(), groups: [] };
 // The last prediction seen for each video: a video an undo brings back (awaiting) is shown
 // with it at once, while the server predicts it again after a refit (the list said "—").
@@ -73,7 +74,7 @@ function renderFolders() {
     b.dataset.folder = f.name;
     if (video && video.predicted_folder === f.name) b.classList.add(video.new_kind ? "guess" : "predicted");
     b.innerHTML = `<span class="key"></span><span class="label"></span><span class="count"></span>`;
-    b.querySelector(".key").textContent = f.key ?? "";
+    b.querySelector(".key").textContent = slotKey(f.key);  // the key its slot is bound to
     b.querySelector(".label").textContent = f.name;
     b.querySelector(".count").textContent = f.count;
     b.disabled = !video;
@@ -395,26 +396,29 @@ async function pollRetrain() {
 }
 
 // ----- keys and buttons ---------------------------------------------------------------
-const KEYS = {
-  j: () => select(state.selected + 1), ArrowDown: () => select(state.selected + 1),
-  k: () => select(state.selected - 1), ArrowUp: () => select(state.selected - 1),
-  Home: () => select(0), End: () => select(state.videos.length - 1),
-  Enter: accept, s: skip, u: undo, r: retrain, "/": pick, n: () => createFolder(), A: acceptAll,
-  "?": showHelp, o: () => cycleOrder(orderChanged), g: showGroups, c: otherCopy, d: toDuplicates, " ": pause, m: mute, ArrowLeft: () => seek(-5), ArrowRight: () => seek(5),
+// Binding id (core/keymap.py, the terminal app's) -> what it does here; the keys come from
+// the config file (keys.js). The terminal app's quit has nothing to do on a page.
+const ACTIONS = {
+  next: () => select(state.selected + 1), previous: () => select(state.selected - 1),
+  first: () => select(0), last: () => select(state.videos.length - 1),
+  accept, skip, undo, retrain, pick_folder: pick, new_folder: () => createFolder(), accept_all: acceptAll,
+  help: showHelp, order: () => cycleOrder(orderChanged), groups: showGroups, copy: otherCopy, duplicates: toDuplicates,
+  pause, mute, seek_back: () => seek(-5), seek_forward: () => seek(5),
 };
 
 document.addEventListener("keydown", (event) => {
-  if (event.ctrlKey || event.metaKey || event.altKey || dialogOpen()) return;
+  if (dialogOpen()) return;
   if (event.target.closest?.("input, textarea")) return;
-  const key = event.key;
+  const plain = !(event.ctrlKey || event.metaKey || event.altKey);
+  const id = bindingFor(event), slot = slotOf(id);
   if (groupsOpen() || duplicatesOpen()) {
-    if (groupsOpen() ? groupsKey(key) : duplicatesKey(key)) event.preventDefault();
+    if (plain && (groupsOpen() ? groupsKey(event.key, slot) : duplicatesKey(event.key))) event.preventDefault();
     return;
   }
-  if (/^[0-9]$/.test(key)) {
-    const folder = state.folders.find((f) => f.key === key);
-    if (folder) sortInto(folder.name); else toast(`No folder ${key}: the numbers beside the folders are their keys (n makes a new folder)`, { error: true });
-  } else if (KEYS[key]) KEYS[key]();
+  if (slot !== null) {
+    const folder = state.folders.find((f) => f.key === slot);
+    if (folder) sortInto(folder.name); else toast(`No folder ${slotKey(slot)}: the numbers beside the folders are their keys (n makes a new folder)`, { error: true });
+  } else if (ACTIONS[id]) ACTIONS[id]();
   else return;
   event.preventDefault();
 });
@@ -427,12 +431,18 @@ for (const [id, action] of Object.entries(BUTTONS)) {
 }
 for (const name of ["timeupdate", "durationchange", "play", "pause"]) $("player").addEventListener(name, renderClock);
 
-setupOrder(orderChanged).then(() => refresh()).catch((error) => toast(`Cannot load videos: ${error.message}`, { error: true }));
-pollRetrain();
+async function loadPageSettings() {
+  const settings = await api("/api/page-settings");
+  scale = new ConfidenceScale(settings.accept_threshold);
+  setKeymap(settings.keys, settings.key_labels);
+}
+
+loadPageSettings().then(() => { pollRetrain(); return setupOrder(orderChanged); }).then(() => refresh())
+  .catch((error) => toast(`Cannot load videos: ${error.message}`, { error: true }));
 // A retrain started elsewhere (the terminal app's first-run training, `r`, --retrain) shows
 // here too, and its predictions load when it ends. The list waits while a view covers it.
 setInterval(() => {
-  if (document.hidden) return;
+  if (document.hidden || !scale) return;  // nothing is shown before the page's settings
   if (!state.retrainRunning) pollRetrain();
   if (!dialogOpen() && !groupsOpen() && !duplicatesOpen()) refresh().catch(() => {});
 }, 3000);

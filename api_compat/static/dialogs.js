@@ -1,5 +1,6 @@
 // The page's modal dialogs (one native <dialog>): accept-all confirmation, folder picker,
 // new folder, help. Each returns a promise of the user's answer (null: cancelled).
+import { bindingFor, keyLabel } from "./keys.js";
 import { bdi, joined, said } from "./names.js";
 
 const $ = (id) => document.getElementById(id);
@@ -206,33 +207,45 @@ export function newFolder(create, filesVideo, what = null, choices = null) {
   });
 }
 
+// Each row: the bindings it is about (core/keymap.py ids, their keys from the config file
+// via keys.js, written as the terminal app writes them), and what they do here.
+const FOLDERS = ["folder_1", "folder_2", "folder_3", "folder_4", "folder_5", "folder_6", "folder_7", "folder_8", "folder_9", "folder_10"];
 export const HELP = [
-  ["Enter", "File into the predicted folder (or the Accept button); a “new kind?” (no folder fits): a new folder"],
-  ["1–9, 0", "File into folder 1–10, as numbered (or tap the folder)"],
-  ["/", "Pick a folder by typing its name"],
-  ["n", "New folder (files the video there)"],
-  ["u", "Undo the last sort"],
-  ["s", "Skip (leave it unsorted)"],
-  ["j, ↓ / k, ↑", "Next / previous video"],
-  ["Home / End", "First / last video in the list"],
-  ["space", "Pause / play"],
-  ["← / →", "Back / forward 5 s"],
-  ["m", "Mute / sound on"],
-  ["o", "List order: as found, most confident, most uncertain, look-alikes together"],
-  ["g", "Look-alike groups: file a whole group at once (or the Groups button)"],
-  ["c", "Near-duplicate (≈): the next copy, in turn (again: back)"],
-  ["d", "Move a near-duplicate into duplicates/ (never deleted; u undoes)"],
-  ["A", "Accept all at or above the threshold (asks first; leaves new kinds and ≈ copies)"],
-  ["r", "Retrain the model now"],
-  ["?", "This help"],
+  [["accept"], "File into the predicted folder (or the Accept button); a “new kind?” (no folder fits): a new folder"],
+  [FOLDERS, "File into folder 1–10, as numbered (or tap the folder)"],
+  [["pick_folder"], "Pick a folder by typing its name"],
+  [["new_folder"], "New folder (files the video there)"],
+  [["undo"], "Undo the last sort"],
+  [["skip"], "Skip (leave it unsorted)"],
+  [["next", "previous"], "Next / previous video"],
+  [["first", "last"], "First / last video in the list"],
+  [["pause"], "Pause / play"],
+  [["seek_back", "seek_forward"], "Back / forward 5 s"],
+  [["mute"], "Mute / sound on"],
+  [["order"], "List order: as found, most confident, most uncertain, look-alikes together"],
+  [["groups"], "Look-alike groups: file a whole group at once (or the Groups button)"],
+  [["copy"], "Near-duplicate (≈): the next copy, in turn (again: back)"],
+  [["duplicates"], "Move a near-duplicate into duplicates/ (never deleted; u undoes)"],
+  [["accept_all"], "Accept all at or above the threshold (asks first; leaves new kinds and ≈ copies)"],
+  [["retrain"], "Retrain the model now"],
+  [["help"], "This help"],
 ];
+
+// "1–9, 0" while the folder keys are the digits, as the terminal app's help says them.
+function helpKeys(ids) {
+  if (ids === FOLDERS) {
+    const keys = FOLDERS.map((id) => keyLabel(id) || "/").join(", ");
+    return keys === "1, 2, 3, 4, 5, 6, 7, 8, 9, 0" ? "1–9, 0" : keys;
+  }
+  return ids.map(keyLabel).map((keys) => keys || "(no key)").join(" / ");
+}
 
 export function showHelp() {
   return show((dialog, close) => {
-    const rows = HELP.map(([keys, what]) => el("tr", {}, el("td", {}, el("kbd", {}, keys)), el("td", {}, what)));
+    const rows = HELP.map(([ids, what]) => el("tr", {}, el("td", {}, el("kbd", {}, helpKeys(ids))), el("td", {}, what)));
     const done = el("button", { type: "button", className: "primary", id: "help-close" }, "Close");
     done.onclick = () => close(null);
-    dialog.onkeydown = (event) => { if (event.key === "?") { event.preventDefault(); close(null); } };
+    dialog.onkeydown = (event) => { if (bindingFor(event) === "help") { event.preventDefault(); close(null); } };
     dialog.append(el("h2", {}, "vidsort keys"), el("table", { id: "help-table" }, ...rows),
                   el("p", { className: "dim" }, "The same keys as the terminal app. Esc closes."),
                   el("div", { className: "buttons" }, done));

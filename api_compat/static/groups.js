@@ -5,6 +5,7 @@
 // with no folders), is offered a new folder first; the nearest folder is only mentioned.
 import { api, fileTargets, post } from "./api.js";
 import { confirmGroup, newFolder } from "./dialogs.js";
+import { slotKey } from "./keys.js";
 import { bdi, said } from "./names.js";
 import { toast } from "./toast.js";
 
@@ -90,7 +91,7 @@ function render() {
     b.dataset.folder = f.name;
     if (f.name === g.suggested_folder) b.classList.add(newFirst ? "nearest" : "predicted");
     b.innerHTML = `<span class="key"></span><span class="label"></span>`;
-    b.querySelector(".key").textContent = f.key ?? "";
+    b.querySelector(".key").textContent = slotKey(f.key);  // the key its slot is bound to
     b.querySelector(".label").textContent = f.name;
     b.addEventListener("click", () => { b.blur(); fileInto(f.name); });
     return b;
@@ -166,12 +167,13 @@ function moveMember(step) {
   render();
 }
 
-// The view's keys; true when the key was the view's.
-export function groupsKey(key) {
+// The view's keys; true when the key was the view's. slot: the folder key slot the key is
+// bound to (keys.js), null for any other key.
+export function groupsKey(key, slot) {
   if (view.loading && key !== "Escape") return true;  // keys wait until the groups are shown
-  if (/^[0-9]$/.test(key)) {
-    const folder = view.ctx.folders().find((f) => f.key === key);  // keys stay put (folder_keys)
-    if (folder) fileInto(folder.name); else toast(`No folder ${key}: the numbers beside the folders are their keys`, { error: true });
+  if (slot !== null) {
+    const folder = view.ctx.folders().find((f) => f.key === slot);  // keys stay put (folder_keys)
+    if (folder) fileInto(folder.name); else toast(`No folder ${slotKey(slot)}: the numbers beside the folders are their keys`, { error: true });
     return true;
   }
   const keys = { Enter: fileSuggested, n: fileIntoNew, g: nextGroup, u: undoGroup, Escape: closeGroups,

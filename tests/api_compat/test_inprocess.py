@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api_compat.main import create_app
+from tests.core.test_library import cut_move
 from tests.tui.conftest import predict_all
 from vidsort_tui.core.library import Library
 
@@ -20,6 +21,17 @@ def client(library_factory):
     # The Host guard answers loopback names only, so the client must be one.
     with TestClient(create_app(settings), base_url="http://127.0.0.1") as test_client:
         yield test_client, settings, names
+
+
+def test_a_server_worker_starts_by_finishing_a_move_a_crash_cut(library_factory):
+    """Every worker builds its app with create_app (also under plain uvicorn, or respawned):
+    a video left under two names by a kill mid-move is listed once."""
+    settings = library_factory({"sea": 1}, unsorted=1)
+    name = cut_move(settings)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as http:
+        assert http.get("/api/videos").json()["total"] == 0
+    assert not (settings.artifacts_dir / "moves.lock.intent").exists()
+    assert (settings.data_dir / "sea" / name).exists()
 
 
 def test_documented_reads(client):

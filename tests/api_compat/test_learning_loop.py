@@ -13,7 +13,7 @@ from tests.conftest import wait_until
 from vidsort_tui.core import artifacts
 from vidsort_tui.core.learning import read_learning
 from vidsort_tui.core.library import Library
-from vidsort_tui.services import jobs, retrain
+from vidsort_tui.services import job_lock, retrain
 
 
 def predictions(settings) -> dict:
@@ -29,7 +29,7 @@ def sort_on_a_fresh_connection(server, filename: str, folder: str) -> str:
 
 
 def idle(settings) -> bool:
-    return not jobs.is_locked(settings.artifacts_dir)
+    return not job_lock.is_locked(settings.artifacts_dir)
 
 
 def test_two_workers_refit_every_n_sorts_one_at_a_time(library_factory, serve):

@@ -12,8 +12,8 @@ from api_compat.main import create_app
 from api_compat.routes.library import Order
 from tests.tui.conftest import predict_all
 from vidsort_tui.core.library import Library
-from vidsort_tui.core.ordering import ORDER_MODES
-from vidsort_tui.core.similarity import (
+from vidsort_tui.core.list_order import ORDER_MODES
+from vidsort_tui.core.similarity_file import (
     Copy,
     DuplicateGroup,
     LookalikeGroup,

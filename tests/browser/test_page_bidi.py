@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import needs_chromium
 from vidsort_tui.core.library import Library
-from vidsort_tui.core.similarity import (
+from vidsort_tui.core.similarity_file import (
     Copy,
     DuplicateGroup,
     LookalikeGroup,

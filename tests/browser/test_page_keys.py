@@ -11,7 +11,9 @@ from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.conftest import needs_chromium
 from tests.tui.conftest import predict_all
+from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.library_view import LibraryView
 
 pytestmark = needs_chromium
 
@@ -153,7 +155,7 @@ def test_home_and_end_select_the_first_and_the_last_video(open_page):
 
 def test_folder_keys_stay_put_and_a_change_is_announced(open_page):
     open_, settings, names = open_page
-    Library(settings).folders()  # keys saved as they stand: fire 1, sea 2, snow 3
+    LibraryView(settings).folders()  # keys saved as they stand: fire 1, sea 2, snow 3
     (settings.data_dir / "beach").mkdir()  # first by name, yet the next free key
     page = open_()
     keys = dict(
@@ -283,3 +285,39 @@ def test_the_page_never_scrolls_itself(open_page):
         page.keyboard.press("j")
     page.wait_for_timeout(2_500)  # nor does the next refresh
     assert page.evaluate("window.scrollY") == 0
+
+
+def test_the_config_files_keys_and_threshold_apply_on_the_page(browser, library, serve, tmp_path):
+    """One config file drives both interfaces: [keys] and accept_all.threshold, rebound for
+    the terminal app, are what the page binds, shows and files by (GET /api/page-settings)."""
+    made, names = library
+    config = tmp_path / "config.toml"
+    config.write_text('[keys]\nnext = "x"\nfolder_1 = "a"\n[accept_all]\nthreshold = 0.9\n')
+    settings = Settings.load({"data_dir": made.data_dir, "artifacts_dir": made.artifacts_dir,
+                              "config_file": config, "player": "none"}, environ={})  # fmt: skip
+    LibraryView(settings).folders()  # fire 1, sea 2, snow 3
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(serve(settings).url + "/")
+    page.wait_for_selector("#videos li")
+    assert page.locator("#videos li .conf.sure").all_text_contents() == ["93%"]  # not 80%
+    keys = page.locator("#folders button .key").all_text_contents()
+    assert keys == ["a", "2", "3"]  # fire's slot is bound to a
+    page.keyboard.press("j")  # no longer next: the selection stays
+    page.keyboard.press("x")
+    page.wait_for_function(f"document.querySelector('#now-name').textContent === {names[1]!r}")
+    page.keyboard.press("a")  # files into fire
+    gone(page, names[1])
+    assert (settings.data_dir / "fire" / names[1]).exists()
+    page.keyboard.press("A")
+    assert "confidence ≥ 90%?" in page.locator("dialog[open]").text_content()
+    page.keyboard.press("Escape")
+    page.wait_for_function("!document.querySelector('dialog').open")
+    page.keyboard.press("?")
+    rows = page.locator("#help-table tr").all_text_contents()
+    assert "x / k, ↑Next / previous video" in rows
+    assert (
+        "a, 2, 3, 4, 5, 6, 7, 8, 9, 0File into folder 1–10, as numbered (or tap the folder)" in rows
+    )
+    assert errors == []

@@ -15,7 +15,7 @@ from tests.browser.test_page_similarity import open_page
 from tests.conftest import wait_until
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import Prediction, write_predictions
-from vidsort_tui.core.similarity import (
+from vidsort_tui.core.similarity_file import (
     Copy,
     DuplicateGroup,
     LookalikeGroup,

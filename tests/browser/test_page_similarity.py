@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import needs_chromium
 from tests.conftest import wait_until
 from vidsort_tui.core.list_order import read_order
-from vidsort_tui.core.similarity import Copy, DuplicateGroup, Similarity, write_similarity
+from vidsort_tui.core.similarity_file import Copy, DuplicateGroup, Similarity, write_similarity
 
 pytestmark = needs_chromium
 

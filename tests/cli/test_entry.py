@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from tests.core.test_library import cut_move
 from vidsort_tui.core.config import Settings
 from vidsort_tui.tui.app import VidsortApp
 
@@ -121,6 +122,21 @@ async def test_the_terminal_app_reports_a_bad_value_and_uses_the_rest_of_the_fil
         await pilot.pause(0.2)
         shown = [n.message for n in pilot.app._notifications]
         assert any("refit_every must be at least 1" in m and str(config) in m for m in shown)
+
+
+def test_the_command_line_starts_by_finishing_a_move_a_crash_cut(library_factory):
+    """Before any mode lists the library (here --retrain, which would learn the video from
+    sea and predict it as unsorted), a video left under two names by a kill mid-move is put
+    in its one place."""
+    settings = library_factory({"sea": 1}, unsorted=1)
+    name = cut_move(settings)
+    run_cli("--retrain", "--data", str(settings.data_dir), "--artifacts",
+            str(settings.artifacts_dir), env={"VIDSORT_EMBEDDER": "off"})  # fmt: skip
+    assert not (settings.artifacts_dir / "moves.lock.intent").exists()
+    assert not (settings.data_dir / name).exists() and (settings.data_dir / "sea" / name).exists()
+    # Listed, never shown: the start-up check and the retrain number no folder (the TUI or
+    # the page does, when it first shows the folders).
+    assert not (settings.artifacts_dir / "folder_keys.json").exists()
 
 
 def test_retrain_with_jobs_minus_one_uses_every_core(library_factory):

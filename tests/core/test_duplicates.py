@@ -9,6 +9,7 @@ import pytest
 from vidsort_tui.core.duplicates import move_to_duplicates
 from vidsort_tui.core.errors import AlreadyExists, InvalidFolder
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.undo import undo_sorts
 
 
 def test_creates_the_folder_moves_and_undo_brings_it_back(library_factory):
@@ -19,7 +20,7 @@ def test_creates_the_folder_moves_and_undo_brings_it_back(library_factory):
     assert (settings.data_dir / "duplicates" / first).exists()
     move_to_duplicates(library, second)  # the folder is there now: reused
     assert sorted(p.name for p in (settings.data_dir / "duplicates").iterdir()) == [first, second]
-    library.undo()
+    undo_sorts(library)
     assert (settings.data_dir / second).exists() and not (settings.data_dir / first).exists()
 
 

@@ -11,10 +11,12 @@ import pytest
 
 from vidsort_tui.core.folder_keys import describe_changes, plan
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.library_view import LibraryView
+from vidsort_tui.core.similarity_store import SimilarityStore
 
 
 def keys(settings) -> dict[str, str | None]:
-    return {f.name: f.key and str(f.key % 10) for f in Library(settings).folders()}
+    return {f.name: f.key and str(f.key % 10) for f in LibraryView(settings).folders()}
 
 
 def test_a_new_folder_takes_the_next_free_key_and_the_others_keep_theirs(library_factory):
@@ -28,7 +30,7 @@ def test_a_new_folder_takes_the_next_free_key_and_the_others_keep_theirs(library
     assert saved == {"version": 1, "keys": {"desert": 1, "fire": 2, "sea": 3, "snow": 4,
                                             "my mountains": 5}}  # fmt: skip
     shutil.rmtree(settings.data_dir / "fire")  # gone on disk: its key is freed...
-    snapshot = Library(settings).scan()
+    snapshot = LibraryView(settings).scan()
     assert snapshot.keys_before is not None and snapshot.keys_before["fire"] == 2
     assert describe_changes(snapshot.keys_before, snapshot.keys) == ["fire is gone: key 2 is free"]
     assert keys(settings)["sea"] == "3"
@@ -36,7 +38,24 @@ def test_a_new_folder_takes_the_next_free_key_and_the_others_keep_theirs(library
     assert keys(settings) == {
         "beach": "2", "desert": "1", "my mountains": "5", "sea": "3", "snow": "4"
     }  # fmt: skip
-    assert Library(settings).scan().keys_before is None  # nothing changed: nothing rewritten
+    assert LibraryView(settings).scan().keys_before is None  # nothing changed: nothing rewritten
+
+
+def test_reading_the_library_numbers_no_folder_only_showing_it_does(library_factory):
+    """Library.scan() is a read (the pipeline's, a start-up check's): it never writes the key
+    file; LibraryView, where folders are shown, fixes the keys."""
+    settings = library_factory({"fire": 1, "sea": 1, "snow": 1})
+    path = settings.artifacts_dir / "folder_keys.json"
+    library = Library(settings)
+    assert [f.key for f in library.scan().folders] == [None, None, None]
+    library.unsorted(), SimilarityStore(library).current()
+    assert not path.exists()
+    assert keys(settings) == {"fire": "1", "sea": "2", "snow": "3"}
+    saved = path.read_bytes()
+    shutil.rmtree(settings.data_dir / "fire")
+    assert library.scan().keys_before is None and path.read_bytes() == saved
+    assert LibraryView(settings).scan().keys_before == {"fire": 1, "sea": 2, "snow": 3}
+    assert path.read_bytes() != saved
 
 
 def test_ten_keys_the_rest_without_and_duplicates_never_keyed(library_factory):
@@ -79,7 +98,7 @@ def test_a_bad_key_file_is_ignored_with_a_warning_and_rebuilt(library_factory, c
     settings = library_factory({"fire": 1, "sea": 1})
     path = settings.artifacts_dir / "folder_keys.json"
     path.write_bytes(content)
-    library = Library(settings)
+    library = LibraryView(settings)
     assert {f.name: f.key for f in library.folders()} == {"fire": 1, "sea": 2}
     assert "numbered afresh" in (library.folder_keys.warning or "")
     assert json.loads(path.read_text())["keys"] == {"fire": 1, "sea": 2}  # rebuilt
@@ -89,14 +108,14 @@ def test_special_files_are_never_opened_and_never_followed(library_factory, tmp_
     settings = library_factory({"fire": 1, "sea": 1})
     path = settings.artifacts_dir / "folder_keys.json"
     os.mkfifo(path)  # opening it for reading would wait for a writer forever
-    library = Library(settings)
+    library = LibraryView(settings)
     assert {f.name: f.key for f in library.folders()} == {"fire": 1, "sea": 2}
     assert path.is_file() and not path.is_fifo()  # replaced by a regular file
     outside = tmp_path / "outside.json"
     outside.write_text('{"version": 1, "keys": {"sea": 1, "fire": 2}}')
     path.unlink()
     path.symlink_to(outside)
-    assert {f.name: f.key for f in Library(settings).folders()} == {"fire": 1, "sea": 2}
+    assert {f.name: f.key for f in LibraryView(settings).folders()} == {"fire": 1, "sea": 2}
     assert outside.read_text() == '{"version": 1, "keys": {"sea": 1, "fire": 2}}'
 
 

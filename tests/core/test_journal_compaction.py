@@ -12,11 +12,13 @@ from collections import Counter
 import pytest
 
 from vidsort_tui.core import artifacts, compaction
+from vidsort_tui.core.batch import sort_batch
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import JournalUnavailable, NothingToUndo, UndoRefused
 from vidsort_tui.core.journal import Journal
 from vidsort_tui.core.learning import record_learning, sorts_since, sorts_since_model
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.undo import undo_sorts
 
 
 @pytest.fixture
@@ -62,7 +64,7 @@ def test_every_undoable_sort_survives_compaction_and_undoes_newest_first(
     for i, name in enumerate(names):
         library.sort(name, "ab"[i % 2])
         if i % 5 == 4:
-            library.undo()  # settled pairs: sorted, then undone
+            undo_sorts(library)  # settled pairs: sorted, then undone
             library.sort(name, "b")  # and sorted again
     recent, snapshot = journal_lines(library.journal)
     assert snapshot and len(recent) < 40  # compacted, more than once
@@ -72,11 +74,13 @@ def test_every_undoable_sort_survives_compaction_and_undoes_newest_first(
     assert len({e.id for e in library.journal.entries()}) == len(library.journal.entries())
     # A new process (a restart) undoes all of it, newest first, 100 steps at a time.
     again = Library(library.settings)
-    undone = [e.filename for e in again.undo(25)] + [e.filename for e in again.undo(100)]
+    undone = [e.filename for e in undo_sorts(again, 25).undone] + [
+        e.filename for e in undo_sorts(again, 100).undone
+    ]
     assert undone == names[::-1]
     assert sorted(p.name for p in library.root.iterdir() if p.is_file()) == sorted(names)
     with pytest.raises(NothingToUndo):
-        again.undo()
+        undo_sorts(again)
 
 
 def test_settled_pairs_and_bad_lines_are_dropped_from_both_files(tmp_path, small_thresholds):
@@ -86,27 +90,29 @@ def test_settled_pairs_and_bad_lines_are_dropped_from_both_files(tmp_path, small
         journal.write(b'{"torn": \n')
     for name in names:
         library.sort(name, "a")
-        library.undo()
+        undo_sorts(library)
     recent, snapshot = journal_lines(library.journal)
     assert snapshot == [] and len(recent) < 20  # 80 lines written, 2 KiB at most kept
     assert b"torn" not in library.journal.path.read_bytes()
     with pytest.raises(NothingToUndo):
-        library.undo()
+        undo_sorts(library)
 
 
 def test_a_batch_is_never_split_by_compaction(tmp_path, small_thresholds):
     library, names = plain_library(tmp_path, 30)
     library.sort(names[0], "a")
-    outcome = library.sort_batch([(n, "b") for n in names[1:20]])  # 19 lines, more than kept
-    first = library.sort_batch([(n, "a") for n in names[20:23]])
+    outcome = sort_batch(library, [(n, "b") for n in names[1:20]])  # 19 lines, more than kept
+    first = sort_batch(library, [(n, "a") for n in names[20:23]])
     library.sort(names[23], "a")
-    library.sort_batch([(n, "a") for n in names[23 + 1 : 26]], batch=first.batch)  # continued
+    sort_batch(library, [(n, "a") for n in names[23 + 1 : 26]], batch=first.batch)  # continued
     compaction.compact(library.journal)
     assert journal_lines(library.journal)[1]  # something was folded
-    assert sorted(e.filename for e in library.undo()) == sorted([*names[20:23], *names[24:26]])
-    assert [e.filename for e in library.undo()] == [names[23]]
-    assert sorted(e.filename for e in library.undo()) == sorted(names[1:20])  # one step
-    assert outcome.batch and [e.filename for e in library.undo()] == [names[0]]
+    assert sorted(e.filename for e in undo_sorts(library).undone) == sorted(
+        [*names[20:23], *names[24:26]]
+    )
+    assert [e.filename for e in undo_sorts(library).undone] == [names[23]]
+    assert sorted(e.filename for e in undo_sorts(library).undone) == sorted(names[1:20])  # one step
+    assert outcome.batch and [e.filename for e in undo_sorts(library).undone] == [names[0]]
 
 
 def test_skip_blocked_and_moved_on_reach_into_the_snapshot(tmp_path, small_thresholds):
@@ -117,13 +123,13 @@ def test_skip_blocked_and_moved_on_reach_into_the_snapshot(tmp_path, small_thres
     oldest, second = names[0], names[1]
     (library.root / second).write_bytes(b"another file took its name")  # blocked
     os.rename(library.root / "a" / oldest, library.root / "b" / oldest)  # moved on
-    assert len(library.undo(28)) == 28
+    assert len(undo_sorts(library, 28).undone) == 28
     with pytest.raises(UndoRefused, match="skip_blocked"):
-        library.undo()
+        undo_sorts(library)
     with pytest.raises(UndoRefused, match="no longer in"):  # the blocked one is dropped,
-        library.undo(skip_blocked=True)  # then the next older one has moved on
+        undo_sorts(library, skip_blocked=True)  # then the next older one has moved on
     with pytest.raises(NothingToUndo):
-        library.undo()
+        undo_sorts(library)
     compaction.compact(library.journal)  # the forgets settle snapshot sorts: rebuilt
     assert library.journal.pending_sorts() == []
     assert where(library, oldest) == "b" and (library.root / "a" / second).exists()
@@ -158,23 +164,25 @@ def test_a_hostile_snapshot_is_never_followed_nor_acted_on(tmp_path, small_thres
     hostile = json.dumps({"id": "e" * 32, "op": "sort", "filename": "bait.mp4", "src": "",
                           "dst": "../outside", "at": 1.0})  # fmt: skip
     snapshot.write_bytes(hostile.encode() + b"\n" + good + b"not json\n")
-    assert Counter(e.filename for e in library.undo(100)) == Counter(names)
+    assert Counter(e.filename for e in undo_sorts(library, 100).undone) == Counter(names)
     assert (outside / "bait.mp4").read_bytes() == b"not yours"
     for name in names:
         library.sort(name, "a")
     snapshot.unlink()
     os.mkfifo(snapshot)  # a FIFO: never opened for reading, never waited on
-    assert [e.filename for e in library.undo()] == [names[-1]]  # recent history still works
+    assert [e.filename for e in undo_sorts(library).undone] == [
+        names[-1]
+    ]  # recent history still works
     compaction.compact_if_due(library.journal)  # refused, logged, nothing changed
     assert snapshot.is_fifo()
     with pytest.raises(JournalUnavailable):
-        library.undo(100)
-        library.undo(100)
+        undo_sorts(library, 100)
+        undo_sorts(library, 100)
     snapshot.unlink()
     snapshot.symlink_to(outside / "bait.mp4")
     with pytest.raises((JournalUnavailable, NothingToUndo)):
         for _ in range(30):
-            library.undo(100)
+            undo_sorts(library, 100)
     assert (outside / "bait.mp4").read_bytes() == b"not yours"
 
 
@@ -188,5 +196,5 @@ def test_an_old_journal_is_compacted_once_then_undo_reads_little(tmp_path):
     library.sort(names[0], "a")
     recent, snapshot = journal_lines(library.journal)
     assert len(snapshot) == 5000 - compaction.KEEP_LINES + 1 and len(recent) <= 202
-    assert [e.filename for e in library.undo()] == [names[0]]
+    assert [e.filename for e in undo_sorts(library).undone] == [names[0]]
     assert len(library.journal.pending_sorts()) == 5000

@@ -19,6 +19,7 @@ from vidsort_tui.core.errors import (
     UndoRefused,
 )
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.undo import undo_sorts
 
 
 def digest(path: Path) -> str:
@@ -116,11 +117,11 @@ def test_undo_three_times_restores_the_original_layout(library_factory):
     for name, folder in zip(library.unsorted(), ["sea", "fire", "snow"], strict=True):
         library.sort(name, folder)
     assert library.unsorted() == []
-    undone = [library.undo()[0].dst for _ in range(3)]
+    undone = [undo_sorts(library).undone[0].dst for _ in range(3)]
     assert undone == ["snow", "fire", "sea"]  # newest first
     assert layout(settings.data_dir) == original
     with pytest.raises(NothingToUndo):
-        library.undo()
+        undo_sorts(library)
 
 
 def test_undo_many_at_once_and_across_library_instances(library_factory):
@@ -128,7 +129,7 @@ def test_undo_many_at_once_and_across_library_instances(library_factory):
     names = Library(settings).unsorted()
     for name in names:
         Library(settings).sort(name, "sea")
-    assert [e.filename for e in Library(settings).undo(2)] == names[::-1]
+    assert [e.filename for e in undo_sorts(Library(settings), 2).undone] == names[::-1]
     assert Library(settings).unsorted() == names
 
 
@@ -140,10 +141,10 @@ def test_undo_refuses_cleanly_when_the_video_moved_on(library_factory):
     library.sort(second, "sea")
     os.rename(settings.data_dir / "sea" / second, settings.data_dir / "fire" / second)
     with pytest.raises(UndoRefused, match="no longer in 'sea'"):
-        library.undo()
+        undo_sorts(library)
     assert (settings.data_dir / "fire" / second).exists()
     # The moved-on sort is dropped from history, so the older one is still undoable.
-    assert [e.filename for e in library.undo()] == [first]
+    assert [e.filename for e in undo_sorts(library).undone] == [first]
     assert (settings.data_dir / first).exists()
 
 
@@ -155,10 +156,10 @@ def test_undo_refuses_when_the_old_place_is_taken(library_factory):
     (settings.data_dir / name).write_bytes(b"a new download with the same name")
     before = layout(settings.data_dir)
     with pytest.raises(UndoRefused, match="back in the unsorted folder"):
-        library.undo()
+        undo_sorts(library)
     assert layout(settings.data_dir) == before
     (settings.data_dir / name).unlink()
-    assert [e.filename for e in library.undo()] == [name]
+    assert [e.filename for e in undo_sorts(library).undone] == [name]
 
 
 def test_journal_survives_a_torn_last_line(library_factory):
@@ -170,7 +171,7 @@ def test_journal_survives_a_torn_last_line(library_factory):
         handle.write(b'{"id": "torn", "op": "so')  # a writer killed mid-line
     library.sort(second, "sea")
     assert [e.filename for e in library.journal.pending_sorts()] == [first, second]
-    assert [e.filename for e in library.undo(2)] == [second, first]
+    assert [e.filename for e in undo_sorts(library, 2).undone] == [second, first]
 
 
 def test_create_folder(library_factory):
@@ -181,12 +182,17 @@ def test_create_folder(library_factory):
     with pytest.raises(AlreadyExists):
         library.create_folder("new stuff")
     library.sort(library.unsorted()[0], "new stuff")
-    assert {f.name: f.count for f in library.folders()}["new stuff"] == 1
+    assert {f.name: f.count for f in library.scan().folders}["new stuff"] == 1
 
 
 def test_missing_data_dir_gives_a_clear_message(tmp_path):
     library = Library(Settings.load({"data_dir": tmp_path / "nope"}, environ={}))
-    for call in (library.scan, library.unsorted, library.folders, lambda: library.locate("1.mp4")):
+    for call in (
+        library.scan,
+        library.unsorted,
+        library.folder_names,
+        lambda: library.locate("1.mp4"),
+    ):
         with pytest.raises(LibraryMissing, match=r"does not exist: create it, or point --data"):
             call()
 
@@ -221,7 +227,7 @@ def test_a_directory_named_like_a_video_is_never_a_category(library_factory):
                 "at": 1.0}  # fmt: skip
         journal.write((json.dumps(line) + "\n").encode())
     with pytest.raises(NothingToUndo):
-        library.undo()
+        undo_sorts(library)
     assert (settings.data_dir / "9999.mp4" / second).exists()
 
 
@@ -248,8 +254,31 @@ def test_leftover_intent_temp_files_are_swept(library_factory):
     settings = library_factory({"sea": 1}, unsorted=1)
     for i in range(3):  # what killed link+unlink moves of earlier versions left behind
         (settings.artifacts_dir / f".moves.lock.intent.{i}abc.tmp").write_bytes(b"[")
-    Library(settings)
+    Library(settings).finish_interrupted_moves()
     assert not list(settings.artifacts_dir.glob("*.tmp"))
+
+
+def cut_move(settings: Settings) -> str:
+    """What a kill between the link and the unlink of a move into sea leaves: the video under
+    both names, and the intent that says which move it was."""
+    name = Library(settings).unsorted()[0]
+    os.link(settings.data_dir / name, settings.data_dir / "sea" / name)
+    intent = {"src": "", "dst": "sea", "name": name}
+    (settings.artifacts_dir / "moves.lock.intent").write_text(json.dumps(intent))
+    return name
+
+
+def test_building_and_reading_a_library_finishes_no_move(library_factory):
+    """A reader never writes: only finish_interrupted_moves, called where a process that
+    moves videos starts, completes a cut move."""
+    settings = library_factory({"sea": 1}, unsorted=1)
+    name = cut_move(settings)
+    library = Library(settings)
+    library.scan(), library.unsorted(), library.open_video(name).close()
+    assert (settings.data_dir / name).exists() and (settings.data_dir / "sea" / name).exists()
+    assert (settings.artifacts_dir / "moves.lock.intent").exists()
+    library.finish_interrupted_moves()
+    assert not (settings.data_dir / name).exists() and (settings.data_dir / "sea" / name).exists()
 
 
 @pytest.mark.parametrize("legacy", [False, True], ids=["intent", "intent of earlier versions"])
@@ -263,7 +292,7 @@ def test_a_link_unlink_move_cut_by_a_crash_is_completed(library_factory, legacy)
         else {"src": "", "dst": "sea", "name": name}
     )
     (settings.artifacts_dir / "moves.lock.intent").write_text(json.dumps(intent))
-    Library(settings)
+    Library(settings).finish_interrupted_moves()
     assert not (settings.data_dir / name).exists() and (settings.data_dir / "sea" / name).exists()
     assert not (settings.artifacts_dir / "moves.lock.intent").exists()
 
@@ -279,7 +308,7 @@ def test_an_intent_file_is_input_too(library_factory, tmp_path, intent):
     (tmp_path / "outside" / "v.mp4").write_bytes(b"outside")
     os.link(tmp_path / "outside" / "v.mp4", settings.data_dir / "v.mp4")
     (settings.artifacts_dir / "moves.lock.intent").write_text(json.dumps(intent))
-    Library(settings)
+    Library(settings).finish_interrupted_moves()
     assert (tmp_path / "outside" / "v.mp4").read_bytes() == b"outside"
     assert (settings.data_dir / "v.mp4").exists()
     assert not (settings.artifacts_dir / "moves.lock.intent").exists()

@@ -9,12 +9,12 @@ import pytest
 from vidsort_tui.core import artifacts
 from vidsort_tui.core.errors import ArtifactsUnavailable
 from vidsort_tui.core.list_order import (
+    ORDER_MODES,
     UnknownOrder,
     next_order,
     read_order,
     write_order,
 )
-from vidsort_tui.core.ordering import ORDER_MODES
 
 
 def test_round_trip_and_cycle(tmp_path):

@@ -208,7 +208,7 @@ def test_a_folder_that_looks_like_an_existing_one_is_refused_naming_it(tmp_path,
         assert f"folder {existing!r} already exists" in str(refused.value)
         assert refused.value.status == 409
     assert sorted(os.listdir(tmp_path)) == sorted([".artifacts", existing])
-    assert [f.name for f in library.folders()] == [existing]
+    assert [f.name for f in library.scan().folders] == [existing]
 
 
 def test_the_twin_check_sees_folders_made_by_other_programs_too(tmp_path):

@@ -11,17 +11,16 @@ import pytest
 
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
-from vidsort_tui.core.ordering import ORDER_MODES, next_order, order_videos
+from vidsort_tui.core.list_order import ORDER_MODES, next_order, order_videos
 from vidsort_tui.core.predictions import Prediction
-from vidsort_tui.core.similarity import (
+from vidsort_tui.core.similarity_file import (
     Copy,
     DuplicateGroup,
     LookalikeGroup,
     Similarity,
-    SimilarityStore,
-    load_similarity,
     write_similarity,
 )
+from vidsort_tui.core.similarity_store import load_similarity
 
 A, B, C, D = (f"710000000000000{i}.mp4" for i in range(4))
 FILED = "7000000000000000.mp4"
@@ -133,21 +132,6 @@ def test_links_and_fifos_are_refused_not_followed(settings, tmp_path):
     os.unlink(settings.artifacts_dir / "similarity.json")
     os.mkfifo(settings.artifacts_dir / "similarity.json")
     assert load_similarity(settings).warning  # returns at once, no writer awaited
-
-
-def test_store_caches_bodies_until_the_library_or_file_changes(settings):
-    write_similarity(settings.artifacts_dir, SAMPLE)
-    _age(settings)
-    store = SimilarityStore(Library(settings))
-    first = store.json_bytes("groups")
-    assert json.loads(first)["groups"][0]["videos"] == [A, B, C]
-    assert store.json_bytes("groups") is first  # cached: nothing changed
-    assert json.loads(store.json_bytes("duplicates"))["groups"][0]["similarity"] == 0.97
-    os.unlink(settings.data_dir / A)
-    _age(settings)
-    assert json.loads(store.json_bytes("groups"))["groups"][0]["videos"] == [B, C]
-    write_similarity(settings.artifacts_dir, Similarity())
-    assert json.loads(store.json_bytes("groups")) == {"groups": []}
 
 
 PREDICTIONS = {A: Prediction("sea", 0.5), B: Prediction("sea", 0.9), D: Prediction("sea", 0.2)}

@@ -9,6 +9,7 @@ import pytest
 
 from vidsort_tui.core.errors import NothingToUndo, UndoRefused
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.undo import undo_sorts
 
 
 def _line(**fields) -> bytes:
@@ -44,9 +45,9 @@ def test_journal_lines_that_break_the_rules_are_never_acted_on(library_factory, 
     ]
     with open(settings.artifacts_dir / "moves.jsonl", "ab") as journal:
         journal.writelines(hostile)
-    assert [e.filename for e in library.undo()] == [name]  # the real sort, and only it
+    assert [e.filename for e in undo_sorts(library).undone] == [name]  # the real sort, and only it
     with pytest.raises(NothingToUndo):
-        library.undo()
+        undo_sorts(library)
     assert (outside / "bait.mp4").read_bytes() == b"not yours"
     assert (tmp_path / "bait.mp4").read_bytes() == b"not yours either"
     assert sorted(p.name for p in settings.data_dir.iterdir()) == sorted([name, "sea"])
@@ -64,7 +65,7 @@ def test_undo_does_not_follow_a_category_replaced_by_a_symlink(library_factory, 
     (settings.data_dir / "sea").rename(settings.data_dir / ".sea-real")
     (settings.data_dir / "sea").symlink_to(outside, target_is_directory=True)
     with pytest.raises(UndoRefused, match="no longer in 'sea'"):
-        library.undo()
+        undo_sorts(library)
     assert (outside / name).read_bytes() == b"outside file with the same name"
     assert not (settings.data_dir / name).exists()
     assert (settings.data_dir / ".sea-real" / name).exists()
@@ -78,12 +79,12 @@ def test_a_blocked_undo_can_be_skipped_so_older_sorts_work_again(library_factory
         library.sort(name, "sea")
     (settings.data_dir / third).write_bytes(b"a new download with the same name")
     with pytest.raises(UndoRefused, match="skip_blocked"):
-        library.undo()
+        undo_sorts(library)
     with pytest.raises(UndoRefused):
-        library.undo()  # refusing changes nothing: still blocked
-    assert [e.filename for e in library.undo(skip_blocked=True)] == [second]
+        undo_sorts(library)  # refusing changes nothing: still blocked
+    assert [e.filename for e in undo_sorts(library, skip_blocked=True).undone] == [second]
     assert (settings.data_dir / third).read_bytes() == b"a new download with the same name"
     assert (settings.data_dir / "sea" / third).exists()
-    assert [e.filename for e in library.undo()] == [first]  # the skipped one is history
+    assert [e.filename for e in undo_sorts(library).undone] == [first]  # the skipped one is history
     with pytest.raises(NothingToUndo):
-        library.undo()
+        undo_sorts(library)

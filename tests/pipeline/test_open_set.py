@@ -21,7 +21,7 @@ from tests.conftest import realclips_dir
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import PredictionStore
-from vidsort_tui.core.similarity import load_similarity
+from vidsort_tui.core.similarity_store import load_similarity
 from vidsort_tui.services import retrain
 
 

@@ -22,7 +22,8 @@ from tests.conftest import realclips_dir
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import Prediction
-from vidsort_tui.core.similarity import Copy, load_similarity
+from vidsort_tui.core.similarity_file import Copy
+from vidsort_tui.core.similarity_store import load_similarity
 from vidsort_tui.services import retrain
 
 

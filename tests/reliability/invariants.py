@@ -8,6 +8,7 @@ from pathlib import Path
 
 from vidsort_tui.core.errors import LibraryError, NothingToUndo
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.undo import undo_sorts
 
 
 def fingerprint(root: Path) -> dict[str, list[tuple[str, str]]]:
@@ -35,7 +36,7 @@ def assert_journal_consistent(library: Library) -> None:
     pending = len(library.journal.pending_sorts())
     for _ in range(pending + 1):
         try:
-            library.undo()
+            undo_sorts(library)
         except NothingToUndo:
             return
         except LibraryError:

@@ -22,7 +22,7 @@ from pipeline.embedder import Embedder, EmbedderUnavailable, prepare
 from pipeline.features import GLOBAL_WIDTH
 from pipeline.model import load
 from vidsort_tui.core import artifacts
-from vidsort_tui.services import jobs, retrain
+from vidsort_tui.services import job_lock, job_status, jobs, retrain
 from vidsort_tui.services.learning import refit_now
 
 
@@ -44,7 +44,7 @@ def test_a_pickled_model_runs_nothing_and_the_next_retrain_replaces_it(library_f
     legacy.write_bytes(pickle.dumps(RunsCode(str(marker))))
     (settings.artifacts_dir / artifacts.MODEL).write_bytes(pickle.dumps(RunsCode(str(marker))))
     assert refit_now(settings) is None  # a real refit child: "no model", nothing run
-    assert not marker.exists() and not jobs.is_locked(settings.artifacts_dir)
+    assert not marker.exists() and not job_lock.is_locked(settings.artifacts_dir)
     assert load(settings.artifacts_dir) is None
 
     assert retrain.run(settings).ok  # the app carries on: a retrain writes the new format
@@ -67,7 +67,7 @@ def test_a_model_that_is_a_fifo_never_hangs_the_refit_child(library_factory):
         os.killpg(child.pid, 9)
         pytest.fail("the refit child hung on a FIFO")
     assert jobs.refit_outcome(output) is None
-    assert not jobs.is_locked(settings.artifacts_dir)
+    assert not job_lock.is_locked(settings.artifacts_dir)
 
 
 def _corrupt(db: sqlite3.Connection, table: str, name: str, **values: object) -> None:
@@ -99,12 +99,12 @@ def test_damaged_cache_rows_are_dropped_re_extracted_and_counted(library_factory
     healed = retrain.run(settings)
     assert healed.ok, healed.last_result
     assert "7 cached feature rows were damaged and re-extracted" in healed.notes
-    message = jobs.read_status(settings.artifacts_dir).message
+    message = job_status.read_status(settings.artifacts_dir).message
     assert "7 cached feature rows were damaged and re-extracted" in message
     assert healed.metrics["feature_set"] == "content+classical"  # every embedding came back
     again = retrain.run(settings)
     assert again.ok and again.notes == []
-    assert "damaged" not in jobs.read_status(settings.artifacts_dir).message
+    assert "damaged" not in job_status.read_status(settings.artifacts_dir).message
 
     # The Fisher encodings refits reuse: the refit encodes those videos again.
     db = sqlite3.connect(path, isolation_level=None)

@@ -19,7 +19,7 @@ from tests.tui.conftest import predict_all
 from vidsort_tui.core import artifacts
 from vidsort_tui.core.errors import RetrainUnavailable
 from vidsort_tui.core.library import Library
-from vidsort_tui.services import jobs
+from vidsort_tui.services import job_lock, job_status, jobs
 
 
 @pytest.fixture
@@ -158,21 +158,21 @@ def test_a_fifo_in_place_of_every_artifact_never_hangs_a_job(library_factory):
         os.killpg(child.pid, signal.SIGKILL)
         pytest.fail("the refit child hung on a FIFO")
     assert jobs.start_background(settings) == "started"
-    wait_until(lambda: not jobs.read_status(art).running, 300)
-    status = jobs.read_status(art)
+    wait_until(lambda: not job_status.read_status(art).running, 300)
+    status = job_status.read_status(art)
     assert status.last_result.startswith("Failed at extract_features.py: ")
     assert "features.sqlite" in status.last_result and "not a regular file" in status.last_result
-    assert not jobs.is_locked(art)
+    assert not job_lock.is_locked(art)
 
     for name in (artifacts.RETRAIN_LOCK, artifacts.RETRAIN_LOG):  # each alone
         (art / name).unlink(missing_ok=True)
         os.mkfifo(art / name)
-        code = (f"from pathlib import Path; from vidsort_tui.services import jobs; "
-                f"print(jobs.read_status(Path({str(art)!r})).running)")  # fmt: skip
+        code = (f"from pathlib import Path; from vidsort_tui.services import job_status; "
+                f"print(job_status.read_status(Path({str(art)!r})).running)")  # fmt: skip
         assert _in_a_child(code) == "False"
         with pytest.raises(RetrainUnavailable, match=name):
             jobs.start_background(settings)
-        assert not jobs.is_locked(art) and not jobs.read_status(art).running
+        assert not job_lock.is_locked(art) and not job_status.read_status(art).running
         os.unlink(art / name)
 
 
@@ -181,18 +181,19 @@ def test_status_and_lock_agree_while_a_refit_holds_the_lock(library_factory):
     "already running" while the status said nothing was running."""
     settings = library_factory({"fire": 2, "sea": 2}, unsorted=1)
     art = settings.artifacts_dir
-    fd = jobs.try_lock(art)  # what a refit child holds
+    fd = job_lock.try_lock(art)  # what a refit child holds
     try:
-        status = jobs.read_status(art)
-        assert status.running and status.stage == jobs.REFIT_STAGE
+        status = job_status.read_status(art)
+        assert status.running and status.stage == job_status.REFIT_STAGE
         assert (
-            jobs.progress_text(status.stage, status.done, status.total) == "refitting after sorts…"
+            job_status.progress_text(status.stage, status.done, status.total)
+            == "refitting after sorts…"
         )
         assert jobs.start_background(settings) == "already_running"
         assert jobs.start_refit(settings) is None
     finally:
         os.close(fd)
-    status = jobs.read_status(art)
+    status = job_status.read_status(art)
     assert not status.running and status.last_result is None
 
 
@@ -202,15 +203,15 @@ def test_a_stuck_job_child_ends_itself_and_frees_the_lock(library_factory, tmp_p
     settings = library_factory({"fire": 2, "sea": 2}, unsorted=1)
     art = settings.artifacts_dir
     os.mkfifo(tmp_path / "nobody-writes")
-    code = (f"from pathlib import Path; from vidsort_tui.services import jobs\n"
-            f"fd = jobs.try_lock(Path({str(art)!r}))\njobs.end_after(1)\n"
+    code = (f"from pathlib import Path; from vidsort_tui.services import job_lock, jobs\n"
+            f"fd = job_lock.try_lock(Path({str(art)!r}))\njobs.end_after(1)\n"
             f"open({str(tmp_path / 'nobody-writes')!r}).read()\n")  # fmt: skip
     child = subprocess.Popen([sys.executable, "-c", code])
-    wait_until(lambda: jobs.is_locked(art), 30)
-    assert jobs.read_status(art).running  # the lock and the status agree while it is stuck
+    wait_until(lambda: job_lock.is_locked(art), 30)
+    assert job_status.read_status(art).running  # the lock and the status agree while it is stuck
     try:
         assert child.wait(30) == -signal.SIGALRM
     except subprocess.TimeoutExpired:
         child.kill()
         pytest.fail("the stuck child did not end itself")
-    assert not jobs.is_locked(art) and not jobs.read_status(art).running
+    assert not job_lock.is_locked(art) and not job_status.read_status(art).running

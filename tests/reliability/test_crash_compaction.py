@@ -14,11 +14,12 @@ import pytest
 
 from tests.reliability.invariants import assert_each_video_once, assert_journal_consistent
 from vidsort_tui.core import compaction
+from vidsort_tui.core.batch import sort_batch
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import LibraryError, NothingToUndo
 from vidsort_tui.core.journal import Journal, read_mark
 from vidsort_tui.core.library import Library
-from vidsort_tui.core.undo import newest_steps
+from vidsort_tui.core.undo import newest_steps, undo_sorts
 
 #: the os calls a compaction makes that change or reveal files: a kill before any of them
 STEPS = ("open", "write", "fsync", "replace", "rename", "unlink", "ftruncate", "pread", "stat")
@@ -52,11 +53,11 @@ def history(settings: Settings, names: list[str], seed: int) -> None:
     while rest:
         if rng.random() < 0.2 and len(rest) > 3:
             batch, rest = rest[:3], rest[3:]
-            lib.sort_batch([(n, rng.choice("abc")) for n in batch])
+            sort_batch(lib, [(n, rng.choice("abc")) for n in batch])
         else:
             lib.sort(rest.pop(), rng.choice("abc"))
         if rng.random() < 0.15:
-            lib.undo()
+            undo_sorts(lib)
             rest.append(lib.unsorted()[0]) if lib.unsorted() else None
         if rng.random() < 0.1:
             compaction.compact(lib.journal)
@@ -121,7 +122,7 @@ def test_a_kill_at_every_step_of_a_compaction_loses_and_doubles_nothing(
         if (settings.data_dir / name).exists():
             lib.sort(name, "a")
     if undo_into_snapshot:
-        lib.undo(12)  # reaches sorts already in the snapshot
+        undo_sorts(lib, 12)  # reaches sorts already in the snapshot
     for name in lib.unsorted()[:12]:
         lib.sort(name, "b")
     journal = Journal(settings.artifacts_dir / "moves.jsonl")
@@ -169,7 +170,7 @@ def test_a_kill_at_every_step_of_a_compaction_loses_and_doubles_nothing(
     undone = []
     while True:
         try:
-            undone.append([e.id for e in Library(settings).undo()])
+            undone.append([e.id for e in undo_sorts(Library(settings)).undone])
         except NothingToUndo:
             break
     assert undone == steps
@@ -185,11 +186,11 @@ def _sort_and_undo_forever(settings: Settings, seed: int) -> None:
         try:
             if unsorted and rng.random() < 0.75:
                 if rng.random() < 0.2:
-                    lib.sort_batch([(n, rng.choice("abc")) for n in unsorted[:3]])
+                    sort_batch(lib, [(n, rng.choice("abc")) for n in unsorted[:3]])
                 else:
                     lib.sort(rng.choice(unsorted), rng.choice("abc"))
             else:
-                lib.undo(rng.randint(1, 3))
+                undo_sorts(lib, rng.randint(1, 3))
         except LibraryError:
             pass
 
@@ -248,4 +249,5 @@ def test_sorts_in_two_processes_while_they_compact_are_all_journalled_once(tmp_p
     pending = [e.filename for e in journal.pending_sorts()]
     assert sorted(pending) == names  # every sort journalled, once
     lib = Library(settings)
-    assert sorted(e.filename for e in lib.undo(100) + lib.undo(100) + lib.undo(100)) == names
+    undone = [e.filename for _ in range(3) for e in undo_sorts(lib, 100).undone]
+    assert sorted(undone) == names

@@ -18,6 +18,7 @@ import httpx
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.undo import undo_sorts
 
 RACE_SECONDS = 10.0
 CTX = mp.get_context("fork")
@@ -55,7 +56,7 @@ def _sort_and_undo(settings: Settings, name: str, stop, flips) -> None:
     while not stop.is_set():
         try:
             library.sort(name, "sea")
-            library.undo()
+            undo_sorts(library)
             flips.value += 1
         except LibraryError:
             pass

@@ -14,7 +14,8 @@ from tests.reliability.invariants import fingerprint
 from vidsort_tui.core import moves
 from vidsort_tui.core.errors import MoveFailed, RetrainUnavailable
 from vidsort_tui.core.library import Library
-from vidsort_tui.services import jobs, retrain
+from vidsort_tui.core.undo import undo_sorts
+from vidsort_tui.services import job_status, jobs, retrain
 from vidsort_tui.tui.app import VidsortApp
 
 
@@ -114,7 +115,7 @@ def test_filesystem_without_hard_links(library_factory, tmp_path):
         with pytest.raises(Exception, match="already exists"):
             library.sort(second, "sea")
         assert (settings.data_dir / "sea" / second).read_bytes() == b"clash"
-        assert [e.filename for e in library.undo()] == [first]
+        assert [e.filename for e in undo_sorts(library).undone] == [first]
         assert (settings.data_dir / first).exists()
     finally:
         moves.FORCE_STRATEGY = None
@@ -146,12 +147,12 @@ def test_full_disk_for_artifacts(library_factory, tmp_path):
         assert not result.ok and result.last_result.startswith("Failed at ")
         assert "No space left" in result.last_result or "disk is full" in result.last_result
         # The status says so too (written in place when nothing new fits), not "success".
-        assert jobs.read_status(settings.artifacts_dir).last_result == result.last_result
+        assert job_status.read_status(settings.artifacts_dir).last_result == result.last_result
         assert (settings.artifacts_dir / "model.npz").read_bytes() == model
         # A background retrain that cannot start says why, at once and in last_result.
         with pytest.raises(RetrainUnavailable, match="No space left on device"):
             jobs.start_background(settings)
-        status = jobs.read_status(settings.artifacts_dir)
+        status = job_status.read_status(settings.artifacts_dir)
         assert not status.running and status.last_result.startswith("Failed at start: ")
         assert "No space left on device" in status.last_result
         (full / "filler").unlink()

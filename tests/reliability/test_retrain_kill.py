@@ -12,7 +12,7 @@ from pathlib import Path
 from pipeline.model import load
 from tests.conftest import wait_until
 from vidsort_tui.core.predictions import PredictionStore
-from vidsort_tui.services import jobs, retrain
+from vidsort_tui.services import job_status, jobs, retrain
 
 
 def children_of(pid: int) -> list[int]:
@@ -40,8 +40,8 @@ def test_killed_retrain_with_live_workers_then_a_good_retrain(library_factory, c
         shutil.copyfile(clip_factory("desert", seed=80 + i, seconds=4.0, size=(360, 640)),
                         settings.data_dir / f"{7800000000000000 + i}.mp4")  # fmt: skip
     assert jobs.start_background(settings) == "started"
-    wait_until(lambda: jobs.read_status(art).done > 0, 60)
-    pid = jobs.read_status(art).pid
+    wait_until(lambda: job_status.read_status(art).done > 0, 60)
+    pid = job_status.read_status(art).pid
     workers = []
     deadline = time.monotonic() + 10
     while not workers and time.monotonic() < deadline:
@@ -50,8 +50,8 @@ def test_killed_retrain_with_live_workers_then_a_good_retrain(library_factory, c
     os.kill(pid, signal.SIGKILL)  # only the main process: its workers live on for a while
     alive = [w for w in workers if os.path.exists(f"/proc/{w}")]
     assert alive, "the decoder workers should outlive the killed retrain for this test"
-    wait_until(lambda: not jobs.read_status(art).running, 10)
-    assert jobs.read_status(art).last_result.startswith("Failed at extract_features.py:")
+    wait_until(lambda: not job_status.read_status(art).running, 10)
+    assert job_status.read_status(art).last_result.startswith("Failed at extract_features.py:")
     after = [
         hashlib.sha256((art / f).read_bytes()).hexdigest()
         for f in ("model.npz", "predictions.json")

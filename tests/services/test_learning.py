@@ -11,7 +11,7 @@ import time
 from pipeline import refit as fast
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import PredictionStore, write_predictions
-from vidsort_tui.services import jobs, learning, retrain
+from vidsort_tui.services import job_lock, learning, retrain
 
 
 def test_predict_missing_adds_what_predictions_json_lacks(library_factory, clip_factory):
@@ -33,7 +33,7 @@ def test_a_returned_video_waits_for_the_running_job_then_is_predicted(library_fa
     name = Library(settings).unsorted()[0]
     kept = PredictionStore(settings.artifacts_dir).snapshot()
     write_predictions(settings.artifacts_dir, {n: p for n, p in kept.items() if n != name})
-    lock = jobs.try_lock(settings.artifacts_dir)  # another job runs
+    lock = job_lock.try_lock(settings.artifacts_dir)  # another job runs
     assert lock is not None
     waiter = threading.Thread(target=learning.predict_returned, args=(settings, [name]))
     try:

@@ -18,9 +18,9 @@ from tests.conftest import realclips_dir, wait_until
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import PredictionStore
-from vidsort_tui.core.similarity import load_similarity
+from vidsort_tui.core.similarity_store import load_similarity
 from vidsort_tui.demo.scenes import SCENE_NAMES
-from vidsort_tui.services import jobs, retrain
+from vidsort_tui.services import job_lock, job_status, jobs, retrain
 
 
 def digest(path) -> str:
@@ -29,13 +29,13 @@ def digest(path) -> str:
 
 def test_success_and_failure_strings(library_factory):
     settings = library_factory({"sea": 2, "fire": 2}, unsorted=1)
-    assert jobs.read_status(settings.artifacts_dir).to_api() == {
+    assert job_status.read_status(settings.artifacts_dir).to_api() == {
         "running": False,
         "last_result": None,
     }
     result = retrain.run(settings)
     assert result.ok and result.last_result == "success"
-    assert jobs.read_status(settings.artifacts_dir).to_api() == {
+    assert job_status.read_status(settings.artifacts_dir).to_api() == {
         "running": False,
         "last_result": "success",
     }
@@ -44,7 +44,7 @@ def test_success_and_failure_strings(library_factory):
     failed = retrain.run(settings)
     assert not failed.ok
     assert failed.last_result.startswith("Failed at train.py: need at least two folders")
-    assert jobs.read_status(settings.artifacts_dir).last_result == failed.last_result
+    assert job_status.read_status(settings.artifacts_dir).last_result == failed.last_result
 
 
 def test_one_retrain_at_a_time(library_factory):
@@ -53,12 +53,12 @@ def test_one_retrain_at_a_time(library_factory):
     assert jobs.start_background(settings) == "already_running"
     with pytest.raises(retrain.RetrainBusy):
         retrain.run(settings)
-    assert jobs.read_status(settings.artifacts_dir).running
+    assert job_status.read_status(settings.artifacts_dir).running
     # The child says it is done just before it exits and the kernel drops its lock.
-    wait_until(lambda: not jobs.is_locked(settings.artifacts_dir), 120)
-    assert jobs.read_status(settings.artifacts_dir).last_result == "success"
+    wait_until(lambda: not job_lock.is_locked(settings.artifacts_dir), 120)
+    assert job_status.read_status(settings.artifacts_dir).last_result == "success"
     assert jobs.start_background(settings) == "started"
-    wait_until(lambda: not jobs.read_status(settings.artifacts_dir).running, 120)
+    wait_until(lambda: not job_status.read_status(settings.artifacts_dir).running, 120)
 
 
 def test_the_lock_survives_a_process_whose_stdin_is_closed(library_factory):
@@ -72,8 +72,8 @@ def test_the_lock_survives_a_process_whose_stdin_is_closed(library_factory):
     finally:
         os.dup2(saved, 0)
         os.close(saved)
-    wait_until(lambda: not jobs.read_status(settings.artifacts_dir).running, 120)
-    assert jobs.read_status(settings.artifacts_dir).last_result == "success"
+    wait_until(lambda: not job_status.read_status(settings.artifacts_dir).running, 120)
+    assert job_status.read_status(settings.artifacts_dir).last_result == "success"
 
 
 def test_sigkill_mid_retrain_keeps_the_last_model_and_the_next_retrain_works(
@@ -95,11 +95,11 @@ def test_sigkill_mid_retrain_keeps_the_last_model_and_the_next_retrain_works(
             settings.data_dir / f"{7400000000000000 + i}.mp4",
         )
     assert jobs.start_background(settings) == "started"
-    wait_until(lambda: jobs.read_status(settings.artifacts_dir).done > 0, 60)
-    pid = jobs.read_status(settings.artifacts_dir).pid
+    wait_until(lambda: job_status.read_status(settings.artifacts_dir).done > 0, 60)
+    pid = job_status.read_status(settings.artifacts_dir).pid
     os.killpg(os.getpgid(pid), signal.SIGKILL)
-    wait_until(lambda: not jobs.read_status(settings.artifacts_dir).running, 10)
-    status = jobs.read_status(settings.artifacts_dir)
+    wait_until(lambda: not job_status.read_status(settings.artifacts_dir).running, 10)
+    status = job_status.read_status(settings.artifacts_dir)
     assert status.last_result.startswith("Failed at extract_features.py:")
     assert (digest(model), digest(predictions)) == before
     assert load(settings.artifacts_dir) is not None
@@ -173,8 +173,8 @@ def test_every_stage_is_in_the_status_file_while_it_runs(library_factory):
     settings = library_factory({"sea": 2, "fire": 2}, unsorted=1)
     seen: list[tuple[str, str | None, int, int]] = []
 
-    def look(event: jobs.ProgressEvent) -> None:
-        status = jobs.read_status(settings.artifacts_dir)
+    def look(event: job_status.ProgressEvent) -> None:
+        status = job_status.read_status(settings.artifacts_dir)
         seen.append((event.stage, status.stage, status.done, status.total))
 
     assert retrain.run(settings, look).ok
@@ -199,7 +199,7 @@ def test_a_first_run_with_no_folders_suggests_look_alike_groups_and_succeeds(lib
         assert group.new_kind and group.suggested_folder is None
         assert len({scene[n] for n in group.videos}) == 1, group  # pure
     assert sum(len(g.videos) for g in groups) >= 12
-    status = jobs.read_status(settings.artifacts_dir)
+    status = job_status.read_status(settings.artifacts_dir)
     assert status.to_api() == {"running": False, "last_result": "success"}
     assert "no folders yet" in (status.message or "")
     assert PredictionStore(settings.artifacts_dir).snapshot() == {}

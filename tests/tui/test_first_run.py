@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tests.tui.conftest import rendered, wait_for
-from vidsort_tui.services import jobs
+from vidsort_tui.services import job_status
 from vidsort_tui.tui.app import VidsortApp
 
 
@@ -19,12 +19,12 @@ async def test_the_first_model_is_trained_without_pressing_r(library_factory):
         await wait_for(
             pilot, lambda: "training one from your 2 folders" in rendered(app, "#status")
         )
-        assert jobs.read_status(settings.artifacts_dir).running
+        assert job_status.read_status(settings.artifacts_dir).running
         entries = lambda: app.screen.entries  # noqa: E731
         assert [e.prediction.predicted_folder for e in entries()] == [None, None]
         await wait_for(pilot, lambda: all(e.prediction.predicted_folder for e in entries()), 180)
         assert (settings.artifacts_dir / "model.npz").exists()
-        assert jobs.read_status(settings.artifacts_dir).last_result == "success"
+        assert job_status.read_status(settings.artifacts_dir).last_result == "success"
         await wait_for(pilot, lambda: "top-1" in rendered(app, "#status"))
         assert "training one from" not in rendered(app, "#status")  # not left saying so
 
@@ -35,7 +35,7 @@ async def test_auto_train_off_leaves_it_to_r(library_factory):
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: "no model yet: press r" in rendered(app, "#status"))
         await pilot.pause(0.5)
-        assert not jobs.read_status(settings.artifacts_dir).running
+        assert not job_status.read_status(settings.artifacts_dir).running
         assert not (settings.artifacts_dir / "retrain_status.json").exists()
 
 
@@ -53,11 +53,11 @@ async def test_a_flat_folder_with_no_folders_is_searched_for_look_alikes_unasked
         )
         offered = "6 groups of look-alikes (18 videos): g makes their folders"
         await wait_for(pilot, lambda: offered in rendered(app, "#status"), 180)
-        status = jobs.read_status(settings.artifacts_dir)
+        status = job_status.read_status(settings.artifacts_dir)
         assert status.last_result == "success" and "look-alike group" in status.message
         assert not (settings.artifacts_dir / "model.npz").exists()
     again = VidsortApp(settings)  # the next start does not search again
     async with again.run_test(size=(120, 36)) as pilot:
         await pilot.pause(0.5)
-        assert not jobs.read_status(settings.artifacts_dir).running
+        assert not job_status.read_status(settings.artifacts_dir).running
         assert "looking for look-alikes" not in rendered(again, "#status")

@@ -7,10 +7,10 @@ import pytest
 from textual.geometry import Region
 
 from tests.tui.conftest import notified, wait_for
+from vidsort_tui.core.keymap import KEYS, checked_keymap, effective_keys
 from vidsort_tui.core.library import Library
 from vidsort_tui.graphics.detect import TerminalGraphics
 from vidsort_tui.tui.help_screen import ROWS, HelpScreen
-from vidsort_tui.tui.keymap import KEYS, checked_keymap, effective_keys
 from vidsort_tui.tui.main_screen import MainScreen
 
 SIZE = (80, 24)

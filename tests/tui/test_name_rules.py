@@ -11,7 +11,7 @@ import shutil
 from tests.tui.conftest import notified, rendered, wait_for
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import Prediction, write_predictions
-from vidsort_tui.core.similarity import LookalikeGroup, Similarity, write_similarity
+from vidsort_tui.core.similarity_file import LookalikeGroup, Similarity, write_similarity
 from vidsort_tui.tui.app import VidsortApp
 from vidsort_tui.tui.folder_picker import FolderPicker
 from vidsort_tui.tui.group_screen import GroupScreen

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from bench.duplicate_variants import make_variant
 from tests.tui.conftest import rendered, wait_for
-from vidsort_tui.core.similarity import load_similarity
+from vidsort_tui.core.similarity_store import load_similarity
 from vidsort_tui.services import retrain
 from vidsort_tui.tui.app import VidsortApp
 from vidsort_tui.tui.confirm_group import ConfirmGroup

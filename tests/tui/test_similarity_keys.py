@@ -1,6 +1,6 @@
 """`o` (list order), `g` (look-alike groups) and `c` / `d` (near-duplicates), on real files.
 
-The similarity file is written with the core's writer (core.similarity), naming the real
+The similarity file is written with the core's writer (core.similarity_file), naming the real
 clips of the library; the near-duplicate is a real copy of a filed clip.
 """
 
@@ -14,12 +14,7 @@ import pytest
 
 from tests.tui.conftest import predict_all, rendered, wait_for
 from vidsort_tui.core import artifacts
-from vidsort_tui.core.similarity import (
-    Copy,
-    DuplicateGroup,
-    Similarity,
-    write_similarity,
-)
+from vidsort_tui.core.similarity_file import Copy, DuplicateGroup, Similarity, write_similarity
 from vidsort_tui.tui.app import VidsortApp
 from vidsort_tui.tui.confirm_accept import ConfirmAcceptAll
 from vidsort_tui.tui.confirm_group import ConfirmGroup

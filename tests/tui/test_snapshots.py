@@ -10,7 +10,7 @@ from textual.widgets._toast import Toast
 
 from tests.tui.conftest import rendered, wait_for
 from vidsort_tui.core.library import Library
-from vidsort_tui.core.similarity import LookalikeGroup, Similarity, write_similarity
+from vidsort_tui.core.similarity_file import LookalikeGroup, Similarity, write_similarity
 from vidsort_tui.graphics.detect import TerminalGraphics
 from vidsort_tui.tui.app import VidsortApp
 

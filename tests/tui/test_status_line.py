@@ -7,17 +7,17 @@ from __future__ import annotations
 import os
 
 from tests.tui.conftest import rendered, wait_for
-from vidsort_tui.services import jobs
+from vidsort_tui.services import job_lock, job_status
 from vidsort_tui.tui import status_bar
 
 
 async def test_live_stage_at_80_columns_and_news_that_expires(make_app, tui_library, monkeypatch):
     monkeypatch.setattr(status_bar, "STALE_SECONDS", 1.0)
     art = tui_library.artifacts_dir
-    lock = jobs.try_lock(art)
+    lock = job_lock.try_lock(art)
     assert lock is not None
-    running = jobs.RetrainStatus(True, None, "extract_features.py", 3, 7, pid=os.getpid())
-    jobs.write_status(art, running)
+    running = job_status.RetrainStatus(True, None, "extract_features.py", 3, 7, pid=os.getpid())
+    job_status.write_status(art, running)
     try:
         async with make_app().run_test(size=(80, 24)) as pilot:
             app = pilot.app
@@ -28,12 +28,12 @@ async def test_live_stage_at_80_columns_and_news_that_expires(make_app, tui_libr
             assert "retraining: extracting features 3/7" in line()  # never dropped...
             assert "no model yet" not in line()  # ...the oldest note made room
             assert len(line()) <= 80
-            jobs.write_status(art, jobs.RetrainStatus(True, None, "train.py", 0, 1))
+            job_status.write_status(art, job_status.RetrainStatus(True, None, "train.py", 0, 1))
             await wait_for(pilot, lambda: "retraining: training…" in line())
             assert "extracting" not in line() and "3/7" not in line()
-            jobs.write_status(art, jobs.RetrainStatus(True, None, "predict.py", 0, 1))
+            job_status.write_status(art, job_status.RetrainStatus(True, None, "predict.py", 0, 1))
             await wait_for(pilot, lambda: "retraining: predicting…" in line())
-            jobs.write_status(art, jobs.RetrainStatus(False, "success"))
+            job_status.write_status(art, job_status.RetrainStatus(False, "success"))
             os.close(lock)
             lock = None
             await wait_for(pilot, lambda: "retrain done" in line())

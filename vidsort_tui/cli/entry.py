@@ -179,7 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.demo:
         _load_mode("demo")(settings, train=mode != "retrain")
     try:
-        Library(settings).scan()
+        library = Library(settings)
+        library.finish_interrupted_moves()  # a crash cut a move: finish it before any mode
+        library.scan()  # the library can be listed (a mode would fail later, less clearly)
     except LibraryError as exc:
         print(f"vidsort-tui: {display_text(str(exc))}", file=sys.stderr)
         return 2

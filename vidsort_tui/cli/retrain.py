@@ -22,7 +22,7 @@ from rich.progress import (
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.display import display_text
 from vidsort_tui.core.errors import RetrainUnavailable
-from vidsort_tui.services import jobs, retrain
+from vidsort_tui.services import job_status, retrain
 
 
 class _Rate(ProgressColumn):
@@ -55,7 +55,7 @@ def run(settings: Settings) -> int:
         def on_progress(event: retrain.ProgressEvent) -> None:
             if event.stage not in tasks:
                 label = shown(event.label.capitalize())
-                rate = event.stage == jobs.STAGES[0]
+                rate = event.stage == job_status.STAGES[0]
                 tasks[event.stage] = progress.add_task(label, total=event.total or 1, rate=rate)
             progress.update(tasks[event.stage], completed=event.done, total=event.total or 1)
 

@@ -29,7 +29,8 @@ FOLDER_KEYS_LOCK = "folder_keys.lock"
 RETRAIN_STATUS = "retrain_status.json"
 #: held by the one pipeline job running at a time (services.jobs)
 RETRAIN_LOCK = "retrain.lock"
-#: look-alike order, look-alike groups and near-duplicates (pipeline.similarity; core.similarity)
+#: look-alike order, look-alike groups and near-duplicates (pipeline.similarity;
+#: core.similarity_file)
 SIMILARITY = "similarity.json"
 #: every video's nearest neighbours by content, reused by refits (pipeline.neighbours)
 NEIGHBOURS = "neighbours.npz"

@@ -4,19 +4,18 @@ Each video is still sorted on its own (no-overwrite move, then its journal line)
 is never half-moved per video; what makes it a batch is the shared ``batch`` id on its
 journal lines, which undo treats as one step. A failure part-way leaves the videos already
 moved journalled under that id, so one undo still brings every one of them back.
+A function above ``Library`` (which knows nothing of batches), called alike by the TUI (`A`,
+a group) and ``POST /api/sort/batch``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from vidsort_tui.core.errors import JournalUnavailable, LibraryError, LibraryMissing
 from vidsort_tui.core.journal import JournalEntry
-
-if TYPE_CHECKING:
-    from vidsort_tui.core.library import Library, SortOutcome
+from vidsort_tui.core.library import Library, SortOutcome
 
 
 @dataclass(frozen=True)

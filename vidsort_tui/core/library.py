@@ -12,13 +12,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeGuard
 
 from vidsort_tui.core import artifacts, dirfd
-from vidsort_tui.core.batch import BatchOutcome, sort_batch
 from vidsort_tui.core.compaction import compact_if_due
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.display import display_name
@@ -32,14 +31,12 @@ from vidsort_tui.core.errors import (
     NotFound,
     Unreadable,
 )
-from vidsort_tui.core.folder_keys import FolderKeys
 from vidsort_tui.core.journal import ROOT, Journal, JournalEntry
 from vidsort_tui.core.moves import Intent, Mover
 from vidsort_tui.core.names import NamePolicy
 from vidsort_tui.core.new_folder import make_folder, refuse_twin
-from vidsort_tui.core.undo import undo_sorts
 
-__all__ = ["ROOT", "BatchOutcome", "Folder", "Library", "OpenVideo", "Snapshot", "SortOutcome"]
+__all__ = ["ROOT", "Folder", "Library", "OpenVideo", "Snapshot", "SortOutcome"]
 
 
 @dataclass(frozen=True)
@@ -62,8 +59,9 @@ class Snapshot:
     #: direction character), and folders ("name/") not used for such a name; names escaped
     #: (display.display_name); the TUI and a retrain report them
     irregular: dict[str, str] = field(default_factory=dict)
-    #: folder -> key slot (core/folder_keys.py); ``keys_before``: the saved keys this scan
-    #: replaced (a folder gone or added), None when it changed nothing
+    #: folder -> key slot, and the saved keys this scan replaced (a folder gone or added; None
+    #: when it changed nothing): filled only by LibraryView.scan, where keys are shown and so
+    #: fixed (core/library_view.py); a Library's own scan never writes, so it has no keys
     keys: dict[str, int] = field(default_factory=dict)
     keys_before: dict[str, int] | None = None
 
@@ -106,7 +104,13 @@ class Library:
         self.names = NamePolicy(settings.name_pattern)
         self.journal = Journal(Path(settings.artifacts_dir) / artifacts.JOURNAL)
         self.mover = Mover(Path(settings.artifacts_dir) / artifacts.MOVES_LOCK, self.root)
-        self.folder_keys = FolderKeys(Path(settings.artifacts_dir), self.names)
+
+    def finish_interrupted_moves(self) -> None:
+        """Complete a move a crash cut between its two steps (moves.py), so no video is
+        listed twice. Explicit, not part of building a Library (a reader must not write): called
+        where a process that moves videos starts, before it lists anything (cli/entry.py for
+        every mode, api_compat.main.create_app for every server worker). Best effort: a library
+        or artifacts folder that cannot be opened is reported by the next operation."""
         with contextlib.suppress(LibraryError, OSError), self.open_root() as root_fd:
             self.mover.finish_interrupted(root_fd)
 
@@ -180,7 +184,8 @@ class Library:
         return valid
 
     def scan(self) -> Snapshot:
-        """One pass over the root and each category folder."""
+        """One pass over the root and each category folder. Reads only: a scan writes
+        nothing (folder keys are fixed where folders are shown: LibraryView.scan)."""
         irregular: dict[str, str] = {}
         others: list[os.DirEntry[str]] = []
         with self.open_root() as root_fd:
@@ -202,15 +207,16 @@ class Library:
                         categories[name] = self._videos_in(fd, f"{name}/", irregular, False)
                 except OSError:  # unreadable or vanished mid-scan: show it empty, keep going
                     categories[name] = []
-        keys = self.folder_keys.assign(folder_names)
-        return Snapshot(unsorted, categories, irregular, keys.keys, keys.before)
+        return Snapshot(unsorted, categories, irregular)
 
     def unsorted(self) -> list[str]:
         with self.open_root() as root_fd:
             return self._videos_in(root_fd)
 
-    def folders(self) -> list[Folder]:
-        return self.scan().folders
+    def folder_names(self) -> list[str]:
+        """The category folders' names, in name order, without counting their videos."""
+        with self.open_root() as root_fd:
+            return self._category_names(root_fd)
 
     def _category_names(self, root_fd: int) -> list[str]:
         with os.scandir(root_fd) as it:
@@ -279,7 +285,7 @@ class Library:
 
     def sort(self, filename: str, folder: str, batch: str | None = None) -> SortOutcome:
         """Move an unsorted video into ``folder``; never overwrites, journalled for undo
-        (as part of ``batch``, one undo step, when given: use sort_batch)."""
+        (as part of ``batch``, one undo step, when given: use batch.sort_batch)."""
         self.check_name(filename)
         self.names.check_folder_name(folder)
         with self.open_root() as root_fd, self.open_folder(root_fd, folder) as folder_fd:
@@ -300,17 +306,6 @@ class Library:
         compact_if_due(self.journal)  # now and then, when no undo is running
         return SortOutcome(filename, folder, entry)
 
-    def sort_batch(
-        self, pairs: Iterable[tuple[str, str]], batch: str | None = None
-    ) -> BatchOutcome:
-        """Sort each (filename, folder) pair as ONE undo step: one undo brings all back.
-
-        Every move is still individually safe and journalled; failures are reported in the
-        outcome, not raised, and what was moved before a failure stays one undoable batch.
-        ``batch``: continue an earlier outcome's batch (core/batch.py).
-        """
-        return sort_batch(self, pairs, batch)
-
     def check_new_folder(self, name: object) -> str:
         """A name a new folder may take: the folder rule, and no folder there already that
         looks the same (AlreadyExists, naming it; new_folder.py)."""
@@ -320,17 +315,12 @@ class Library:
         return folder
 
     def create_folder(self, name: str) -> Folder:
-        """A new category, unless one that looks the same exists (new_folder.py)."""
+        """A new category, unless one that looks the same exists (new_folder.py); its number
+        key is given where folders are shown (LibraryView.create_folder)."""
         self.names.check_folder_name(name)
         with self.open_root() as root_fd:
             make_folder(root_fd, name, self.mover.lock_path)
-            keys = self.folder_keys.assign(self._category_names(root_fd))
-        return Folder(name, 0, keys.keys.get(name))
-
-    def undo(self, count: int = 1, skip_blocked: bool = False) -> list[JournalEntry]:
-        """Undo the last ``count`` steps (a sort, or a whole batch), newest first; returns the
-        sorts undone (undo.py)."""
-        return undo_sorts(self, count, skip_blocked).undone
+        return Folder(name, 0)
 
 
 def _set_aside(entry: os.DirEntry[str], others: list[os.DirEntry[str]]) -> Literal[False]:

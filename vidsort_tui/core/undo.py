@@ -8,6 +8,8 @@ Journal lines are input: a sort line whose name or folder breaks the library's r
 following links, so a category replaced by a link to elsewhere is "no longer there", not
 followed. A sort whose video moved on is dropped from the history; one blocked because its
 name is taken in the root can be skipped on request, so older sorts stay undoable.
+A function above ``Library`` (which knows nothing of undo), called alike by the TUI (`u`) and
+``POST /api/undo``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import logging
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from vidsort_tui.core import dirfd
 from vidsort_tui.core.compaction import compact_if_due
@@ -29,10 +30,8 @@ from vidsort_tui.core.errors import (
     UndoRefused,
 )
 from vidsort_tui.core.journal import ROOT, JournalEntry, settled_ids
+from vidsort_tui.core.library import Library
 from vidsort_tui.core.moves import file_lock
-
-if TYPE_CHECKING:
-    from vidsort_tui.core.library import Library
 
 log = logging.getLogger(__name__)
 

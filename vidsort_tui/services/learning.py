@@ -20,7 +20,7 @@ from vidsort_tui.core import artifacts
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.learning import sorts_since_model
 from vidsort_tui.core.predictions import PredictionStore
-from vidsort_tui.services import jobs
+from vidsort_tui.services import job_lock, jobs
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def predict_returned(
         child = jobs.start_refit(settings)
         if child is not None:
             return finish(child)
-        if not jobs.is_locked(Path(settings.artifacts_dir)) or time.monotonic() > deadline:
+        if not job_lock.is_locked(Path(settings.artifacts_dir)) or time.monotonic() > deadline:
             return None  # the artifacts folder cannot be written, or the job never ends
         time.sleep(POLL_SECONDS)
     return None

@@ -32,19 +32,20 @@ from vidsort_tui.core.errors import RetrainUnavailable
 from vidsort_tui.core.learning import record_learning, sorts_since_model
 from vidsort_tui.core.metrics import TrainingMetrics
 from vidsort_tui.core.predictions import write_predictions
+from vidsort_tui.services.job_lock import RetrainBusy, holding_lock
+from vidsort_tui.services.job_status import (
+    STAGES,
+    ProgressEvent,
+    RetrainStatus,
+    read_status,
+    write_status,
+)
 from vidsort_tui.services.jobs import (
     REFIT_CHILD_SECONDS,
     RETRAIN_CHILD_SECONDS,
     STAGE_SECONDS,
-    STAGES,
-    ProgressEvent,
-    RetrainBusy,
-    RetrainStatus,
     end_after,
-    holding_lock,
-    read_status,
     still_working,
-    write_status,
 )
 
 log = logging.getLogger(__name__)

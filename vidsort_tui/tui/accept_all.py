@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+from vidsort_tui.core.batch import sort_batch
 from vidsort_tui.tui.confirm_accept import ConfirmAcceptAll
 from vidsort_tui.tui.sorting import SortingActions
 
@@ -81,7 +82,7 @@ class AcceptAllActions(SortingActions):
 
     async def sort_many(self, plan: list[tuple[str, str]]) -> None:
         """File the plan as one batch: one `u` brings every one of them back."""
-        outcome = await asyncio.to_thread(self.library.sort_batch, plan)
+        outcome = await asyncio.to_thread(sort_batch, self.library, plan)
         if outcome.sorted:
             self.after_sorts([(s.filename, s.folder) for s in outcome.sorted])
         if outcome.failed:

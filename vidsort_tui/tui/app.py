@@ -11,8 +11,8 @@ from typing import Any
 from textual.app import App
 
 from vidsort_tui.core.config import Settings
+from vidsort_tui.core.keymap import checked_keymap
 from vidsort_tui.graphics.detect import TerminalGraphics, detect
-from vidsort_tui.tui.keymap import checked_keymap
 from vidsort_tui.tui.main_screen import MainScreen
 from vidsort_tui.tui.video_view import VideoView
 

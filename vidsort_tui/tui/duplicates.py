@@ -12,7 +12,7 @@ import asyncio
 from vidsort_tui.core.duplicates import move_to_duplicates
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.names import DUPLICATES_FOLDER
-from vidsort_tui.core.similarity import Copy
+from vidsort_tui.core.similarity_file import Copy
 from vidsort_tui.tui.now_playing import NowPlaying, PlayingCopy
 from vidsort_tui.tui.sorting import SortingActions
 from vidsort_tui.tui.status_bar import StatusBar

@@ -1,7 +1,7 @@
 """Look-alike groups, one at a time: the members (the highlighted one playing), the suggested
 folder and how alike they are; one key files the whole group, after a confirmation.
 
-A group is filed with Library.sort_batch, so `u` brings the whole group back in one step.
+A group is filed with core.batch.sort_batch, so `u` brings the whole group back in one step.
 The keys are the sorting screen's binding ids (a rebinding in the config applies here too):
 Enter files into the suggested folder, a folder key into that folder, n into a new folder,
 g steps to the next group, Esc goes back. A group no folder fits (``new_kind``), or one
@@ -22,14 +22,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from vidsort_tui.core.batch import BatchOutcome
+from vidsort_tui.core.batch import BatchOutcome, sort_batch
 from vidsort_tui.core.display import display_name, display_text
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.folder_keys import key_text
-from vidsort_tui.core.similarity import LookalikeGroup
+from vidsort_tui.core.keymap import KEYS
+from vidsort_tui.core.similarity_file import LookalikeGroup
+from vidsort_tui.core.undo import undo_sorts
 from vidsort_tui.tui.confirm_group import ConfirmGroup
 from vidsort_tui.tui.folder_panel import FolderPanel
-from vidsort_tui.tui.keymap import KEYS
 from vidsort_tui.tui.new_folder import NewFolderScreen
 from vidsort_tui.tui.status_bar import StatusBar
 from vidsort_tui.tui.toasts import TOASTS_OVER_THE_VIDEO
@@ -234,12 +235,12 @@ class GroupScreen(Screen[int]):
         self.app.push_screen(ConfirmGroup(len(group.videos), folder, new), answered)
 
     async def file_group(self, group: LookalikeGroup, folder: str, new: bool) -> None:
-        library = self.host.library
+        view = self.host.view
 
         def work() -> BatchOutcome:
             if new:
-                library.create_folder(folder)
-            return library.sort_batch([(name, folder) for name in group.videos])
+                view.create_folder(folder)
+            return sort_batch(view.library, [(name, folder) for name in group.videos])
 
         try:
             outcome = await asyncio.to_thread(work)
@@ -257,7 +258,7 @@ class GroupScreen(Screen[int]):
 
     async def action_undo(self) -> None:
         try:
-            undone = await asyncio.to_thread(self.host.library.undo)
+            undone = (await asyncio.to_thread(undo_sorts, self.host.library)).undone
         except LibraryError as exc:
             self.say(str(exc))
             return

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Static
 
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.display import display_text
-from vidsort_tui.tui.keymap import ALWAYS_QUIT, FOLDER_KEYS, display_key, effective_keys
+from vidsort_tui.core.keymap import ALWAYS_QUIT, FOLDER_KEYS, display_key, effective_keys
 
 FOLDER_IDS = tuple(f"folder_{i + 1}" for i in range(len(FOLDER_KEYS)))
 

@@ -1,5 +1,6 @@
 """The sorting screen's widgets and state: list, video, folders, status. Every change goes
-through the core; the keys live in the parts of MainScreen built on this class.
+through the core, and what is shown comes from core.library_view.LibraryView, the object the
+server shows the page from; the keys live in the parts of MainScreen built on this class.
 
 Blocking work (scans, sorts, refits) runs in threads via asyncio.to_thread, and its result
 is applied back on the event loop, so the screen stays responsive and never hangs on exit.
@@ -19,17 +20,16 @@ from vidsort_tui.core.config import Settings
 from vidsort_tui.core.display import display_name, display_text
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.folder_keys import describe_changes
-from vidsort_tui.core.library import Folder, Library
-from vidsort_tui.core.list_order import read_order
-from vidsort_tui.core.listing import VideoEntry, VideoListing
+from vidsort_tui.core.keymap import FOLDER_KEYS, display_key, effective_keys
+from vidsort_tui.core.library import Folder
+from vidsort_tui.core.library_view import LibraryView
+from vidsort_tui.core.list_order import ORDER_TITLES
+from vidsort_tui.core.listing import VideoEntry
 from vidsort_tui.core.metrics import MetricsUnavailable, read_metrics
 from vidsort_tui.core.names import RESERVED_FOLDERS
-from vidsort_tui.core.ordering import order_videos
-from vidsort_tui.core.predictions import PredictionStore
-from vidsort_tui.core.similarity import EMPTY, Copy, Similarity, SimilarityStore, current
+from vidsort_tui.core.similarity_file import EMPTY, Copy, Similarity
 from vidsort_tui.tui.confidence import ConfidenceScale
 from vidsort_tui.tui.folder_panel import FolderPanel
-from vidsort_tui.tui.keymap import FOLDER_KEYS, display_key, effective_keys
 from vidsort_tui.tui.nothing_to_sort import NothingToSort
 from vidsort_tui.tui.now_playing import NowPlaying, PlayingCopy
 from vidsort_tui.tui.status_bar import StatusBar
@@ -42,9 +42,6 @@ POLL_SECONDS = 1.5
 UNLISTED_SHOWN = 3
 #: how long a change of folder keys is news (the status line's note, the folders' mark)
 KEYS_NEWS = 12.0
-#: the order as the list's title names it (short: the list is 24-48 columns wide)
-ORDER_TITLES = {"found": "as found", "confident": "confident first",
-                "uncertain": "uncertain first", "similar": "look-alikes"}  # fmt: skip
 
 
 def short_name(name: str) -> str:
@@ -64,13 +61,12 @@ class LibraryScreen(Screen[None]):
         super().__init__()
         self.settings = settings
         self.scale = ConfidenceScale(settings.accept_threshold)
-        self.library = Library(settings)
-        self.listing = VideoListing(self.library, PredictionStore(settings.artifacts_dir))
+        self.view = LibraryView(settings)  # the library as shown (the page's too)
+        self.library = self.view.library  # for the actions: sort, undo, open
         self.entries: list[VideoEntry] = []
         self.folders: list[Folder] = []
         self.refits_running = 0  # refits this screen waits for (see SortingActions)
-        self.order = read_order(settings.artifacts_dir)  # `o` changes it (list_ordering.py)
-        self.similarity_store = SimilarityStore(self.library)
+        self.order = self.view.saved_order()  # `o` changes it (list_ordering.py)
         #: look-alikes and near-duplicates as of the last scan; has_similarity: a file exists
         self.similarity: Similarity = EMPTY
         self.has_similarity = False
@@ -152,14 +148,10 @@ class LibraryScreen(Screen[None]):
         """The unsorted videos in the chosen order, the folders, the similarity file matched
         against this same scan (one pass over the library gives all three), and the folder
         keys from before this scan."""
-        snapshot = self.library.scan()
-        self._unlisted = snapshot.irregular
-        similarity = current(self.similarity_store.raw(), snapshot)
-        self.has_similarity = self.similarity_store.version is not None
-        entries = {e.filename: e for e in self.listing.entries(snapshot.unsorted)}
-        predicted = {name: e.prediction for name, e in entries.items()}
-        names = order_videos(snapshot.unsorted, self.order, predicted, similarity)
-        return [entries[n] for n in names], snapshot.folders, similarity, snapshot.keys_before
+        shown = self.view.look(self.order)
+        self._unlisted = shown.unlisted
+        self.has_similarity = self.view.similarity.version is not None
+        return shown.videos, shown.folders, shown.similarity, shown.keys_before
 
     def track_keys(
         self, folders: list[Folder], keys_before: dict[str, int] | None, new: str | None = None
@@ -180,7 +172,7 @@ class LibraryScreen(Screen[None]):
             panel.highlight({name for name, key in keys.items() if before.get(name) != key})
             self.set_timer(KEYS_NEWS, lambda: panel.highlight(set()))
         self._shown_keys = keys
-        warning = self.library.folder_keys.warning
+        warning = self.view.folder_keys.warning
         if warning and warning != self._keys_warned:
             self.notify_plain(warning, severity="warning", timeout=10)
         self._keys_warned = warning
@@ -208,7 +200,7 @@ class LibraryScreen(Screen[None]):
 
     def _report_predictions_warning(self) -> None:
         """A damaged predictions.json shows no predictions; say why, once per problem."""
-        warning = self.listing.predictions.warning
+        warning = self.view.predictions.warning
         if warning and warning != self._warned:
             self.notify_plain(warning, severity="warning", timeout=10)
         self._warned = warning

@@ -1,8 +1,8 @@
 """`o`: cycle the unsorted list's order, and remember the choice across restarts.
 
-The order itself is the core's (order_videos, the same function behind /api/videos?order=);
-the choice is saved in ARTIFACTS_DIR (core.list_order), where the page reads it too. The
-selected video stays selected in the new order.
+A thin caller of core.list_order: the order itself (order_videos, the same function behind
+/api/videos?order=) and the saved choice (list_order.json, where the page reads it too) are
+the core's. The selected video stays selected in the new order.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from vidsort_tui.core.errors import LibraryError
-from vidsort_tui.core.list_order import ORDER_LABELS, next_order, write_order
+from vidsort_tui.core.list_order import ORDER_LABELS, next_order
 from vidsort_tui.tui.library_screen import LibraryScreen
 from vidsort_tui.tui.status_bar import StatusBar
 
@@ -22,7 +22,7 @@ class OrderActions(LibraryScreen):
         if self.order == "similar" and not self.has_similarity:
             said += " · no look-alikes known until the model trains (r): shown as found"
         try:
-            await asyncio.to_thread(write_order, self.settings.artifacts_dir, self.order)
+            await asyncio.to_thread(self.view.save_order, self.order)
         except LibraryError as exc:
             self.notify_plain(str(exc), severity="warning", timeout=8)
         self.query_one(StatusBar).last_action = said

@@ -12,12 +12,12 @@ import asyncio
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.names import MIN_EXAMPLES
-from vidsort_tui.services import jobs
+from vidsort_tui.services import job_status, jobs
 from vidsort_tui.tui.accept_all import AcceptAllActions
+from vidsort_tui.tui.bindings import bindings
 from vidsort_tui.tui.duplicates import DuplicateActions
 from vidsort_tui.tui.groups import GroupActions
 from vidsort_tui.tui.help_screen import HelpScreen
-from vidsort_tui.tui.keymap import bindings
 from vidsort_tui.tui.list_ordering import OrderActions
 from vidsort_tui.tui.playback import PlaybackActions
 from vidsort_tui.tui.retrain_text import failure_text
@@ -33,7 +33,7 @@ class MainScreen(AcceptAllActions, PlaybackActions, OrderActions, GroupActions, 
 
     async def on_mount(self) -> None:
         await super().on_mount()
-        if jobs.read_status(self.settings.artifacts_dir).running:
+        if job_status.read_status(self.settings.artifacts_dir).running:
             self._start_retrain_polling()
         elif jobs.first_model_due(self.settings, (f.count for f in self.folders)):
             self._train_first_model()
@@ -98,10 +98,12 @@ class MainScreen(AcceptAllActions, PlaybackActions, OrderActions, GroupActions, 
         status_bar = self.query_one(StatusBar)
         try:
             while True:
-                status = await asyncio.to_thread(jobs.read_status, self.settings.artifacts_dir)
+                status = await asyncio.to_thread(
+                    job_status.read_status, self.settings.artifacts_dir
+                )
                 if not status.running:
                     break
-                progress = jobs.progress_text(status.stage, status.done, status.total)
+                progress = job_status.progress_text(status.stage, status.done, status.total)
                 status_bar.retrain = f"retraining: {progress}"
                 await asyncio.sleep(0.5)
         finally:

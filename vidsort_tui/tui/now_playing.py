@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from vidsort_tui.core.display import display_name, display_text
 from vidsort_tui.core.listing import VideoEntry
-from vidsort_tui.core.similarity import Copy
+from vidsort_tui.core.similarity_file import Copy
 from vidsort_tui.tui.confidence import ConfidenceScale
 from vidsort_tui.tui.video_list import abbreviate
 from vidsort_tui.tui.video_view import VideoView

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from vidsort_tui.core import artifacts as names
-from vidsort_tui.services.jobs import stage_label
+from vidsort_tui.services.job_status import stage_label
 
 _FAILED = re.compile(r"Failed at (?P<stage>[\w.]+): (?P<reason>.*)", re.DOTALL)
 

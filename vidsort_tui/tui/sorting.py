@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.folder_keys import key_text
+from vidsort_tui.core.undo import undo_sorts
 from vidsort_tui.services import learning
 from vidsort_tui.tui.folder_picker import FolderPicker
 from vidsort_tui.tui.library_screen import LibraryScreen
@@ -107,7 +108,7 @@ class SortingActions(LibraryScreen):
 
     async def action_undo(self) -> None:
         try:
-            undone = await asyncio.to_thread(self.library.undo)
+            undone = (await asyncio.to_thread(undo_sorts, self.library)).undone
         except LibraryError as exc:
             self.notify_plain(str(exc), severity="warning")
             return
@@ -119,7 +120,7 @@ class SortingActions(LibraryScreen):
         self.query_one(StatusBar).last_action = said
         await self.reload(keep=entry.filename)
         back = [e.filename for e in undone]
-        predicted = self.listing.predictions.snapshot()
+        predicted = self.view.predictions.snapshot()
         if any(name not in predicted for name in back):  # a refit ran since it was sorted
             self.run_worker(self._refit(lambda: learning.predict_returned(self.settings, back)))
 
@@ -156,7 +157,7 @@ class SortingActions(LibraryScreen):
         async def create(name: str) -> str | None:
             """The core creates the folder; its refusal is shown in the dialog."""
             try:
-                await asyncio.to_thread(self.library.create_folder, name)
+                await asyncio.to_thread(self.view.create_folder, name)
             except LibraryError as exc:
                 return str(exc)
             self.just_made = name  # its key is said with the sort, not by a scan meanwhile
@@ -166,7 +167,7 @@ class SortingActions(LibraryScreen):
             if not name:
                 return
             made, self.just_made = name == self.just_made, None
-            self.folders = await asyncio.to_thread(self.library.folders)
+            self.folders = await asyncio.to_thread(self.view.folders)
             self.track_keys(self.folders, None, new=name)
             key = next((key_text(f.key) for f in self.folders if f.name == name), None)
             where = f"new folder, {f'key {key}' if key else 'no key: / picks it'}" if made else ""

@@ -1,32 +1,27 @@
-"""similarity.json: look-alike order, look-alike groups and near-duplicates, read as hostile input.
+"""similarity.json, the file: look-alike order, look-alike groups and near-duplicates.
 
 The pipeline (``pipeline.similarity``) computes them from the cached embeddings at every
-retrain and refit and writes the file atomically; every interface reads it through here.
-Format (``version`` 1)::
+retrain and refit and writes the file atomically (``write_similarity``); every interface reads
+it as hostile input (``read_similarity``): entries whose names break the library's name policy
+are dropped and counted, and a file that cannot be read at all is an empty result with a
+warning -- never an error. Matching the file against the library as it is now, and caching
+that, is similarity_store.py's. Format (``version`` 1)::
 
     {"version": 1,
      "lookalike_order": [filename, ...],          unsorted videos, look-alikes side by side
      "groups": [{"videos": [filename, ...],        tight clusters of unsorted videos
                  "suggested_folder": str | null,   the current model's folder for most of them
-                 "similarity": float}],            mean pairwise cosine, in [0, 1]
+                 "similarity": float,              mean pairwise cosine, in [0, 1]
+                 "new_kind": bool}],               optional: no folder fits most of them
      "duplicates": [{"videos": [{"filename": str, "folder": str | null}],   null: unsorted
                      "similarity": float}]}
-
-The file may be stale (videos sorted, undone or deleted since) or damaged: entries whose
-names break the library's name policy are dropped, the rest is matched against the current
-listing (``current``), and a file that cannot be read at all is an empty result with a
-warning -- never an error. ``SimilarityStore`` caches both the parsed file (by its stat) and
-the filtered result (by the stat of the folders it depends on), so a GET is cheap.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NotRequired
 
@@ -35,17 +30,12 @@ from typing_extensions import TypedDict
 
 from vidsort_tui.core import artifacts
 from vidsort_tui.core.atomic import read_regular, write_json_atomic
-from vidsort_tui.core.config import Settings
-from vidsort_tui.core.errors import LibraryError
-from vidsort_tui.core.library import Library, Snapshot
 from vidsort_tui.core.names import RESERVED_FOLDERS, NamePolicy
 
 log = logging.getLogger(__name__)
 
 SIMILARITY_VERSION = 1
 MAX_BYTES = 64 << 20
-#: a folder changed this recently may change again within its mtime's tick (see listing.py)
-RACY_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -212,125 +202,9 @@ def write_similarity(artifacts_dir: Path, similarity: Similarity) -> None:
     write_json_atomic(Path(artifacts_dir) / artifacts.SIMILARITY, similarity.to_json())
 
 
-# ----- matching the file against the library as it is now ----------------------------------
-def current(similarity: Similarity, snapshot: Snapshot) -> Similarity:
-    """What still holds: groups and order cut to the videos still unsorted (groups of fewer
-    than two dropped); duplicate copies found where they are now (a copy that moved is
-    followed when its name is in one place only), groups of fewer than two copies dropped."""
-    unsorted = set(snapshot.unsorted)
-    order = tuple(n for n in similarity.lookalike_order if n in unsorted)
-    groups = []
-    for group in similarity.groups:
-        members = tuple(n for n in group.videos if n in unsorted)
-        if len(members) >= 2:
-            groups.append(
-                LookalikeGroup(members, group.suggested_folder, group.similarity, group.new_kind)
-            )
-    where: dict[str, list[str | None]] = {n: [None] for n in unsorted}
-    for folder, videos in snapshot.categories.items():
-        for name in videos:
-            where.setdefault(name, []).append(folder)
-    duplicates = []
-    for duplicate in similarity.duplicates:
-        copies: list[Copy] = []
-        for copy in duplicate.videos:
-            places = where.get(copy.filename, [])
-            if copy.folder in places or len(places) == 1:
-                found = Copy(copy.filename, copy.folder if copy.folder in places else places[0])
-                if found not in copies:
-                    copies.append(found)
-        if len(copies) >= 2:
-            duplicates.append(DuplicateGroup(tuple(copies), duplicate.similarity))
-    return Similarity(order, tuple(groups), tuple(duplicates), similarity.warning)
-
-
-def _stat_key(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = os.stat(path, follow_symlinks=False)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
-
-
-@dataclass
-class SimilarityStore:
-    """similarity.json of one library, parsed once per change and matched against the
-    library once per change of the folders it names (one per process, like PredictionStore)."""
-
-    library: Library
-    _raw: Similarity = EMPTY
-    _raw_stamp: tuple[int, int, int] | None = None
-    _current: Similarity = EMPTY
-    _current_stamp: tuple[object, ...] | None = None
-    _bodies: dict[str, bytes] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @property
-    def path(self) -> Path:
-        return Path(self.library.settings.artifacts_dir) / artifacts.SIMILARITY
-
-    def raw(self) -> Similarity:
-        """The file as written (reloaded when its stat changes); EMPTY without a file."""
-        stamp = _stat_key(self.path)
-        with self._lock:
-            if stamp != self._raw_stamp:
-                self._raw, self._raw_stamp = _load(self.path, self.library.names), stamp
-            return self._raw
-
-    @property
-    def version(self) -> tuple[int, int, int] | None:
-        """Identifies the file last loaded (None: no file)."""
-        self.raw()
-        return self._raw_stamp
-
-    def _folders_stamp(self, raw: Similarity) -> tuple[object, ...] | None:
-        folders = {c.folder for d in raw.duplicates for c in d.videos if c.folder}
-        folders |= {c.folder for d in self._current.duplicates for c in d.videos if c.folder}
-        root = self.library.root
-        stamps = [_stat_key(root)] + [_stat_key(root / f) for f in sorted(folders)]
-        try:
-            if time.time() - os.stat(root).st_mtime < RACY_SECONDS:
-                return None
-        except OSError:
-            return None
-        return (self._raw_stamp, tuple(sorted(folders)), tuple(stamps))
-
-    def current(self) -> Similarity:
-        """The file matched against the library now (``current``), cached while unchanged.
-        A library that cannot be listed gives EMPTY with its reason as the warning."""
-        raw = self.raw()
-        stamp = self._folders_stamp(raw)
-        with self._lock:
-            if stamp is not None and stamp == self._current_stamp:
-                return self._current
-        try:
-            if raw.duplicates:
-                snapshot = self.library.scan()
-            else:
-                snapshot = Snapshot(unsorted=self.library.unsorted())
-        except (LibraryError, OSError) as exc:  # the listing says why, elsewhere
-            return Similarity(warning=f"cannot list the library: {exc}")
-        result = current(raw, snapshot)
-        with self._lock:
-            self._current, self._current_stamp, self._bodies = result, stamp, {}
-        return result
-
-    def json_bytes(self, part: str) -> bytes:
-        """The body of ``GET /api/groups`` (part "groups") or ``/api/duplicates``."""
-        result = self.current()
-        with self._lock:
-            if result is self._current and part in self._bodies:
-                return self._bodies[part]
-        items = result.groups if part == "groups" else result.duplicates
-        payload = {"groups": [i.to_json() for i in items]}
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-        with self._lock:
-            if result is self._current:
-                self._bodies[part] = body
-        return body
-
-
-def _load(path: Path, names: NamePolicy) -> Similarity:
+def read_similarity(path: Path, names: NamePolicy) -> Similarity:
+    """The file at ``path`` as it says (EMPTY without one); a file that cannot be read or
+    parsed gives what could be used, with the reason as ``warning`` (also logged)."""
     try:
         data = read_regular(path, MAX_BYTES)
     except FileNotFoundError:
@@ -342,9 +216,3 @@ def _load(path: Path, names: NamePolicy) -> Similarity:
     if result.warning:
         log.warning("%s", result.warning)
     return result
-
-
-def load_similarity(settings: Settings) -> Similarity:
-    """similarity.json matched against the library now (one-off; long-lived processes keep a
-    SimilarityStore, which caches)."""
-    return SimilarityStore(Library(settings)).current()

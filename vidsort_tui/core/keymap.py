@@ -1,4 +1,8 @@
-"""Key bindings: every one has an id, and the user's TOML config can rebind any of them.
+"""The keymap: every key binding has an id, and the user's TOML config can rebind any of them.
+
+Data and rules only, no interface framework: the terminal app makes Textual bindings of it
+(tui/bindings.py) and the server hands it to the page (GET /api/page-settings), so one config
+file drives both.
 
 The config file is read with the other settings (core/config.py); ~/.config/vidsort/config.toml
 (or --config FILE):
@@ -16,11 +20,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from textual.binding import Binding, BindingType
-
 
 @dataclass(frozen=True)
 class KeySpec:
+    """One binding: its id (the config's name for it), default keys in Textual's notation
+    ("j,down"), the TUI action it runs and the footer's words for it."""
+
     id: str
     keys: str
     action: str
@@ -59,12 +64,6 @@ KEYS: list[KeySpec] = [
     KeySpec("retrain", "r", "retrain", "Retrain"),
     KeySpec("accept_all", "A", "accept_all", "Accept all"),
 ]
-
-
-def bindings() -> list[BindingType]:
-    return [
-        Binding(k.keys, k.action, k.description, show=k.show, id=k.id, priority=True) for k in KEYS
-    ]
 
 
 #: Textual's own quit key, on every screen whatever the keymap says.
