@@ -27,8 +27,8 @@ import cv2
 import numpy as np
 
 from bench.common import WORK, report
-from pipeline.embedder import CROP, Embedder, normalise, prepare
-from pipeline.extract_features import run
+from pipeline.features.embedder import CROP, Embedder, normalise, prepare
+from pipeline.features.extract import run
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
 

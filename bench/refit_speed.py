@@ -20,12 +20,12 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from pipeline.cache import FeatureCache
-from pipeline.features import VideoFeatures
-from pipeline.matrix import fuse
-from pipeline.model import load
-from pipeline.refit import refit
-from pipeline.train import save_result, train
+from pipeline.features.cache import FeatureCache
+from pipeline.features.descriptor import VideoFeatures
+from pipeline.model.fused_rows import fuse
+from pipeline.model.refit import refit
+from pipeline.model.train import save_result, train
+from pipeline.model.trained_model import load
 from vidsort_tui.core import artifacts
 from vidsort_tui.core.config import Settings
 

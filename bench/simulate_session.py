@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import WORK
-from pipeline import extract_features
+from pipeline.features import extract as extract_features
 from vidsort_tui.core import artifacts as artifacts_names
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
@@ -165,7 +165,7 @@ def run_library(name: str, videos: dict[str, tuple[str, Path]], args: argparse.N
             if s is None:
                 print(
                     f"  {order:<10} not measured: this pipeline writes no similarity.json "
-                    "(the look-alike order comes with pipeline.similarity)",
+                    "(the look-alike order comes with pipeline.similarity.lookalikes)",
                     flush=True,
                 )
                 _restore(base.data_dir, truth)

@@ -8,7 +8,7 @@ import shutil
 import threading
 import time
 
-from pipeline import refit as fast
+from pipeline.model import refit as fast
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import PredictionStore, write_predictions
 from vidsort_tui.services import jobs, learning, retrain

@@ -22,9 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import extract_features, predict, similarity, train
-from pipeline import refit as fast
-from pipeline.stage import StageError, StageTimeout
+from pipeline.features import extract as extract_features
+from pipeline.model import predict, train
+from pipeline.model import refit as fast
+from pipeline.similarity import lookalikes as similarity
+from pipeline.stage_errors import StageError, StageTimeout
 from vidsort_tui.core import artifacts as names
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.display import display_text, escape_log_output
