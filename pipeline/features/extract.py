@@ -211,19 +211,22 @@ def _record(result: ExtractResult, name: str, value: VideoFeatures | str) -> Non
 
 
 def run(
-    settings: Settings, progress: Progress | None = None, stall_seconds: float | None = None
+    settings: Settings,
+    videos: list[VideoRef],
+    progress: Progress | None = None,
+    stall_seconds: float | None = None,
 ) -> ExtractResult:
-    """Extract features for every labelled and unsorted video of the library."""
+    """Extract features for ``videos``: the job's scan of the library (``library_videos``)."""
     cache_path = Path(settings.artifacts_dir) / artifacts.FEATURES
     plan = prepare(Path(settings.artifacts_dir), settings.embedder)
-    return extract(library_videos(settings), cache_path, settings.jobs, progress,
+    return extract(videos, cache_path, settings.jobs, progress,
                    stall_seconds=stall_seconds, embedder=plan,
                    cluster=settings.dask_scheduler)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
     def body(settings: Settings) -> str:
-        result = run(settings)
+        result = run(settings, library_videos(settings))
         lines = [
             f"{len(result.features)} videos described ({result.decoded} decoded, "
             f"{result.cached} cached), {len(result.skipped)} skipped in {result.seconds:.1f} s; "

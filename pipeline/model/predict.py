@@ -15,14 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.features import extract as extract_features
+from pipeline.features import extract
 from pipeline.features.extract import ExtractResult
 from pipeline.model.fused_rows import fuse, keys_for
 from pipeline.model.open_set import Graph, evidence, library_graph, spread
 from pipeline.model.trained_model import TrainedModel, load
 from pipeline.stage_cli import stage_main
 from pipeline.stage_errors import StageError
-from pipeline.video_refs import library_videos
+from pipeline.video_refs import VideoRef, library_videos
 from vidsort_tui.core import artifacts
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.predictions import Prediction, write_predictions
@@ -105,16 +105,17 @@ def predict(
 def run(
     settings: Settings,
     extracted: ExtractResult,
+    videos: list[VideoRef],
     model: TrainedModel | None = None,
     graph: Graph | None = None,
 ) -> dict[str, Prediction]:
     """Predict every unsorted video that has features, and save predictions.json.
 
-    ``graph``: the library's (``open_set.library_graph``), if the caller built it already."""
+    ``videos``: the scan extraction was handed; ``graph``: the library's
+    (``open_set.library_graph``), if the caller built it already."""
     model = model or load(Path(settings.artifacts_dir))
     if model is None:
         raise StageError("no trained model: run a retrain first")
-    videos = library_videos(settings)
     refs = {v.rel: v for v in videos if v.label is None and v.rel in extracted.features}
     names = sorted(refs)
     if model.content:  # a video without an embedding cannot be predicted by this model
@@ -133,7 +134,9 @@ def run(
 
 def main(argv: list[str] | None = None) -> int:
     def body(settings: Settings) -> str:
-        return f"{len(run(settings, extract_features.run(settings)))} unsorted videos predicted"
+        videos = library_videos(settings)
+        predicted = run(settings, extract.run(settings, videos), videos)
+        return f"{len(predicted)} unsorted videos predicted"
 
     return stage_main(__doc__ or "", body, argv)
 

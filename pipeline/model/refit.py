@@ -11,7 +11,8 @@ are predicted again, and similarity.json (groups, order, duplicates) is rewritte
 
 Every job ends with ``predict_missing``: a video that came back to the unsorted list while
 it ran (an undo) is predicted by the model just made, judged the same way, not left without
-a prediction.
+a prediction. Each is handed the job's one scan of the library (``video_refs``); only the
+unsorted videos are listed again, to find those that came back since.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from pipeline.model.predict import predict
 from pipeline.model.train import learnable
 from pipeline.model.trained_model import TrainedModel, load, save
 from pipeline.similarity.lookalikes import run as write_similarity
-from pipeline.video_refs import library_videos
+from pipeline.video_refs import VideoRef
 from vidsort_tui.core import artifacts
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
@@ -38,9 +39,9 @@ from vidsort_tui.core.predictions import PredictionStore, write_predictions
 Cached = dict[str, tuple[str | None, VideoFeatures, Key]]
 
 
-def cached_features(settings: Settings) -> Cached:
-    """video id -> (label, features, cache key) for every video already in the cache."""
-    videos = library_videos(settings)
+def cached_features(settings: Settings, videos: list[VideoRef]) -> Cached:
+    """video id -> (label, features, cache key) for each of ``videos`` already in the cache
+    (one moved since the scan is left out: its path no longer finds it)."""
     keys = {v.rel: key_of(v.path) for v in videos if not v.problem}
     cache = FeatureCache(Path(settings.artifacts_dir) / artifacts.FEATURES)
     try:
@@ -58,15 +59,16 @@ def cached_features(settings: Settings) -> Cached:
     return out
 
 
-def refit(settings: Settings) -> tuple[int, int, float] | None:
+def refit(settings: Settings, videos: list[VideoRef]) -> tuple[int, int, float] | None:
     """(labelled videos used, unsorted videos predicted, seconds until the new predictions
-    were written), or None if not possible. similarity.json is rewritten after that."""
+    were written), or None if not possible. similarity.json is rewritten after that.
+    ``videos``: the library as the job scanned it (``library_videos``)."""
     start = time.monotonic()
     artifacts = Path(settings.artifacts_dir)
     model = load(artifacts)
     if model is None:
         return None
-    cached = cached_features(settings)
+    cached = cached_features(settings, videos)
     if model.content:  # the model needs every video's embedding
         cached = {r: v for r, v in cached.items() if v[1].embedding is not None}
     classes, _ = learnable([label for label, _, _ in cached.values() if label is not None])
@@ -101,17 +103,21 @@ def _graph(settings: Settings, model: TrainedModel, cached: Cached) -> Graph:
     return library_graph({rel: f for rel, (_, f, _) in cached.items()}, model.content, cache)
 
 
-def predict_missing(settings: Settings) -> int:
+def predict_missing(settings: Settings, videos: list[VideoRef]) -> int:
     """Predict the unsorted videos predictions.json lacks, with the current model and its
     calibration, and add them to the file; how many were added (0: none missing, or none
-    with features)."""
+    with features). ``videos``: the job's scan; the unsorted videos alone are listed again
+    (an undo may have brought one back since), not the whole library."""
     folder = Path(settings.artifacts_dir)
     current = PredictionStore(folder).snapshot()
-    missing = [name for name in Library(settings).unsorted() if name not in current]
+    library = Library(settings)
+    missing = [name for name in library.unsorted() if name not in current]
     model = load(folder) if missing else None
     if model is None:
         return 0
-    cached = cached_features(settings)
+    scanned = {v.rel for v in videos}
+    back = [VideoRef(n, library.root / n, None) for n in missing if n not in scanned]
+    cached = cached_features(settings, [*videos, *back])
     if model.content:  # the model needs every video's embedding
         cached = {r: v for r, v in cached.items() if v[1].embedding is not None}
     names = sorted(n for n in missing if n in cached)

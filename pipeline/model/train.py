@@ -25,7 +25,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
-from pipeline.features import extract as extract_features
+from pipeline.features import extract
 from pipeline.features.descriptor import VideoFeatures
 from pipeline.features.embedder import EmbedderPlan
 from pipeline.features.extract import ExtractResult
@@ -37,7 +37,7 @@ from pipeline.model.temperature import THRESHOLD, Tempered, choose_temperature, 
 from pipeline.model.trained_model import TrainedModel, save
 from pipeline.stage_cli import stage_main
 from pipeline.stage_errors import StageError
-from pipeline.video_refs import library_videos
+from pipeline.video_refs import VideoRef, library_videos
 from vidsort_tui.core import artifacts
 from vidsort_tui.core.atomic import write_json_atomic
 from vidsort_tui.core.config import Settings
@@ -286,9 +286,10 @@ def save_result(result: TrainResult, artifacts_dir: Path) -> None:
     write_json_atomic(Path(artifacts_dir) / artifacts.METRICS, result.metrics)
 
 
-def run(settings: Settings, extracted: ExtractResult) -> TrainResult:
-    """Train on the labelled videos of an ExtractResult and save model + metrics."""
-    refs = {v.rel: v for v in library_videos(settings) if v.rel in extracted.features}
+def run(settings: Settings, extracted: ExtractResult, videos: list[VideoRef]) -> TrainResult:
+    """Train on the labelled videos of an ExtractResult and save model + metrics;
+    ``videos``: the scan extraction was handed."""
+    refs = {v.rel: v for v in videos if v.rel in extracted.features}
     labelled = {
         rel: (v.label, extracted.features[rel]) for rel, v in refs.items() if v.label is not None
     }
@@ -308,7 +309,8 @@ def run(settings: Settings, extracted: ExtractResult) -> TrainResult:
 
 def main(argv: list[str] | None = None) -> int:
     def body(settings: Settings) -> str:
-        m = run(settings, extract_features.run(settings)).metrics
+        videos = library_videos(settings)
+        m = run(settings, extract.run(settings, videos), videos).metrics
         return (f"model {m['model']} on {m['feature_set']} features: CV top-1 {m['top1']:.3f}, "
                 f"top-3 {m['top3']:.3f}; candidates {m['candidates_top1']}")  # fmt: skip
 

@@ -21,6 +21,7 @@ from pipeline.features import extract as extract_features
 from pipeline.features.descriptor import GLOBAL_WIDTH
 from pipeline.features.embedder import Embedder, EmbedderUnavailable, prepare
 from pipeline.model.trained_model import load
+from pipeline.video_refs import library_videos
 from vidsort_tui.core import artifacts
 from vidsort_tui.services import jobs, retrain
 from vidsort_tui.services.learning import refit_now
@@ -200,7 +201,7 @@ def test_a_swapped_embedder_graph_is_noticed_and_rebuilt(library_factory):
     with pytest.raises(EmbedderUnavailable, match="sha256"):  # a worker given this run's plan
         Embedder.load(graph, plan.model_sha256)
 
-    extracted = extract_features.run(settings)  # the next run rebuilds it
+    extracted = extract_features.run(settings, library_videos(settings))  # the next run rebuilds it
     assert hashlib.sha256(graph.read_bytes()).hexdigest() == plan.model_sha256
     assert extracted.embedder.feature_set == "content+classical"
     embeddings = np.stack([f.embedding for f in extracted.features.values()])

@@ -15,6 +15,7 @@ import pytest
 from distributed import LocalCluster
 
 from pipeline.features import extract as extract_features
+from pipeline.video_refs import library_videos
 from tests.live_server import free_port
 from vidsort_tui.core import artifacts
 
@@ -36,7 +37,7 @@ def rows(path) -> dict[str, list[tuple]]:
 def test_extraction_on_a_dask_cluster_matches_a_local_run(library_factory, tmp_path):
     settings = library_factory({"sea": 2, "fire": 2}, unsorted=2)
     (settings.data_dir / "broken.mp4").write_bytes(b"not a video")  # skip reasons match too
-    local = extract_features.run(settings)
+    local = extract_features.run(settings, library_videos(settings))
     local_rows = rows(settings.artifacts_dir / artifacts.FEATURES)
     assert local.decoded == 7 and len(local_rows["embeddings"]) == 6
     elsewhere = tmp_path / "cluster-artifacts"
@@ -45,7 +46,7 @@ def test_extraction_on_a_dask_cluster_matches_a_local_run(library_factory, tmp_p
         on_cluster = replace(
             settings, artifacts_dir=elsewhere, dask_scheduler=cluster.scheduler_address
         )
-        remote = extract_features.run(on_cluster)
+        remote = extract_features.run(on_cluster, library_videos(on_cluster))
         done = [t.key for t in cluster.scheduler.transition_log if t.finish == "memory"]
     assert any("_describe_file" in str(key) for key in done), done  # the workers decoded
     assert remote.decoded == 7 and remote.skipped == local.skipped
@@ -118,7 +119,7 @@ def test_a_one_thread_cluster_does_the_work_and_says_how_small_it_is(library_fac
                       dashboard_address=None) as cluster:  # fmt: skip
         # jobs is capped at this machine's cores (Settings), so ask for every one of them
         asked = replace(settings, dask_scheduler=cluster.scheduler_address, jobs=-1)
-        result = extract_features.run(asked)
+        result = extract_features.run(asked, library_videos(asked))
         decoded = _decoded_on(cluster)
     assert len(decoded) == 5 and result.decoded == 5 and not result.skipped
     said = result.cluster
@@ -151,7 +152,7 @@ def test_a_bad_result_from_a_worker_costs_that_video_not_the_retrain(library_fac
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster:  # fmt: skip
         remote = replace(settings, dask_scheduler=cluster.scheduler_address)
-        result = extract_features.run(remote)
+        result = extract_features.run(remote, library_videos(remote))
     by_name = {rel.rsplit("/", 1)[-1]: why for rel, why in result.skipped.items()}
     assert set(by_name) == set(bad)
     assert "dict instead of features" in by_name[names[0]]
@@ -159,5 +160,7 @@ def test_a_bad_result_from_a_worker_costs_that_video_not_the_retrain(library_fac
     assert "embedding: not finite" in by_name[names[2]]
     assert len(result.features) == 5
     monkeypatch.undo()
-    again = extract_features.run(settings)  # never cached: extracted here next time
+    again = extract_features.run(
+        settings, library_videos(settings)
+    )  # never cached: extracted here next time
     assert not again.skipped and again.decoded == 3 and len(again.features) == 8

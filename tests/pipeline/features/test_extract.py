@@ -28,13 +28,13 @@ from vidsort_tui.services import jobs, retrain
 
 def test_second_run_decodes_nothing_and_a_sort_keeps_the_cache(library_factory):
     settings = library_factory({"sea": 2, "fire": 2}, unsorted=2)
-    first = run(settings)
+    first = run(settings, library_videos(settings))
     assert first.decoded == 6 and len(first.features) == 6 and not first.skipped
-    second = run(settings)
+    second = run(settings, library_videos(settings))
     assert second.decoded == 0 and second.cached == 6
     name = Library(settings).unsorted()[0]
     Library(settings).sort(name, "sea")
-    third = run(settings)
+    third = run(settings, library_videos(settings))
     assert third.decoded == 0 and f"sea/{name}" in third.features
     np.testing.assert_array_equal(
         third.features[f"sea/{name}"].global_, first.features[name].global_
@@ -46,7 +46,7 @@ def test_a_sort_then_a_retrain_decodes_nothing(library_factory):
     assert retrain.run(settings).ok
     library = Library(settings)
     library.sort(library.unsorted()[0], "fire")
-    again = run(settings)
+    again = run(settings, library_videos(settings))
     assert again.decoded == 0 and all(f.embedding is not None for f in again.features.values())
     assert retrain.run(settings).ok  # and the retrain itself (which runs the same) succeeds
 
@@ -54,7 +54,7 @@ def test_a_sort_then_a_retrain_decodes_nothing(library_factory):
 def test_each_part_of_the_cache_has_its_own_version(library_factory, monkeypatch):
     """Bumping the embedder keeps the classical parts, and the other way round."""
     settings = library_factory({"sea": 2}, unsorted=1)
-    first = run(settings)
+    first = run(settings, library_videos(settings))
     cache = FeatureCache(settings.artifacts_dir / artifacts.FEATURES)
     keys = [key_of(v.path) for v in library_videos(settings)]
     try:
@@ -77,7 +77,7 @@ def test_a_new_embedder_version_embeds_again_without_describing_again(library_fa
     """What the embedding means changed (EMBEDDING_VERSION): the videos are decoded for the
     embedding alone; the cached classical parts and signatures are kept as they are."""
     settings = library_factory({"sea": 2}, unsorted=1)
-    first = run(settings)
+    first = run(settings, library_videos(settings))
     monkeypatch.setattr("pipeline.features.cache.EMBEDDING_VERSION", 99)
 
     def describe(*_: object) -> None:
@@ -96,19 +96,19 @@ def test_a_new_embedder_version_embeds_again_without_describing_again(library_fa
         assert len(cache.embeddings([key_of(v.path) for v in videos])) == 3  # at version 99
     finally:
         cache.close()
-    assert run(settings).decoded == 0
+    assert run(settings, library_videos(settings)).decoded == 0
 
 
 def test_a_damaged_cached_embedding_is_made_again(library_factory):
     settings = library_factory({"sea": 2, "fire": 2}, unsorted=1)
-    first = run(settings)
+    first = run(settings, library_videos(settings))
     cache = FeatureCache(settings.artifacts_dir / artifacts.FEATURES)
     with cache.db:
         cache.db.execute("UPDATE embeddings SET vector = ? WHERE rowid = 1", (b"\0" * 12,))
         cache.db.execute("UPDATE embeddings SET vector = ? WHERE rowid = 2",
                          (np.full(1280, np.nan, np.float32).tobytes(),))  # fmt: skip
     cache.close()
-    again = run(settings)
+    again = run(settings, library_videos(settings))
     assert again.decoded == 2
     for rel, value in again.features.items():
         np.testing.assert_array_equal(value.embedding, first.features[rel].embedding)
@@ -116,10 +116,10 @@ def test_a_damaged_cached_embedding_is_made_again(library_factory):
 
 def test_a_changed_file_is_extracted_again(library_factory, clip_factory):
     settings = library_factory({"sea": 2}, unsorted=1)
-    run(settings)
+    run(settings, library_videos(settings))
     name = Library(settings).unsorted()[0]
     shutil.copyfile(clip_factory("fire", seed=9), settings.data_dir / name)
-    assert run(settings).decoded == 1
+    assert run(settings, library_videos(settings)).decoded == 1
 
 
 def test_parallel_and_serial_give_the_same_features(library_factory, tmp_path):
@@ -150,7 +150,7 @@ def test_every_kind_of_bad_file_is_skipped_with_its_reason(library_factory, clip
     (root / "7300000000000003.mp4").write_bytes(b"<html>not a video</html>" * 50)
     (root / "7300000000000004.mp4").mkdir()  # a directory named like a video
     os.mkfifo(root / "sea" / "7300000000000006.mp4")  # never opened: it would block
-    result = run(settings)
+    result = run(settings, library_videos(settings))
     broken = {f"73000000000000{i:02d}.mp4" for i in (1, 2, 3, 4)} | {"sea/7300000000000006.mp4"}
     assert result.skipped.keys() == broken
     assert result.skipped["7300000000000001.mp4"] == "empty file"
@@ -163,7 +163,7 @@ def test_every_kind_of_bad_file_is_skipped_with_its_reason(library_factory, clip
         )
     assert len(result.features) == 5  # the good ones all made it
     # Skips are cached too: an unchanged broken file is not retried.
-    assert run(settings).decoded == 0
+    assert run(settings, library_videos(settings)).decoded == 0
     # Unreadable (permission denied) -- as an unprivileged user, since root reads anything.
     secret = tmp_path / "secret" / "7300000000000005.mp4"
     secret.parent.mkdir()

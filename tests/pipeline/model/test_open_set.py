@@ -17,6 +17,7 @@ from pipeline.model.refit import refit
 from pipeline.model.temperature import THRESHOLD
 from pipeline.model.trained_model import load
 from pipeline.similarity.neighbours import centred, nearest
+from pipeline.video_refs import library_videos
 from tests.conftest import realclips_dir
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
@@ -142,7 +143,7 @@ def test_a_hidden_kind_is_new_and_never_green_after_the_retrain_and_after_refits
     for round_ in range(2):  # sorts, each time followed by a refit as the learning loop does
         for name in known[round_ * 4 : round_ * 4 + 4]:
             library.sort(name, truth[name])
-        assert refit(settings) is not None
+        assert refit(settings, library_videos(settings)) is not None
         _check_hidden(settings, truth)
     assert load(settings.artifacts_dir).open_set is not None
 
@@ -159,7 +160,7 @@ def test_a_refit_is_never_surer_than_a_retrain_on_the_same_folders(hidden_scene,
     known = [n for n in library.unsorted() if truth[n] != "snow"]
     for name in rng.permutation(known)[: 3 + 3 * seed]:
         library.sort(str(name), truth[str(name)])
-    assert refit(settings) is not None
+    assert refit(settings, library_videos(settings)) is not None
     after_refit = PredictionStore(settings.artifacts_dir).snapshot()
     assert retrain.run(settings).ok
     after_retrain = _predictions(settings)
@@ -195,5 +196,5 @@ def test_a_real_kind_without_a_folder_is_never_green(tmp_path):
     check()
     known = [n for n in Library(settings).unsorted() if truth[n] != "animals"]
     Library(settings).sort(known[0], truth[known[0]])
-    assert refit(settings) is not None
+    assert refit(settings, library_videos(settings)) is not None
     check()

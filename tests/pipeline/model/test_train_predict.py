@@ -13,14 +13,16 @@ from pipeline.model import predict, train
 from pipeline.model.refit import refit
 from pipeline.model.trained_model import load
 from pipeline.stage_errors import StageError
+from pipeline.video_refs import library_videos
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import PredictionStore
 
 
 def test_train_then_predict_top3_in_the_documented_shape(library_factory):
     settings = library_factory({"fire": 6, "sea": 6, "snow": 6}, unsorted=3)
-    extracted = extract_features.run(settings)
-    result = train.run(settings, extracted)
+    videos = library_videos(settings)
+    extracted = extract_features.run(settings, videos)
+    result = train.run(settings, extracted, videos)
     metrics = json.loads((settings.artifacts_dir / "metrics.json").read_text())
     assert (
         metrics["model"] in train.candidates(1, 2) and 0 <= metrics["top1"] <= metrics["top3"] <= 1
@@ -40,7 +42,7 @@ def test_train_then_predict_top3_in_the_documented_shape(library_factory):
     assert sum(row["count"] for row in metrics["reliability"]) == metrics["evaluated_predictions"]
     assert 0 <= metrics["new_kind_below_0_8"] <= 1
     assert load(settings.artifacts_dir).classes == result.model.classes
-    predictions = predict.run(settings, extracted)
+    predictions = predict.run(settings, extracted, videos)
     assert set(predictions) == set(Library(settings).unsorted())
     stored = json.loads((settings.artifacts_dir / "predictions.json").read_text())
     for entry in stored.values():
@@ -61,29 +63,31 @@ def test_train_then_predict_top3_in_the_documented_shape(library_factory):
 def test_degenerate_libraries_give_a_clear_message(library_factory, folders, message):
     settings = library_factory(folders, unsorted=1)
     with pytest.raises(StageError, match=message):
-        train.run(settings, extract_features.run(settings))
+        videos = library_videos(settings)
+        train.run(settings, extract_features.run(settings, videos), videos)
 
 
 def test_a_folder_with_one_video_is_left_out_and_reported(library_factory):
     settings = library_factory({"sea": 2, "fire": 2, "snow": 1}, unsorted=1)
-    result = train.run(settings, extract_features.run(settings))
+    videos = library_videos(settings)
+    result = train.run(settings, extract_features.run(settings, videos), videos)
     assert result.model.classes == ["fire", "sea"]
     assert result.metrics["unlearnable"] == {"snow": "only 1 video (needs at least 2)"}
 
 
 def test_refit_uses_cached_features_and_learns_new_folders(library_factory):
     settings = library_factory({"sea": 3, "fire": 3}, unsorted=4)
-    extracted = extract_features.run(settings)
-    train.run(settings, extracted)
+    scanned = library_videos(settings)
+    train.run(settings, extract_features.run(settings, scanned), scanned)
     library = Library(settings)
     library.create_folder("snow")
     for name in library.unsorted()[:2]:
         library.sort(name, "snow")
-    videos, predicted, _seconds = refit(settings)
+    videos, predicted, _seconds = refit(settings, library_videos(settings))
     assert videos == 8 and predicted == 2
     assert load(settings.artifacts_dir).classes == ["fire", "sea", "snow"]
     assert set(PredictionStore(settings.artifacts_dir).snapshot()) == set(library.unsorted())
-    assert extract_features.run(settings).decoded == 0
+    assert extract_features.run(settings, library_videos(settings)).decoded == 0
 
 
 def test_stages_run_as_modules(library_factory):
