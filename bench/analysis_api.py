@@ -20,7 +20,7 @@ import httpx
 from api_compat.main import create_app
 from bench.common import serve_app, timings
 from bench.similarity_data import synthetic_features
-from pipeline import similarity
+from pipeline.similarity import lookalikes as similarity
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.predictions import Prediction, write_predictions
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from bench.common import WORK
 from bench.duplicate_variants import KINDS, DuplicateSet, make_set, realclip_sources
-from pipeline.embedder import prepare
-from pipeline.extract_features import extract
-from pipeline.similarity import compute
-from pipeline.stage import library_videos
+from pipeline.features.embedder import prepare
+from pipeline.features.extract import extract
+from pipeline.similarity.lookalikes import compute
+from pipeline.video_refs import library_videos
 from vidsort_tui.core.config import Settings
 
 REALCLIPS = Path(__file__).resolve().parents[2] / "shared" / "realclips"

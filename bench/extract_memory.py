@@ -25,8 +25,8 @@ THOUSAND = WORK / "thousand-fps-30min.mp4"
 _WORKER = """
 import resource, sys
 from pathlib import Path
-from pipeline.embedder import prepare
-from pipeline.extract_features import _describe_file
+from pipeline.features.embedder import prepare
+from pipeline.features.extract import _describe_file
 plan = prepare(Path(sys.argv[1]))
 idle = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 for clip in sys.argv[2:]:

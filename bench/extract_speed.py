@@ -27,8 +27,9 @@ import cv2
 import numpy as np
 
 from bench.common import WORK, report
-from pipeline.embedder import CROP, Embedder, normalise, prepare
-from pipeline.extract_features import run
+from pipeline.features.embedder import CROP, Embedder, normalise, prepare
+from pipeline.features.extract import run
+from pipeline.video_refs import library_videos
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
 
@@ -115,15 +116,15 @@ def main() -> None:
           "(a cold run cannot repeat)")  # fmt: skip
     floor = timed_pool(_floor, clips)
     start = time.perf_counter()
-    cold_result = run(settings)
+    cold_result = run(settings, library_videos(settings))
     cold = time.perf_counter() - start
     assert cold_result.decoded == len(clips) and not cold_result.skipped, cold_result.skipped
     assert cold_result.embedder.model_path is not None, cold_result.embedder.reason
     start = time.perf_counter()
-    warm_result = run(settings)
+    warm_result = run(settings, library_videos(settings))
     warm = time.perf_counter() - start
     Library(settings).sort(clips[0][0].name, "a")
-    after_sort = run(settings)
+    after_sort = run(settings, library_videos(settings))
     report("cold extraction vs ffmpeg keyframes + onnxruntime on 8 frames", cold * 1000,
            floor * 1000, "<= 1.3")  # fmt: skip
     report("warm re-extraction vs cold", warm * 1000, cold * 1000, "<= 0.05")

@@ -8,7 +8,7 @@ their sizes, purity (share of each group's commonest kind) and the share of the 
 hold; with ``--sample N --kinds K``, also roots of N videos of K kinds (several draws,
 medians): a small root must not say "nothing looks alike".
 Target (issue 18, real footage): purity >= 0.95 holding >= 25% of the root, in groups of
-at least pipeline.similarity.MIN_GROUP. For groups of kinds without a folder beside folders
+at least pipeline.similarity.lookalikes.MIN_GROUP. For groups of kinds without a folder beside folders
 of other kinds, see bench.open_set.
 Run: python -m bench.groups_quality [LIBRARY ...] [--demo] [--realclips] [--sample 40 --kinds 8]
 """
@@ -26,7 +26,7 @@ import numpy as np
 
 from bench.open_set import HERE, Master, build, labelled_videos, master
 from bench.simulate_session import REALCLIPS, demo_library
-from pipeline.similarity import MIN_GROUP
+from pipeline.similarity.lookalikes import MIN_GROUP
 from vidsort_tui.core.similarity_store import load_similarity
 from vidsort_tui.services import retrain
 

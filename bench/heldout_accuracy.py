@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import WORK
-from pipeline.calibration import THRESHOLD
+from pipeline.model.temperature import THRESHOLD
 from vidsort_tui.core import artifacts
 from vidsort_tui.core.config import Settings
 from vidsort_tui.demo import ensure_demo_library

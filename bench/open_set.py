@@ -44,10 +44,10 @@ import numpy as np
 
 from bench.common import WORK
 from bench.simulate_session import REALCLIPS, demo_library
-from pipeline.calibration import THRESHOLD
-from pipeline.embedder import prepare
-from pipeline.extract_features import extract
-from pipeline.stage import library_videos
+from pipeline.features.embedder import prepare
+from pipeline.features.extract import extract
+from pipeline.model.temperature import THRESHOLD
+from pipeline.video_refs import library_videos
 from vidsort_tui.core import artifacts
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library

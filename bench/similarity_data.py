@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.embedder import EMBEDDING_WIDTH
-from pipeline.features import VideoFeatures
-from pipeline.signature import WORDS
+from pipeline.features.descriptor import VideoFeatures
+from pipeline.features.embedder import EMBEDDING_WIDTH
+from pipeline.features.signature import WORDS
 
 
 def synthetic_features(

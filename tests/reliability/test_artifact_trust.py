@@ -17,10 +17,11 @@ import numpy as np
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from pipeline import extract_features
-from pipeline.embedder import Embedder, EmbedderUnavailable, prepare
-from pipeline.features import GLOBAL_WIDTH
-from pipeline.model import load
+from pipeline.features import extract as extract_features
+from pipeline.features.descriptor import GLOBAL_WIDTH
+from pipeline.features.embedder import Embedder, EmbedderUnavailable, prepare
+from pipeline.model.trained_model import load
+from pipeline.video_refs import library_videos
 from vidsort_tui.core import artifacts
 from vidsort_tui.services import job_lock, job_status, jobs, retrain
 from vidsort_tui.services.learning import refit_now
@@ -123,7 +124,7 @@ NEIGHBOURS_IN_A_CHILD = """
 import resource, sys
 from pathlib import Path
 import numpy as np
-from pipeline.neighbours import cached_nearest, centred
+from pipeline.similarity.neighbours import cached_nearest, centred
 x = centred(np.random.default_rng(0).normal(size=(300, 64)).astype(np.float32))
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 found = cached_nearest(x, 10, -1.0, Path(sys.argv[1]))
@@ -200,7 +201,7 @@ def test_a_swapped_embedder_graph_is_noticed_and_rebuilt(library_factory):
     with pytest.raises(EmbedderUnavailable, match="sha256"):  # a worker given this run's plan
         Embedder.load(graph, plan.model_sha256)
 
-    extracted = extract_features.run(settings)  # the next run rebuilds it
+    extracted = extract_features.run(settings, library_videos(settings))  # the next run rebuilds it
     assert hashlib.sha256(graph.read_bytes()).hexdigest() == plan.model_sha256
     assert extracted.embedder.feature_set == "content+classical"
     embeddings = np.stack([f.embedding for f in extracted.features.values()])

@@ -13,7 +13,7 @@ import sys
 import httpx
 import pytest
 
-from pipeline.embedder import EMBEDDING_VERSION, WEIGHTS_SHA256
+from pipeline.features.embedder import EMBEDDING_VERSION, WEIGHTS_SHA256
 from tests.conftest import wait_until
 from tests.tui.conftest import predict_all
 from vidsort_tui.core import artifacts

@@ -9,7 +9,7 @@ import signal
 import time
 from pathlib import Path
 
-from pipeline.model import load
+from pipeline.model.trained_model import load
 from tests.conftest import wait_until
 from vidsort_tui.core.predictions import PredictionStore
 from vidsort_tui.services import job_status, jobs, retrain

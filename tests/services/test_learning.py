@@ -8,7 +8,8 @@ import shutil
 import threading
 import time
 
-from pipeline import refit as fast
+from pipeline.model import refit as fast
+from pipeline.video_refs import library_videos
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import PredictionStore, write_predictions
 from vidsort_tui.services import job_lock, learning, retrain
@@ -21,10 +22,10 @@ def test_predict_missing_adds_what_predictions_json_lacks(library_factory, clip_
     name = Library(settings).unsorted()[0]
     write_predictions(settings.artifacts_dir, {n: p for n, p in before.items() if n != name})
     shutil.copyfile(clip_factory("sea", seed=77), settings.data_dir / "new.mp4")  # no features
-    assert fast.predict_missing(settings) == 1
+    assert fast.predict_missing(settings, library_videos(settings)) == 1
     after = PredictionStore(settings.artifacts_dir).snapshot()
     assert after[name] == before[name] and "new.mp4" not in after
-    assert fast.predict_missing(settings) == 0
+    assert fast.predict_missing(settings, library_videos(settings)) == 0
 
 
 def test_a_returned_video_waits_for_the_running_job_then_is_predicted(library_factory):

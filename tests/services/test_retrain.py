@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from pipeline import train
-from pipeline.model import load
+from pipeline.model import train
+from pipeline.model.trained_model import load
 from tests.conftest import realclips_dir, wait_until
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 #: per-video descriptors and embeddings, keyed by (name, size, mtime_ns) (pipeline cache)
 FEATURES = "features.sqlite"
-#: the fitted classifier and what it needs to predict: arrays and a JSON spec (pipeline.model)
+#: the fitted classifier and what it needs to predict: arrays and a JSON spec
+#: (pipeline.model.trained_model)
 MODEL = "model.npz"
 #: the model as older versions pickled it: never read (a pickle runs code), removed at the
 #: next save
 LEGACY_MODEL = "model.joblib"
-#: cross-validated accuracy, calibration, feature set (pipeline.train)
+#: cross-validated accuracy, calibration, feature set (pipeline.model.train)
 METRICS = "metrics.json"
 #: {filename: prediction} in the documented shape (core.predictions)
 PREDICTIONS = "predictions.json"
@@ -29,10 +30,10 @@ FOLDER_KEYS_LOCK = "folder_keys.lock"
 RETRAIN_STATUS = "retrain_status.json"
 #: held by the one pipeline job running at a time (services.jobs)
 RETRAIN_LOCK = "retrain.lock"
-#: look-alike order, look-alike groups and near-duplicates (pipeline.similarity;
-#: core.similarity_file)
+#: look-alike order, look-alike groups and near-duplicates
+#: (pipeline.similarity.lookalikes; core.similarity_file)
 SIMILARITY = "similarity.json"
-#: every video's nearest neighbours by content, reused by refits (pipeline.neighbours)
+#: every video's nearest neighbours by content, reused by refits (pipeline.similarity.neighbours)
 NEIGHBOURS = "neighbours.npz"
 #: what background jobs print
 RETRAIN_LOG = "retrain.log"
@@ -43,5 +44,5 @@ LIST_ORDER = "list_order.json"
 
 
 def embedder_graph(weights_digest: str, version: int) -> str:
-    """The ONNX graph built from the embedder's weights (pipeline.embedder)."""
+    """The ONNX graph built from the embedder's weights (pipeline.features.embedder)."""
     return f"embedder-{weights_digest[:16]}-v{version}.onnx"

@@ -34,7 +34,7 @@ class Confusion(TypedDict):
 
 
 class TrainingMetrics(TypedDict, total=False):
-    """What a training writes to metrics.json (``pipeline.train``); read back as ``Metrics``."""
+    """What a training writes to metrics.json (``pipeline.model.train``); read as ``Metrics``."""
 
     top1: float
     top3: float

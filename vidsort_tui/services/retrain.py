@@ -5,6 +5,8 @@ They run under the lock of ``services.jobs``, in this process (`vidsort-tui --re
 demo's first training) or in a child started by ``jobs.start_background``/``start_refit``
 (`python -m vidsort_tui.services.retrain [--refit]`). The model and predictions are replaced
 atomically only when their stage finishes: a killed run leaves the last good ones.
+Each scans the library once (``library_videos``) and hands that list to every stage:
+extraction, training, prediction and ``predict_missing`` all read the same videos.
 Both end by predicting any unsorted video still without a prediction (one an undo brought
 back while they ran), and by recording in learning.json when they read the library, which
 restarts the count of sorts towards the next refit (``services.learning``).
@@ -22,9 +24,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import extract_features, predict, similarity, train
-from pipeline import refit as fast
-from pipeline.stage import StageError, StageTimeout
+from pipeline.features import extract
+from pipeline.model import predict, train
+from pipeline.model import refit as fast
+from pipeline.similarity import lookalikes
+from pipeline.stage_errors import StageError, StageTimeout
+from pipeline.video_refs import VideoRef, library_videos
 from vidsort_tui.core import artifacts as names
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.display import display_text, escape_log_output
@@ -108,14 +113,15 @@ def run(
         stage = STAGES[0]
         result = RetrainResult(False, "")
         try:
-            extracted = extract_features.run(settings, progress(stage), STAGE_SECONDS)
+            videos = library_videos(settings)  # the one scan of this retrain
+            extracted = extract.run(settings, videos, progress(stage), STAGE_SECONDS)
             result.videos, result.skipped = len(extracted.features), extracted.skipped
             result.notes = extracted.notes()
             stage = STAGES[1]
             progress(stage)(0, 1)
             began = time.monotonic()
             try:
-                trained: train.TrainResult | None = train.run(settings, extracted)
+                trained: train.TrainResult | None = train.run(settings, extracted, videos)
             except train.NoFolders:
                 trained = None  # a first run on a flat folder: look-alikes only
             if time.monotonic() - began > STAGE_SECONDS:
@@ -127,10 +133,10 @@ def run(
                 result.note = _without_folders(settings, extracted)
             else:
                 result.metrics = trained.metrics
-                predicted = predict.run(settings, extracted, trained.model, trained.graph)
+                predicted = predict.run(settings, extracted, videos, trained.model, trained.graph)
                 searched = trained.graph.searched if trained.graph is not None else None
-                similarity.run(settings, extracted.features, predicted, searched)
-                _predict_missing(settings)
+                lookalikes.run(settings, extracted.features, predicted, searched)
+                _predict_missing(settings, videos)
                 _record_learning(artifacts, read_at)
             progress(stage)(1, 1)
             result.ok, result.last_result = True, "success"
@@ -146,7 +152,7 @@ def run(
         return result
 
 
-def _without_folders(settings: Settings, extracted: extract_features.ExtractResult) -> str:
+def _without_folders(settings: Settings, extracted: extract.ExtractResult) -> str:
     """No video is in a folder: there is nothing to predict into, so no model (one left from
     folders that are gone would predict into them: it goes, with its predictions and
     metrics), and the look-alike groups are what the retrain offers."""
@@ -154,7 +160,7 @@ def _without_folders(settings: Settings, extracted: extract_features.ExtractResu
     write_predictions(artifacts, {})
     for stale in (names.MODEL, names.METRICS):
         (artifacts / stale).unlink(missing_ok=True)
-    groups = len(similarity.run(settings, extracted.features, {}).groups)
+    groups = len(lookalikes.run(settings, extracted.features, {}).groups)
     if not groups:
         return "no folders yet, and no videos look alike: make a folder and file a few videos"
     return f"no folders yet: {groups} look-alike group{'s' * (groups != 1)} suggested"
@@ -182,8 +188,9 @@ def refit(settings: Settings) -> RefitResult | None:
         with holding_lock(artifacts):
             for _ in range(MAX_REFITS_IN_A_ROW):
                 started = time.time()
-                outcome = fast.refit(settings)
-                _predict_missing(settings)
+                videos = library_videos(settings)  # the one scan of this refit
+                outcome = fast.refit(settings, videos)
+                _predict_missing(settings, videos)
                 # Even a refit that could not be done restarts the count: a model needs more
                 # than sorts to be refitted then, and a child per sort would only repeat this.
                 done = None if outcome is None else (started, time.time())
@@ -208,11 +215,11 @@ def _record_learning(
         log.warning("cannot write %s: %s", names.LEARNING, exc)
 
 
-def _predict_missing(settings: Settings) -> None:
+def _predict_missing(settings: Settings, videos: list[VideoRef]) -> None:
     """Until no unsorted video that can be predicted is left without (a few rounds: undos
-    may go on meanwhile)."""
+    may go on meanwhile); ``videos``: the job's scan."""
     for _ in range(3):
-        if not fast.predict_missing(settings):
+        if not fast.predict_missing(settings, videos):
             return
 
 
