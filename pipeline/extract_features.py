@@ -213,10 +213,10 @@ def run(
 ) -> ExtractResult:
     """Extract features for every labelled and unsorted video of the library."""
     cache_path = Path(settings.artifacts_dir) / artifacts.FEATURES
-    plan = prepare(Path(settings.artifacts_dir), settings.embedder)
-    return extract(library_videos(settings), cache_path, settings.jobs, progress,
+    plan = prepare(Path(settings.artifacts_dir), settings.model.embedder)
+    return extract(library_videos(settings), cache_path, settings.model.jobs, progress,
                    stall_seconds=stall_seconds, embedder=plan,
-                   cluster=settings.dask_scheduler)  # fmt: skip
+                   cluster=settings.model.dask_scheduler)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import replace
 
 import pytest
 
@@ -116,8 +115,9 @@ async def test_the_terminal_app_reports_a_bad_value_and_uses_the_rest_of_the_fil
         {"data_dir": built.data_dir, "artifacts_dir": built.artifacts_dir, "config_file": config},
         environ={},
     )
-    assert settings.player == "none" and settings.auto_train is False  # the rest applies
-    async with VidsortApp(replace(settings, audio=False)).run_test(size=(100, 30)) as pilot:
+    assert settings.player.mode == "none" and settings.model.auto_train is False  # the rest
+    app = VidsortApp(settings.with_changes(player={"audio": False}))
+    async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.2)
         shown = [n.message for n in pilot.app._notifications]
         assert any("refit_every must be at least 1" in m and str(config) in m for m in shown)

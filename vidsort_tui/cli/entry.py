@@ -122,17 +122,23 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         "data_dir": args.data,
         "artifacts_dir": args.artifacts,
         "name_pattern": args.name_pattern,
-        "host": args.host,
-        "allowed_hosts": args.allowed_host,
-        "port": args.port,
-        "workers": args.workers,
-        "jobs": args.jobs,
-        "dask_scheduler": args.cluster,
-        "player": args.player,
-        "graphics": args.graphics,
-        "audio": False if args.mute else None,
-        "auto_train": False if args.no_auto_train else None,
         "config_file": args.config,
+        "server": {
+            "host": args.host,
+            "allowed_hosts": args.allowed_host,
+            "port": args.port,
+            "workers": args.workers,
+        },
+        "player": {
+            "mode": args.player,
+            "graphics": args.graphics,
+            "audio": False if args.mute else None,
+        },
+        "model": {
+            "jobs": args.jobs,
+            "dask_scheduler": args.cluster,
+            "auto_train": False if args.no_auto_train else None,
+        },
     }
     settings = Settings.load(overrides)
     if args.demo:
@@ -165,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"vidsort-tui: {display_text(str(exc))}", file=sys.stderr)
         return 2
     if args.version:
-        graphics = detect(settings.graphics)  # the terminal's answer is input too
+        graphics = detect(settings.player.graphics)  # the terminal's answer is input too
         said = display_text(graphics.describe())
         print(f"vidsort-tui {_version()}\nvideo in this terminal: {said}")
         return 0

@@ -246,7 +246,7 @@ def first_model_due(settings: Settings, folder_counts: Iterable[int]) -> bool:
     artifacts = Path(settings.artifacts_dir)
     learnable = sum(1 for count in folder_counts if count >= MIN_EXAMPLES)
     return (
-        settings.auto_train
+        settings.model.auto_train
         and learnable >= 2
         and not (artifacts / names.MODEL).exists()
         and not (artifacts / names.PREDICTIONS).exists()

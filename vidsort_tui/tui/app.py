@@ -30,7 +30,7 @@ class VidsortApp(App[None]):
         super().__init__()
         self.settings = settings
         self.graphics = graphics or TerminalGraphics(reason="not detected")
-        self.keymap, keymap_problems = checked_keymap(settings.keymap)
+        self.keymap, keymap_problems = checked_keymap(settings.keys)
         self.config_problems = [*settings.problems, *keymap_problems]
 
     def on_mount(self) -> None:
@@ -59,7 +59,7 @@ class VidsortApp(App[None]):
 
 def run(settings: Settings) -> int:
     """Ask the terminal what it can show before Textual takes it over, then run."""
-    graphics = detect(settings.graphics)
+    graphics = detect(settings.player.graphics)
     if graphics.truecolor:
         # Rich, and so Textual, picks its colours from COLORTERM, else from TERM, which says
         # 8 colours in xterm: the theme would be painted from the terminal's own palette.
