@@ -30,8 +30,9 @@ class VidsortApp(App[None]):
         super().__init__()
         self.settings = settings
         self.graphics = graphics or TerminalGraphics(reason="not detected")
-        self.keymap, keymap_problems = checked_keymap(settings.keys)
-        self.config_problems = [*settings.problems, *keymap_problems]
+        # The rest of the config file was checked before start-up (cli.entry refuses to
+        # start on it); which binding ids exist and which keys clash only the app knows.
+        self.keymap, self.config_problems = checked_keymap(settings.keys)
 
     def on_mount(self) -> None:
         # SIGTERM quits like q: images deleted, the terminal restored.
