@@ -56,9 +56,11 @@ class HostPolicy:
     """The Host names this server answers to."""
 
     def __init__(self, settings: Settings) -> None:
-        bound = settings.host.strip().lower().strip("[]")
+        bound = settings.server.host.strip().lower().strip("[]")
         self.any_ip = bound in {"0.0.0.0", "::", ""}
-        self.names = {"localhost", *settings.allowed_hosts} | (set() if self.any_ip else {bound})
+        self.names = {"localhost", *settings.server.allowed_hosts} | (
+            set() if self.any_ip else {bound}
+        )
 
     def allows(self, host: str) -> bool:
         if host in self.names:

@@ -34,14 +34,14 @@ def run(settings: Settings) -> int:
     os.environ.update(settings.to_env())
     Path(settings.artifacts_dir).mkdir(parents=True, exist_ok=True)
     print(
-        f"vidsort: serving {settings.data_dir} on http://{settings.host}:{settings.port}/",
+        f"vidsort: serving {settings.data_dir} on http://{settings.server.host}:{settings.server.port}/",
         flush=True,
     )
     uvicorn.run(
         "api_compat.server:app",
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
+        host=settings.server.host,
+        port=settings.server.port,
+        workers=settings.server.workers,
         log_level="warning",
         log_config=log_config(),
     )

@@ -109,7 +109,8 @@ def main() -> None:
     for path, _, _ in clips:
         os.link(path, library / "videos" / path.name)
     settings = Settings.load(
-        {"data_dir": library / "videos", "artifacts_dir": library / "art", "jobs": JOBS}, environ={}
+        {"data_dir": library / "videos", "artifacts_dir": library / "art", "model": {"jobs": JOBS}},
+        environ={},
     )
     prepare(settings.artifacts_dir)  # the graph is built once per artifacts folder, not timed
     print(f"{LONG} long + {SHORT} short clips, {JOBS} processes; one run each "

@@ -146,7 +146,9 @@ def build(m: Master, work: Path, folders: dict[str, str], root: dict[str, str]) 
     for kept in os.listdir(m.artifacts):  # the feature cache and the embedder's graph
         if kept.startswith(artifacts.FEATURES) or kept.endswith(".onnx"):
             shutil.copy2(m.artifacts / kept, art / kept)
-    return Settings.load({"data_dir": data, "artifacts_dir": art, "auto_train": False}, {})
+    return Settings.load(
+        {"data_dir": data, "artifacts_dir": art, "model": {"auto_train": False}}, {}
+    )
 
 
 def measure(settings: Settings, truth: dict[str, str], hidden: set[str]) -> dict[str, float]:

@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -150,7 +150,7 @@ def run_library(name: str, videos: dict[str, tuple[str, Path]], args: argparse.N
         # the copies keep, so a second run decodes nothing.
         cache = WORK / "session-features" / "".join(c if c.isalnum() else "-" for c in name)
         base = Settings.load({"data_dir": data, "artifacts_dir": cache,
-                              "refit_every": args.refit_every}, {})  # fmt: skip
+                              "model": {"refit_every": args.refit_every}}, {})  # fmt: skip
         began = time.perf_counter()
         extracted = extract_features.run(base, library_videos(base))
         print(f"  features: {len(extracted.features)} videos in "
@@ -162,7 +162,7 @@ def run_library(name: str, videos: dict[str, tuple[str, Path]], args: argparse.N
             for kept in os.listdir(cache):  # the feature cache and the embedder's graph
                 if kept.startswith(artifacts_names.FEATURES) or kept.endswith(".onnx"):
                     shutil.copy2(cache / kept, artifacts / kept)
-            s = play(replace(base, artifacts_dir=artifacts), truth, order, args.k)
+            s = play(base.with_changes(artifacts_dir=artifacts), truth, order, args.k)
             if s is None:
                 print(
                     f"  {order:<10} not measured: this pipeline writes no similarity.json "

@@ -27,7 +27,8 @@ def library(root: Path, count: int) -> Settings:
     names = [f"{7000000000000000 + i}.mp4" for i in range(count)]
     for name in names:
         (data / name).touch()
-    settings = Settings.load({"data_dir": data, "artifacts_dir": data.parent / "art", "player": "none"},
+    settings = Settings.load({"data_dir": data, "artifacts_dir": data.parent / "art",
+                              "player": {"mode": "none"}},
                              environ={})  # fmt: skip
     write_predictions(
         settings.artifacts_dir, {n: Prediction("sea", 0.9, (("sea", 0.9),)) for n in names}

@@ -25,8 +25,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
             "data_dir": args.data,
             "artifacts_dir": args.artifacts,
             "name_pattern": args.name_pattern,
-            "jobs": args.jobs,
-            "dask_scheduler": args.cluster,
+            "model": {"jobs": args.jobs, "dask_scheduler": args.cluster},
         }
     )
 

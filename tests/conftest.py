@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +82,7 @@ def library_factory(tmp_path: Path, clip_factory: ClipFactory) -> LibraryFactory
         # auto_train off: a test's library must not start a retrain of its own (the tests
         # of the first run turn it on); children get it through Settings.to_env().
         overrides: dict[str, object] = {
-            "data_dir": data, "artifacts_dir": artifacts, "auto_train": False
+            "data_dir": data, "artifacts_dir": artifacts, "model": {"auto_train": False}
         }  # fmt: skip
         if name_pattern:
             overrides["name_pattern"] = name_pattern
@@ -115,7 +114,7 @@ def similar_library(library_factory: LibraryFactory) -> tuple[Settings, list[str
         duplicates=(DuplicateGroup((Copy(u[2], None), Copy(original.name, "sea")), 0.97),),
     )
     write_similarity(settings.artifacts_dir, similarity)
-    return replace(settings, player="none", audio=False), u, original
+    return settings.with_changes(player={"mode": "none", "audio": False}), u, original
 
 
 @pytest.fixture
@@ -132,7 +131,7 @@ def new_kind_library(library_factory: LibraryFactory) -> tuple[Settings, list[st
             u[2]: Prediction("snow", 0.42, (("snow", 0.42),)),
         },
     )
-    return replace(settings, player="none", audio=False), u
+    return settings.with_changes(player={"mode": "none", "audio": False}), u
 
 
 def wait_until(condition: Callable[[], object], seconds: float) -> None:

@@ -17,6 +17,6 @@ router = APIRouter(prefix="/api")
 def page_settings(view: View) -> PageSettings:
     """The keymap (each binding id's browser keys) and the accept-all threshold, so a rebound
     key or a changed threshold applies on the page as in the terminal app."""
-    keys, labels = page_keys(view.settings.keymap)
-    threshold = view.settings.accept_threshold
+    keys, labels = page_keys(view.settings.keys)
+    threshold = view.settings.model.accept_threshold
     return PageSettings(accept_threshold=threshold, keys=keys, key_labels=labels)

@@ -218,10 +218,10 @@ def run(
 ) -> ExtractResult:
     """Extract features for ``videos``: the job's scan of the library (``library_videos``)."""
     cache_path = Path(settings.artifacts_dir) / artifacts.FEATURES
-    plan = prepare(Path(settings.artifacts_dir), settings.embedder)
-    return extract(videos, cache_path, settings.jobs, progress,
+    plan = prepare(Path(settings.artifacts_dir), settings.model.embedder)
+    return extract(videos, cache_path, settings.model.jobs, progress,
                    stall_seconds=stall_seconds, embedder=plan,
-                   cluster=settings.dask_scheduler)  # fmt: skip
+                   cluster=settings.model.dask_scheduler)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

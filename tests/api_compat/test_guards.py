@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import socket
 import time
-from dataclasses import replace
 
 import httpx
 import pytest
@@ -104,7 +103,9 @@ def test_dns_rebinding_only_allowed_hosts_are_answered(library_factory, serve):
                        ("192.168.1.5", 400), ("localhost", 200)):  # fmt: skip
         assert _get(lan, "/api/folders", host).status_code == code, host
     # Plain uvicorn honours VIDSORT_ALLOWED_HOSTS; a 0.0.0.0 bind accepts IP literals.
-    lan_settings = replace(settings, host="0.0.0.0", allowed_hosts=("nas.local",))
+    lan_settings = settings.with_changes(
+        server={"host": "0.0.0.0", "allowed_hosts": ("nas.local",)}
+    )
     plain = serve(lan_settings, plain_uvicorn=True)
     for host, code in (("nas.local", 200), ("192.168.1.5:8000", 200), ("[fe80::1]", 200),
                        ("evil.example", 400)):  # fmt: skip

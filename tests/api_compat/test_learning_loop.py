@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import replace
 
 import httpx
 
@@ -33,7 +32,9 @@ def idle(settings) -> bool:
 
 
 def test_two_workers_refit_every_n_sorts_one_at_a_time(library_factory, serve):
-    settings = replace(library_factory({"fire": 3, "sea": 3}, unsorted=8), refit_every=3)
+    settings = library_factory({"fire": 3, "sea": 3}, unsorted=8).with_changes(
+        model={"refit_every": 3}
+    )
     assert retrain.run(settings).ok
     model = settings.artifacts_dir / artifacts.MODEL
     trained = model.stat().st_mtime_ns
@@ -61,7 +62,9 @@ def test_two_workers_refit_every_n_sorts_one_at_a_time(library_factory, serve):
 
 
 def test_an_undone_video_gets_a_prediction_at_once(library_factory, serve):
-    settings = replace(library_factory({"fire": 2, "sea": 2}, unsorted=3), refit_every=1)
+    settings = library_factory({"fire": 2, "sea": 2}, unsorted=3).with_changes(
+        model={"refit_every": 1}
+    )
     assert retrain.run(settings).ok
     server = serve(settings, workers=2)
     name = Library(settings).unsorted()[0]

@@ -294,7 +294,7 @@ def test_the_config_files_keys_and_threshold_apply_on_the_page(browser, library,
     config = tmp_path / "config.toml"
     config.write_text('[keys]\nnext = "x"\nfolder_1 = "a"\n[accept_all]\nthreshold = 0.9\n')
     settings = Settings.load({"data_dir": made.data_dir, "artifacts_dir": made.artifacts_dir,
-                              "config_file": config, "player": "none"}, environ={})  # fmt: skip
+                              "config_file": config, "player": {"mode": "none"}}, environ={})  # fmt: skip
     LibraryView(settings).folders()  # fire 1, sea 2, snow 3
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     errors: list[str] = []

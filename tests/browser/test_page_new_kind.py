@@ -6,7 +6,6 @@ of a library with no folders yet, are offered a new folder first; duplicates/ is
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
 
 from playwright.sync_api import expect
 
@@ -136,7 +135,7 @@ def test_a_new_kind_group_offers_a_new_folder_first(browser, serve, new_kind_lib
 
 
 def test_a_library_with_no_folders_offers_its_look_alikes(browser, serve, library_factory):
-    settings = replace(library_factory({}, unsorted=5), player="none")
+    settings = library_factory({}, unsorted=5).with_changes(player={"mode": "none"})
     u = Library(settings).unsorted()
     group = LookalikeGroup((u[0], u[2], u[4]), None, 0.8)
     write_similarity(settings.artifacts_dir, Similarity(groups=(group,)))

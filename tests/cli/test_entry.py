@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import replace
 
 import pytest
 
 from tests.core.test_library import cut_move
 from vidsort_tui.core.config import Settings
-from vidsort_tui.tui.app import VidsortApp
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd=None) -> subprocess.CompletedProcess:
@@ -87,41 +85,44 @@ def test_a_jobs_count_below_minus_one_is_one_line_and_exit_2(tmp_path, jobs):
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("mode", ["--serve", "--retrain"])
+MODES = [[], ["--serve"], ["--retrain"], ["--demo"], ["--demo", "--serve"]]
+
+
+@pytest.mark.parametrize("mode", MODES, ids=lambda m: " ".join(m) or "tui")
 @pytest.mark.parametrize(
     ("text", "key"),
     [("refit_every = 0\n", "refit_every"), ('port = "eighty"\n', "port"),
-     ('player = "vlc"\n', "player"), ("colour = 1\n", "colour")],
+     ('player = "vlc"\n', "player"), ("colour = 1\n", "colour"),
+     ("[server]\nport = 0\n", "server.port"), ("[model]\nbogus = 1\n", "model.bogus")],
 )  # fmt: skip
-def test_a_config_file_error_stops_serve_and_retrain_naming_the_key_and_file(
-    tmp_path, mode, text, key
-):
-    """Before, one bad value silently dropped every setting of the file in these modes."""
+def test_a_config_file_error_stops_every_mode_naming_the_key_and_file(tmp_path, mode, text, key):
+    """Before, one bad value silently dropped every setting of the file in --serve and
+    --retrain; then the terminal app (and --demo with it) ran on without the value."""
     (tmp_path / "videos").mkdir()
     config = tmp_path / "config.toml"
     config.write_text(f'data_dir = "{tmp_path / "videos"}"\n{text}')
-    result = run_cli(mode, "--config", str(config), "--artifacts", str(tmp_path / "a"))
+    args = [*mode, "--config", str(config), "--artifacts", str(tmp_path / "a")]
+    result = run_cli(*args, cwd=tmp_path)  # --demo would make data/demo here
     assert result.returncode == 2, (result.stdout, result.stderr)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and key in lines[0] and str(config) in lines[0], lines
     assert "Traceback" not in result.stderr and not (tmp_path / "a" / "moves.jsonl").exists()
+    assert not (tmp_path / "data").exists()
 
 
-async def test_the_terminal_app_reports_a_bad_value_and_uses_the_rest_of_the_file(
+def test_the_rest_of_a_file_with_a_bad_value_is_read_but_the_app_does_not_start(
     library_factory, tmp_path
 ):
     built = library_factory({"sea": 2}, unsorted=1)
     config = tmp_path / "config.toml"
     config.write_text('player = "none"\nrefit_every = 0\nauto_train = false\n')
-    settings = Settings.load(
-        {"data_dir": built.data_dir, "artifacts_dir": built.artifacts_dir, "config_file": config},
-        environ={},
-    )
-    assert settings.player == "none" and settings.auto_train is False  # the rest applies
-    async with VidsortApp(replace(settings, audio=False)).run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.2)
-        shown = [n.message for n in pilot.app._notifications]
-        assert any("refit_every must be at least 1" in m and str(config) in m for m in shown)
+    paths = {"data_dir": built.data_dir, "artifacts_dir": built.artifacts_dir}
+    settings = Settings.load({**paths, "config_file": config}, environ={})
+    assert settings.player.mode == "none" and settings.model.auto_train is False  # the rest
+    args = ["--data", str(built.data_dir), "--artifacts", str(built.artifacts_dir)]
+    result = run_cli(*args, "--config", str(config))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "refit_every must be at least 1" in result.stderr and str(config) in result.stderr
 
 
 def test_the_command_line_starts_by_finishing_a_move_a_crash_cut(library_factory):

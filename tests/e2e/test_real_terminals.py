@@ -77,7 +77,7 @@ def pane_cells(detail_library):
 
     data, artifacts = detail_library
     settings = Settings.load(
-        {"data_dir": data, "artifacts_dir": artifacts, "player": "none"}, environ={}
+        {"data_dir": data, "artifacts_dir": artifacts, "player": {"mode": "none"}}, environ={}
     )
 
     async def layout():

@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import av
@@ -123,8 +123,9 @@ def colour_library(tmp_path_factory, clip_factory) -> Settings:
     artifacts.mkdir()
     for name in GUESSES:
         shutil.copyfile(clip_factory("fire"), data / name)
-    settings = Settings.load({"data_dir": data, "artifacts_dir": artifacts, "player": "none",
-                              "auto_train": False}, environ={})  # fmt: skip
+    settings = Settings.load({"data_dir": data, "artifacts_dir": artifacts,
+                              "player": {"mode": "none"}, "model": {"auto_train": False}},
+                             environ={})  # fmt: skip
     predict_all(settings, GUESSES)
     return settings
 
@@ -152,8 +153,9 @@ def quadrant_library(tmp_path_factory) -> tuple[Settings, list[tuple[int, int, i
     with av.open(str(path)) as container:
         decoded = next(container.decode(video=0)).to_ndarray(format="rgb24")
     centres = [decoded[100 + (i // 2) * 200, 160 + (i % 2) * 320] for i in range(4)]
-    settings = Settings.load({"data_dir": data, "artifacts_dir": artifacts, "player": "inline",
-                              "auto_train": False, "audio": False}, environ={})  # fmt: skip
+    settings = Settings.load({"data_dir": data, "artifacts_dir": artifacts,
+                              "player": {"mode": "inline", "audio": False},
+                              "model": {"auto_train": False}}, environ={})  # fmt: skip
     return settings, [tuple(int(v) for v in c) for c in centres]
 
 
@@ -165,7 +167,7 @@ class Terminal:
         window_class, launcher = TERMINALS[name]
         self.name, self.display, self.done = name, display, workdir / "done"
         app = [sys.executable, "-m", "vidsort_tui.cli", "--data", str(settings.data_dir),
-               "--artifacts", str(settings.artifacts_dir), "--player", settings.player,
+               "--artifacts", str(settings.artifacts_dir), "--player", settings.player.mode,
                "--no-auto-train", "--mute", *extra]  # fmt: skip
         script = f"cd {shlex.quote(os.getcwd())}; {shlex.join(app)}; touch {self.done}; sleep 60"
         # As a desktop starts a terminal: no COLORTERM, no TERM (each terminal sets its own).
@@ -334,7 +336,7 @@ def test_half_blocks_keep_the_videos_colours_in_xterm(display, quadrant_library,
     """xterm says TERM=xterm (8 colours): the frame's colours must still arrive as they are."""
     needs("xterm")
     settings, colours = quadrant_library
-    design = design_of(replace(settings, player="none"))
+    design = design_of(settings.with_changes(player={"mode": "none"}))
     vx, vy, vw, vh = design.video
     run = Terminal("xterm-vt340", display, settings, tmp_path, ("--graphics", "halfblock"))
     cw, ch = run.cell

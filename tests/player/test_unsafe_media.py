@@ -14,7 +14,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import av
@@ -279,7 +279,7 @@ async def test_the_tui_says_a_playlist_named_mp4_cannot_be_played(library_factor
     settings = library_factory({"sea": 2, "fire": 2}, unsorted=0)  # in bait's data folder
     assert settings.data_dir == bait.data
     assert Library(settings).unsorted()[0] == bait.files["m3u"].name  # selected first
-    app = VidsortApp(replace(settings, player="inline", audio=False))
+    app = VidsortApp(settings.with_changes(player={"mode": "inline", "audio": False}))
     async with app.run_test(size=(110, 32)) as pilot:
         view = app.screen.query_one(VideoView)
         await wait_for(pilot, lambda: view.path is not None and view.unplayable, 5.0)

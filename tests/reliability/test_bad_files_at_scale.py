@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 
 from vidsort_tui.demo.clips import ClipSpec, write_clip
 from vidsort_tui.services import retrain
@@ -14,8 +13,8 @@ TOTAL, BROKEN = 2000, 40
 def test_retrain_skips_exactly_the_broken_files_with_reasons(tmp_path, library_factory):
     # Classical features only: this is about decoding and skipping at scale, and the
     # embedder would add about 150 s of CPU for 1,960 videos (its own tests are in pipeline/).
-    settings = replace(library_factory({"fire": 0, "sea": 0, "snow": 0}, unsorted=0),
-                       embedder="off")  # fmt: skip
+    settings = library_factory({"fire": 0, "sea": 0, "snow": 0}, unsorted=0)
+    settings = settings.with_changes(model={"embedder": "off"})
     root = settings.data_dir
     tiny = {"size": (72, 128), "gop_seconds": 0.25}
     clips = {

@@ -6,7 +6,6 @@ import contextlib
 import json
 import shutil
 import subprocess
-from dataclasses import replace
 
 import pytest
 
@@ -68,7 +67,7 @@ async def test_read_only_folder_is_a_clear_error_in_core_and_tui(library_factory
         with pytest.raises(MoveFailed, match="permission denied"):
             library.sort(name, "sea")
         assert fingerprint(settings.data_dir) == before
-        app = VidsortApp(replace(settings, player="none", audio=False))
+        app = VidsortApp(settings.with_changes(player={"mode": "none", "audio": False}))
         async with app.run_test(size=(120, 36)) as pilot:
             await pilot.press("2")  # sea
             for _ in range(40):
@@ -103,7 +102,7 @@ def test_filesystem_without_hard_links(library_factory, tmp_path):
     try:
         if mounted:
             shutil.copytree(settings.data_dir, mount / "videos")
-            settings = replace(settings, data_dir=mount / "videos")
+            settings = settings.with_changes(data_dir=mount / "videos")
         else:
             moves.FORCE_STRATEGY = (
                 "check"  # what a vfat DATA_DIR would take: no links, no renameat2 flags
@@ -134,7 +133,7 @@ def test_full_disk_for_artifacts(library_factory, tmp_path):
             full / "art",
             ignore=shutil.ignore_patterns("features*", "embedder-*"),
         )
-        settings = replace(settings, artifacts_dir=full / "art")
+        settings = settings.with_changes(artifacts_dir=full / "art")
         library = Library(settings)
         name = library.unsorted()[0]
         fill(full)
@@ -171,7 +170,7 @@ def test_a_journal_line_is_written_whole_or_the_sort_is_refused(library_factory,
     first, second, third = Library(settings).unsorted()
     full = tmp_path / "full"
     with tiny_tmpfs(full, "1m"):
-        settings = replace(settings, artifacts_dir=full / "art")
+        settings = settings.with_changes(artifacts_dir=full / "art")
         settings.artifacts_dir.mkdir()
         Library(settings).sort(first, "sea")
         journal = settings.artifacts_dir / "moves.jsonl"
@@ -206,7 +205,7 @@ def test_read_only_artifacts_are_clear_answers_not_500s(library_factory, serve, 
     first, second = library.unsorted()
     library.sort(first, "sea")
     with read_only_copy(settings.artifacts_dir, tmp_path / "ro") as art:
-        settings = replace(settings, artifacts_dir=art)
+        settings = settings.with_changes(artifacts_dir=art)
         with serve(settings).client() as client:
             for path in ("/api/videos", "/api/folders", "/api/retrain/status",
                          "/api/retrain/progress", f"/videos/{second}"):  # fmt: skip

@@ -94,8 +94,8 @@ def test_demo_messages_name_the_folder_escaped(tmp_path, monkeypatch, capsys, cl
     monkeypatch.setattr(demo_library, "demo_plan", lambda: small)
     monkeypatch.setattr(demo_library, "DEMO_CATEGORIES", ("sea", "fire"))
     data = tmp_path / "demo \u009d2;t\u009c [red]" / "videos"
-    settings = Settings.load({"data_dir": data, "artifacts_dir": tmp_path / "art", "jobs": 1,
-                              "embedder": "off"}, environ={})  # fmt: skip
+    settings = Settings.load({"data_dir": data, "artifacts_dir": tmp_path / "art",
+                              "model": {"jobs": 1, "embedder": "off"}}, environ={})  # fmt: skip
     demo_cli.prepare(settings, train=True)
     out = capsys.readouterr().out
     assert not RAW.findall(out.replace("\r", "")), RAW.findall(out)

@@ -7,7 +7,6 @@ import hashlib
 import random
 import threading
 import time
-from dataclasses import replace
 
 import httpx
 
@@ -49,7 +48,9 @@ async def test_tui_and_two_servers_at_once_keep_every_invariant(library_factory,
         threading.Thread(target=api_client_loop, args=(s.url, i, stop, codes))
         for i, s in enumerate(servers)
     ]
-    app = VidsortApp(replace(settings, player="none", audio=False, refit_every=1000))
+    app = VidsortApp(
+        settings.with_changes(player={"mode": "none", "audio": False}, model={"refit_every": 1000})
+    )
     rng = random.Random(3)
     async with app.run_test(size=(120, 36)) as pilot:
         for t in threads:

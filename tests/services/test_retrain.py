@@ -233,7 +233,7 @@ def test_a_flat_root_of_real_clips_has_look_alikes(tmp_path):
     for k, clip in enumerate(sorted(realclips_dir().glob("*/*.mp4"))):
         shutil.copyfile(clip, data / f"{7_900_000_000_000_000 + k}.mp4")
     settings = Settings.load({"data_dir": data, "artifacts_dir": tmp_path / "a",
-                              "auto_train": False}, environ={})  # fmt: skip
+                              "model": {"auto_train": False}}, environ={})  # fmt: skip
     result = retrain.run(settings)
     assert result.ok and result.note.endswith("look-alike groups suggested"), result.note
     groups = load_similarity(settings).groups

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from vidsort_tui.core.config import Settings
@@ -27,7 +25,7 @@ def tui_library(library_factory) -> Settings:
     predict_all(
         settings, {names[0]: ("sea", 0.93), names[1]: ("fire", 0.85), names[2]: ("snow", 0.42)}
     )
-    return replace(settings, player="none", audio=False)
+    return settings.with_changes(player={"mode": "none", "audio": False})
 
 
 @pytest.fixture
@@ -37,8 +35,8 @@ def make_app(tui_library):
         if config_file is not None:  # read the file as start-up does, then apply the rest
             paths = {"data_dir": settings.data_dir, "artifacts_dir": settings.artifacts_dir}
             settings = Settings.load({**paths, "config_file": config_file}, environ={})
-            settings = replace(settings, player="none", audio=False)
-        return VidsortApp(replace(settings, **changes))
+            settings = settings.with_changes(player={"mode": "none", "audio": False})
+        return VidsortApp(settings.with_changes(**changes))
 
     return build
 
@@ -70,4 +68,4 @@ def six_folder_app(library_factory) -> VidsortApp:
     settings = library_factory(dict.fromkeys(SIX_SCENES, 1), unsorted=3)
     names = Library(settings).unsorted()
     predict_all(settings, {names[0]: ("city_night", 0.91), names[1]: ("desert", 0.55)})
-    return VidsortApp(replace(settings, player="none", audio=False))
+    return VidsortApp(settings.with_changes(player={"mode": "none", "audio": False}))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
 
 from tests.tui.conftest import predict_all, rendered, wait_for
 from vidsort_tui.core.library import Library
@@ -17,7 +16,7 @@ def _library_of_29(library_factory):
         shutil.copyfile(settings.data_dir / first, settings.data_dir / f"{int(first[:-4]) + k}.mp4")
     names = Library(settings).unsorted()
     predict_all(settings, {n: ("sea" if i % 2 else "fire", 0.95) for i, n in enumerate(names)})
-    return replace(settings, player="none", audio=False), names
+    return settings.with_changes(player={"mode": "none", "audio": False}), names
 
 
 async def test_accept_all_then_one_undo_brings_back_all_29(library_factory):

@@ -3,8 +3,6 @@ what to do, never a black pane or a message about internals."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from tests.tui.conftest import notified, predict_all, rendered, wait_for
 from vidsort_tui.core.library import Library
 from vidsort_tui.tui.app import VidsortApp
@@ -15,7 +13,7 @@ SIZE = (100, 30)
 
 
 def app_for(settings) -> VidsortApp:
-    return VidsortApp(replace(settings, player="none", audio=False))
+    return VidsortApp(settings.with_changes(player={"mode": "none", "audio": False}))
 
 
 async def test_an_empty_library_says_where_videos_go(library_factory):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from dataclasses import replace
 
 import pytest
 
@@ -43,7 +42,7 @@ def playing_app(library_factory, clip_factory):
     settings = library_factory({"fire": 1, "sea": 1}, unsorted=0)
     for i, scene in enumerate(("fire", "sea", "snow")):
         shutil.copyfile(clip_factory(scene, seed=7, seconds=6.0), settings.data_dir / f"{i}.mp4")
-    return settings, VidsortApp(replace(settings, player="inline", audio=False))
+    return settings, VidsortApp(settings.with_changes(player={"mode": "inline", "audio": False}))
 
 
 def test_clock_format():

@@ -4,8 +4,6 @@ without `r` and without a restart (a real retrain in a child process)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from tests.tui.conftest import rendered, wait_for
 from vidsort_tui.services import job_status
 from vidsort_tui.tui.app import VidsortApp
@@ -13,7 +11,9 @@ from vidsort_tui.tui.app import VidsortApp
 
 async def test_the_first_model_is_trained_without_pressing_r(library_factory):
     settings = library_factory({"fire": 2, "sea": 2}, unsorted=2)
-    settings = replace(settings, player="none", audio=False, auto_train=True)
+    settings = settings.with_changes(
+        player={"mode": "none", "audio": False}, model={"auto_train": True}
+    )
     app = VidsortApp(settings)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(
@@ -31,7 +31,9 @@ async def test_the_first_model_is_trained_without_pressing_r(library_factory):
 
 async def test_auto_train_off_leaves_it_to_r(library_factory):
     settings = library_factory({"fire": 2, "sea": 2}, unsorted=1)
-    app = VidsortApp(replace(settings, player="none", audio=False, auto_train=False))
+    app = VidsortApp(
+        settings.with_changes(player={"mode": "none", "audio": False}, model={"auto_train": False})
+    )
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: "no model yet: press r" in rendered(app, "#status"))
         await pilot.pause(0.5)
@@ -45,7 +47,9 @@ async def test_a_flat_folder_with_no_folders_is_searched_for_look_alikes_unasked
     """The commonest first run: saved videos and no folder. Nothing can be trained, so the app
     reads them by itself and offers what looks alike as folders to make."""
     settings = library_factory({}, unsorted=18)  # 3 of each of 6 scenes
-    settings = replace(settings, player="none", audio=False, auto_train=True)
+    settings = settings.with_changes(
+        player={"mode": "none", "audio": False}, model={"auto_train": True}
+    )
     app = VidsortApp(settings)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(

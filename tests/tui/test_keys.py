@@ -248,7 +248,7 @@ async def test_refit_after_every_n_sorts(make_app, tui_library):
     assert retrain.run(tui_library).ok
     model = tui_library.artifacts_dir / "model.npz"
     before = model.stat().st_mtime_ns
-    async with make_app(refit_every=2).run_test(size=SIZE) as pilot:
+    async with make_app(model={"refit_every": 2}).run_test(size=SIZE) as pilot:
         await pilot.press("1")
         await pilot.pause(0.3)
         assert model.stat().st_mtime_ns == before

@@ -26,7 +26,7 @@ async def test_undo_after_a_background_refit_shows_a_prediction_and_enter_files(
     assert retrain.run(tui_library).ok
     name = Library(tui_library).unsorted()[0]
     predictions = tui_library.artifacts_dir / artifacts.PREDICTIONS
-    async with make_app(refit_every=1).run_test(size=SIZE) as pilot:
+    async with make_app(model={"refit_every": 1}).run_test(size=SIZE) as pilot:
         await pilot.press("1")  # into fire; one sort is a refit here
         status = pilot.app.screen.query_one("#status")
         await wait_for(pilot, lambda: "refitted on" in str(status.render()), 60)

@@ -8,8 +8,6 @@ clips of the library (the pipeline that fills ``new_kind`` in is tested in its o
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from tests.tui.conftest import notified, rendered, wait_for
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.predictions import Prediction, write_predictions
@@ -143,7 +141,7 @@ async def test_a_library_with_no_folders_offers_its_look_alikes_on_the_first_scr
 ):
     """The most common first run: saved videos, no folders, no model, no predictions; only
     the look-alike groups the analysis found."""
-    settings = replace(library_factory({}, unsorted=5), player="none", audio=False)
+    settings = library_factory({}, unsorted=5).with_changes(player={"mode": "none", "audio": False})
     u = Library(settings).unsorted()
     groups = (
         LookalikeGroup((u[0], u[2], u[4]), None, 0.8),

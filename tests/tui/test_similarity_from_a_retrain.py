@@ -5,7 +5,6 @@ flagged, and the group is filed and undone as one step."""
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
 
 from bench.duplicate_variants import make_variant
 from tests.tui.conftest import rendered, wait_for
@@ -31,7 +30,7 @@ async def test_groups_and_copies_found_by_a_retrain(library_factory, clip_factor
     found = load_similarity(settings)
     assert found.groups, "the retrain found no group: nothing for g to show"
     group = found.groups[0]
-    settings = replace(settings, player="none", audio=False)
+    settings = settings.with_changes(player={"mode": "none", "audio": False})
     async with VidsortApp(settings).run_test(size=(100, 30)) as pilot:
         table = pilot.app.screen.query_one(VideoList)
         await wait_for(pilot, lambda: COPY in table.flagged)

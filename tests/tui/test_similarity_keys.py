@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import replace
 
 import pytest
 
@@ -157,7 +156,7 @@ async def test_g_files_a_group_by_folder_key_or_into_a_new_folder(similar_librar
 
 @pytest.mark.parametrize("has_file", [False, True])
 async def test_g_says_why_there_are_no_groups(library_factory, has_file):
-    settings = replace(library_factory({"fire": 1}, unsorted=2), player="none")
+    settings = library_factory({"fire": 1}, unsorted=2).with_changes(player={"mode": "none"})
     if has_file:
         write_similarity(settings.artifacts_dir, Similarity())
     async with VidsortApp(settings).run_test(size=SIZE) as pilot:

@@ -3,7 +3,6 @@ look-alike groups (player off so frames are deterministic)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from textual.widgets._toast import Toast
@@ -89,7 +88,7 @@ def test_new_kind_dialog_at_80x24(snap_compare, new_kind_library):
 
 
 def test_no_folders_yet_offers_the_look_alikes_at_80x24(snap_compare, library_factory):
-    settings = replace(library_factory({}, unsorted=5), player="none", audio=False)
+    settings = library_factory({}, unsorted=5).with_changes(player={"mode": "none", "audio": False})
     u = Library(settings).unsorted()
     groups = (LookalikeGroup((u[0], u[2], u[4]), None, 0.8),)
     write_similarity(settings.artifacts_dir, Similarity(groups=groups))

@@ -18,7 +18,7 @@ def prepare(settings: Settings, train: bool) -> None:
         def progress(done: int, total: int) -> None:
             print(f"\r  {done}/{total} clips", end="", flush=True)
 
-        ensure_demo_library(settings.data_dir, jobs=settings.jobs, progress=progress)
+        ensure_demo_library(settings.data_dir, jobs=settings.model.jobs, progress=progress)
         print(flush=True)
     if train and not (settings.artifacts_dir / artifacts.MODEL).exists():
         print("Training a first model on it (a few seconds)…", flush=True)

@@ -31,8 +31,10 @@ modes:
                  generating it first if missing; combines with --serve and --retrain
 
 settings: a flag beats the VIDSORT_<NAME> environment variable, which beats the config file
-(--config), which beats the default (e.g. VIDSORT_DATA_DIR, VIDSORT_ARTIFACTS_DIR,
-VIDSORT_NAME_PATTERN, VIDSORT_PLAYER, VIDSORT_GRAPHICS, VIDSORT_ALLOWED_HOSTS=name1,name2).
+(--config; sections [server], [player], [model], [keys]), which beats the default (e.g.
+VIDSORT_DATA_DIR, VIDSORT_ARTIFACTS_DIR, VIDSORT_NAME_PATTERN, VIDSORT_PLAYER,
+VIDSORT_GRAPHICS, VIDSORT_ALLOWED_HOSTS=name1,name2). A setting no mode can use stops every
+mode with exit code 2, naming the setting and where it came from.
 """
 
 #: mode -> "module:function" taking Settings and returning an exit code.
@@ -122,17 +124,23 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         "data_dir": args.data,
         "artifacts_dir": args.artifacts,
         "name_pattern": args.name_pattern,
-        "host": args.host,
-        "allowed_hosts": args.allowed_host,
-        "port": args.port,
-        "workers": args.workers,
-        "jobs": args.jobs,
-        "dask_scheduler": args.cluster,
-        "player": args.player,
-        "graphics": args.graphics,
-        "audio": False if args.mute else None,
-        "auto_train": False if args.no_auto_train else None,
         "config_file": args.config,
+        "server": {
+            "host": args.host,
+            "allowed_hosts": args.allowed_host,
+            "port": args.port,
+            "workers": args.workers,
+        },
+        "player": {
+            "mode": args.player,
+            "graphics": args.graphics,
+            "audio": False if args.mute else None,
+        },
+        "model": {
+            "jobs": args.jobs,
+            "dask_scheduler": args.cluster,
+            "auto_train": False if args.no_auto_train else None,
+        },
     }
     settings = Settings.load(overrides)
     if args.demo:
@@ -165,17 +173,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"vidsort-tui: {display_text(str(exc))}", file=sys.stderr)
         return 2
     if args.version:
-        graphics = detect(settings.graphics)  # the terminal's answer is input too
+        graphics = detect(settings.player.graphics)  # the terminal's answer is input too
         said = display_text(graphics.describe())
         print(f"vidsort-tui {_version()}\nvideo in this terminal: {said}")
         return 0
-    mode = "serve" if args.serve else "retrain" if args.retrain else "tui"
-    if mode != "tui" and settings.problems:
-        # The TUI shows these and goes on; a server or a headless retrain has nobody to show
-        # them to later, so it refuses to start on a config file it did not fully read.
+    if settings.problems:
+        # Every mode refuses to start on a config file it did not fully read, the same way
+        # as on a wrong flag or variable: nobody would see a warning from a server or a
+        # headless retrain, and the terminal app would run on settings nobody chose.
         for problem in settings.problems:
-            print(f"vidsort-tui: {problem}", file=sys.stderr)
+            print(f"vidsort-tui: {display_text(problem)}", file=sys.stderr)
         return 2
+    mode = "serve" if args.serve else "retrain" if args.retrain else "tui"
     if args.demo:
         _load_mode("demo")(settings, train=mode != "retrain")
     try:

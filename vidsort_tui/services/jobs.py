@@ -54,7 +54,7 @@ def first_model_due(settings: Settings, folder_counts: Iterable[int]) -> bool:
     artifacts = Path(settings.artifacts_dir)
     learnable = sum(1 for count in folder_counts if count >= MIN_EXAMPLES)
     return (
-        settings.auto_train
+        settings.model.auto_train
         and learnable >= 2
         and not (artifacts / names.MODEL).exists()
         and not (artifacts / names.PREDICTIONS).exists()
@@ -69,7 +69,7 @@ def lookalikes_due(settings: Settings, folder_counts: Iterable[int], unsorted: i
     leaves similarity.json, found groups or not."""
     artifacts = Path(settings.artifacts_dir)
     return (
-        settings.auto_train
+        settings.model.auto_train
         and not any(count > 0 for count in folder_counts)
         and unsorted >= MIN_EXAMPLES
         and not (artifacts / names.SIMILARITY).exists()

@@ -33,11 +33,11 @@ def refit_due(settings: Settings) -> bool:
     """Whether ``refit_every`` sorts were made since the model read the library (False when
     that cannot be told: the sort that asks is done and must not fail for it)."""
     try:
-        count = sorts_since_model(Path(settings.artifacts_dir), settings.refit_every)
+        count = sorts_since_model(Path(settings.artifacts_dir), settings.model.refit_every)
     except OSError as exc:
         log.warning("cannot tell whether a refit is due: %s", exc)
         return False
-    return count is not None and count >= settings.refit_every
+    return count is not None and count >= settings.model.refit_every
 
 
 def finish(child: subprocess.Popen[bytes]) -> dict[str, float] | None:

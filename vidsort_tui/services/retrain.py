@@ -197,8 +197,8 @@ def refit(settings: Settings) -> RefitResult | None:
                 _record_learning(artifacts, started, done)
                 if (
                     outcome is None
-                    or (sorts_since_model(artifacts, settings.refit_every) or 0)
-                    < settings.refit_every
+                    or (sorts_since_model(artifacts, settings.model.refit_every) or 0)
+                    < settings.model.refit_every
                 ):
                     break  # else the sorts made meanwhile are due: nobody else would start it
     except (RetrainBusy, RetrainUnavailable):

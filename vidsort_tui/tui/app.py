@@ -30,8 +30,9 @@ class VidsortApp(App[None]):
         super().__init__()
         self.settings = settings
         self.graphics = graphics or TerminalGraphics(reason="not detected")
-        self.keymap, keymap_problems = checked_keymap(settings.keymap)
-        self.config_problems = [*settings.problems, *keymap_problems]
+        # The rest of the config file was checked before start-up (cli.entry refuses to
+        # start on it); which binding ids exist and which keys clash only the app knows.
+        self.keymap, self.config_problems = checked_keymap(settings.keys)
 
     def on_mount(self) -> None:
         # SIGTERM quits like q: images deleted, the terminal restored.
@@ -59,7 +60,7 @@ class VidsortApp(App[None]):
 
 def run(settings: Settings) -> int:
     """Ask the terminal what it can show before Textual takes it over, then run."""
-    graphics = detect(settings.graphics)
+    graphics = detect(settings.player.graphics)
     if graphics.truecolor:
         # Rich, and so Textual, picks its colours from COLORTERM, else from TERM, which says
         # 8 colours in xterm: the theme would be painted from the terminal's own palette.

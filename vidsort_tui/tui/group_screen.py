@@ -99,7 +99,7 @@ class GroupScreen(Screen[int]):
         yield Static(id="group-title", markup=False)
         with Horizontal(id="group-body"):
             yield OptionList(id="members")
-            yield VideoView(settings.player, settings.audio, id="group-video")
+            yield VideoView(settings.player.mode, settings.player.audio, id="group-video")
         yield Static(id="group-actions")
         yield Static(id="group-empty")
         yield FolderPanel(self.host.folder_keys, id="group-folders")

@@ -46,7 +46,7 @@ class HelpScreen(ModalScreen[None]):
         self.settings = settings
 
     def compose(self) -> ComposeResult:
-        keys = effective_keys(self.settings.keymap)
+        keys = effective_keys(self.settings.keys)
         with Vertical(id="help"):
             title = Text.assemble(("vidsort keys", "bold"), "  (Esc closes)")
             graphics = getattr(self.app, "graphics", None)

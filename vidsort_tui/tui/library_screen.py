@@ -60,7 +60,7 @@ class LibraryScreen(Screen[None]):
     def __init__(self, settings: Settings) -> None:
         super().__init__()
         self.settings = settings
-        self.scale = ConfidenceScale(settings.accept_threshold)
+        self.scale = ConfidenceScale(settings.model.accept_threshold)
         self.view = LibraryView(settings)  # the library as shown (the page's too)
         self.library = self.view.library  # for the actions: sort, undo, open
         self.entries: list[VideoEntry] = []
@@ -88,13 +88,13 @@ class LibraryScreen(Screen[None]):
         self.just_made: str | None = None  # a folder `n` made, whose sort is not shown yet
 
     def compose(self) -> ComposeResult:
-        keys = effective_keys(self.settings.keymap)
+        keys = effective_keys(self.settings.keys)
         folder_keys = [
             display_key(keys[f"folder_{i + 1}"][0]) if keys[f"folder_{i + 1}"] else "/"
             for i in range(len(FOLDER_KEYS))
         ]
         self.folder_keys = folder_keys  # the key shown beside each folder, in folder order
-        video = VideoView(self.settings.player, self.settings.audio, id="video")
+        video = VideoView(self.settings.player.mode, self.settings.player.audio, id="video")
         yield Static(f"vidsort — {display_name(self.library.root.name)}", id="title", markup=False)
         with Horizontal(id="body"):
             yield VideoList(self.scale, id="videos")

@@ -8,7 +8,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -43,8 +42,8 @@ def test_extraction_on_a_dask_cluster_matches_a_local_run(library_factory, tmp_p
     elsewhere = tmp_path / "cluster-artifacts"
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster:  # fmt: skip
-        on_cluster = replace(
-            settings, artifacts_dir=elsewhere, dask_scheduler=cluster.scheduler_address
+        on_cluster = settings.with_changes(
+            artifacts_dir=elsewhere, model={"dask_scheduler": cluster.scheduler_address}
         )
         remote = extract_features.run(on_cluster, library_videos(on_cluster))
         done = [t.key for t in cluster.scheduler.transition_log if t.finish == "memory"]
@@ -118,7 +117,9 @@ def test_a_one_thread_cluster_does_the_work_and_says_how_small_it_is(library_fac
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster:  # fmt: skip
         # jobs is capped at this machine's cores (Settings), so ask for every one of them
-        asked = replace(settings, dask_scheduler=cluster.scheduler_address, jobs=-1)
+        asked = settings.with_changes(
+            model={"dask_scheduler": cluster.scheduler_address, "jobs": -1}
+        )
         result = extract_features.run(asked, library_videos(asked))
         decoded = _decoded_on(cluster)
     assert len(decoded) == 5 and result.decoded == 5 and not result.skipped
@@ -151,7 +152,7 @@ def test_a_bad_result_from_a_worker_costs_that_video_not_the_retrain(library_fac
     monkeypatch.setattr(extract_features, "_describe_file", broken_worker)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster:  # fmt: skip
-        remote = replace(settings, dask_scheduler=cluster.scheduler_address)
+        remote = settings.with_changes(model={"dask_scheduler": cluster.scheduler_address})
         result = extract_features.run(remote, library_videos(remote))
     by_name = {rel.rsplit("/", 1)[-1]: why for rel, why in result.skipped.items()}
     assert set(by_name) == set(bad)

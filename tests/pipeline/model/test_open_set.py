@@ -183,7 +183,7 @@ def test_a_real_kind_without_a_folder_is_never_green(tmp_path):
         shutil.copyfile(clip, (data if unsorted else data / folder) / name)
         truth[name] = folder
     settings = Settings.load({"data_dir": data, "artifacts_dir": tmp_path / "a",
-                              "auto_train": False}, environ={})  # fmt: skip
+                              "model": {"auto_train": False}}, environ={})  # fmt: skip
     assert retrain.run(settings).ok
 
     def check() -> None:
