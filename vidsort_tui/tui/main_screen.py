@@ -57,34 +57,29 @@ class MainScreen(AcceptAllActions, PlaybackActions, OrderActions, GroupActions, 
     def _train_first_model(self) -> None:
         """A first run on a library that can be learned: train without waiting for `r`."""
         learnable = sum(1 for f in self.folders if f.count >= MIN_EXAMPLES)
-        try:
-            jobs.start_background(self.settings)
-        except LibraryError as exc:
-            self.notify_plain(str(exc), severity="error", timeout=10)
-            return
-        said = f"No model yet: training one from your {learnable} folders"
-        # News without an expiry: "retrain done" (or "failed") replaces it when it ends.
-        self.query_one(StatusBar).set_note("news", said, "yellow")
-        self.notify_plain(
-            f"{said} in the background; predictions appear when it is done "
-            "(auto_train = false in the config turns this off)",
-            timeout=10,
+        self._retrain_unasked(
+            f"No model yet: training one from your {learnable} folders",
+            "predictions appear when it is done",
         )
-        self._start_retrain_polling()
 
     def _look_for_lookalikes(self) -> None:
         """A flat folder and no folder yet: read every video and group the look-alikes, so
         the first thing offered is a folder for videos that belong together."""
+        self._retrain_unasked(
+            f"No folders yet: looking for look-alikes among your {len(self.entries)} videos",
+            "groups to make folders from appear when it is done",
+        )
+
+    def _retrain_unasked(self, said: str, then: str) -> None:
         try:
             jobs.start_background(self.settings)
         except LibraryError as exc:
             self.notify_plain(str(exc), severity="error", timeout=10)
             return
-        said = f"No folders yet: looking for look-alikes among your {len(self.entries)} videos"
+        # News without an expiry: "retrain done" (or "failed") replaces it when it ends.
         self.query_one(StatusBar).set_note("news", said, "yellow")
         self.notify_plain(
-            f"{said} in the background; groups to make folders from appear when it is done "
-            "(auto_train = false in the config turns this off)",
+            f"{said} in the background; {then} (auto_train = false in the config turns this off)",
             timeout=10,
         )
         self._start_retrain_polling()
