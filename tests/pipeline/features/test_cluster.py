@@ -125,8 +125,8 @@ def test_a_one_thread_cluster_does_the_work_and_says_how_small_it_is(library_fac
     assert len(decoded) == 5 and result.decoded == 5 and not result.skipped
     said = result.cluster
     assert said.startswith(f"extracted on the Dask cluster at {cluster.scheduler_address}")
-    assert asked.jobs >= 2, "this test needs a machine with two cores or more"
-    assert f"1 worker, 1 thread (fewer than the {asked.jobs} jobs asked: 1 at a time)" in said
+    assert asked.model.jobs >= 2, "this test needs a machine with two cores or more"
+    assert f"1 worker, 1 thread (fewer than the {asked.model.jobs} jobs asked: 1 at a time)" in said
     assert said in result.notes()
 
 
