@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from pipeline.model.open_set import Graph, calibrate, evidence, spread
-from pipeline.model.predict import _prediction
+from pipeline.model.predict import _prediction, judge
 from pipeline.model.refit import refit
 from pipeline.model.temperature import THRESHOLD
-from pipeline.model.trained_model import load
+from pipeline.model.trained_model import TrainedModel, load
 from pipeline.similarity.neighbours import centred, nearest
 from pipeline.video_refs import library_videos
 from tests.conftest import realclips_dir
@@ -87,6 +87,47 @@ def test_a_small_library_cannot_vouch_for_80_percent():
     assert (confidence < THRESHOLD).all()
     calibration = calibrate(graph, labelled, classes)[0]
     assert calibration.ceiling < THRESHOLD and "never 80%" in calibration.how
+
+
+def test_the_neighbours_bring_a_folder_the_classifier_ranked_fourth_into_the_top_3():
+    """A classifier's third choice is often a guess; a video's filed look-alikes know better.
+    Every unsorted video's own folder is the classifier's fourth choice here: judged without
+    the library's graph it is never in the top 3, judged in it nearly always; the first
+    folder stays the classifier's choice."""
+    x, kind = _kinds(2, 5, 24)
+    graph = _graph(x)
+    classes = ["a", "b", "c", "d", "e"]
+    filed = [i for i in range(len(kind)) if i % 24 < 12]
+    labelled = {graph.ids[i]: classes[kind[i]] for i in filed}
+    unsorted = [i for i in range(len(kind)) if i % 24 >= 12]
+    names = [graph.ids[i] for i in unsorted]
+    probabilities = np.zeros((len(names), len(classes)))
+    for row, i in enumerate(unsorted):  # the others first, in a fixed order; its own fourth
+        others = [c for c in range(len(classes)) if c != kind[i]]
+        probabilities[row, others] = [0.35, 0.3, 0.2, 0.05]
+        probabilities[row, kind[i]] = 0.1
+    found = calibrate(graph, labelled, classes)
+    assert found is not None
+    model = TrainedModel(None, classes, None, "test", open_set=found[0])  # type: ignore[arg-type]
+
+    def in_top_3(graph: Graph | None) -> float:
+        judged = judge(model, names, probabilities, graph, labelled)
+        first = [classes[int(j)] for j in probabilities.argmax(1)]
+        assert [judged[n].predicted_folder for n in names] == first
+        return float(np.mean([classes[kind[i]] in [f for f, _ in judged[n].top_predictions]
+                              for i, n in zip(unsorted, names, strict=True)]))  # fmt: skip
+
+    assert in_top_3(None) == 0.0
+    assert in_top_3(graph) >= 0.9
+
+
+def test_folders_tied_below_the_top_one_keep_the_classifiers_order():
+    """Shares capped at the top folder's tie; the tie keeps the classifier's ranking, not the
+    folders' alphabetical order (which put a likelier folder fourth)."""
+    row = np.array([0.01, 0.3, 0.3, 0.39])
+    p = _prediction(["a", "b", "c", "d"], row, 0, 0.05, 0.5)
+    assert [f for f, _ in p.top_predictions] == ["a", "d", "b"]
+    assert p.top_predictions[1][1] == p.top_predictions[2][1] == 0.05
 
 
 def test_the_top_folder_stays_on_top_and_the_chances_add_up():
