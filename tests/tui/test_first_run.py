@@ -65,3 +65,19 @@ async def test_a_flat_folder_with_no_folders_is_searched_for_look_alikes_unasked
         await pilot.pause(0.5)
         assert not job_status.read_status(settings.artifacts_dir).running
         assert "looking for look-alikes" not in rendered(again, "#status")
+        # Then the user makes two folders and files two videos into each: the sort that
+        # makes the second folder it can learn from starts the first model, unasked.
+        (settings.data_dir / "fire").mkdir()
+        (settings.data_dir / "sea").mkdir()
+        await again.screen.reload()
+        for key in "112":
+            await pilot.press(key)
+        await pilot.pause(0.3)
+        assert not job_status.read_status(settings.artifacts_dir).running
+        await pilot.press("2")
+        await wait_for(
+            pilot, lambda: "training one from your 2 folders" in rendered(again, "#status")
+        )
+        entries = lambda: again.screen.entries  # noqa: E731
+        await wait_for(pilot, lambda: all(e.prediction.predicted_folder for e in entries()), 180)
+        assert (settings.artifacts_dir / "model.npz").exists()

@@ -26,6 +26,7 @@ from vidsort_tui.core import artifacts as names
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.errors import RetrainUnavailable
 from vidsort_tui.core.names import MIN_EXAMPLES
+from vidsort_tui.core.predictions import PredictionStore
 from vidsort_tui.services.job_lock import LOCK_FD_ENV, cannot_start, open_regular, try_lock
 from vidsort_tui.services.job_status import (
     STAGES,
@@ -48,17 +49,18 @@ RUNNER_MODULE = "vidsort_tui.services.retrain"
 
 
 def first_model_due(settings: Settings, folder_counts: Iterable[int]) -> bool:
-    """Whether to train a first model now, unasked: ``auto_train`` is on, there is neither
-    a model nor predictions (every row would show none) and no job running, and at least
-    two folders have enough videos to learn from."""
+    """Whether to train a first model now, unasked: ``auto_train`` is on, there is no model
+    and no prediction (every row would show none: a first look for look-alikes leaves an
+    empty predictions file) and no job running, and at least two folders have enough videos
+    to learn from."""
     artifacts = Path(settings.artifacts_dir)
     learnable = sum(1 for count in folder_counts if count >= MIN_EXAMPLES)
     return (
         settings.model.auto_train
         and learnable >= 2
         and not (artifacts / names.MODEL).exists()
-        and not (artifacts / names.PREDICTIONS).exists()
         and not read_status(artifacts).running
+        and not PredictionStore(artifacts).snapshot()
     )
 
 

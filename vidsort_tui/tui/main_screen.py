@@ -36,7 +36,7 @@ class MainScreen(AcceptAllActions, PlaybackActions, OrderActions, GroupActions, 
         if job_status.read_status(self.settings.artifacts_dir).running:
             self._start_retrain_polling()
         elif jobs.first_model_due(self.settings, (f.count for f in self.folders)):
-            self._train_first_model()
+            self.train_first_model()
         elif jobs.lookalikes_due(self.settings, (f.count for f in self.folders), len(self.entries)):
             self._look_for_lookalikes()
 
@@ -54,8 +54,9 @@ class MainScreen(AcceptAllActions, PlaybackActions, OrderActions, GroupActions, 
             self.notify_plain("A retrain is already running", severity="warning")
         self._start_retrain_polling()
 
-    def _train_first_model(self) -> None:
-        """A first run on a library that can be learned: train without waiting for `r`."""
+    def train_first_model(self) -> None:
+        """A library that can be learned and no model: train without waiting for `r` (at
+        start, or when sorts have just made the second folder it can learn from)."""
         learnable = sum(1 for f in self.folders if f.count >= MIN_EXAMPLES)
         self._retrain_unasked(
             f"No model yet: training one from your {learnable} folders",

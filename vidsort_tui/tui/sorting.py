@@ -13,7 +13,7 @@ from dataclasses import replace
 from vidsort_tui.core.errors import LibraryError
 from vidsort_tui.core.folder_keys import key_text
 from vidsort_tui.core.undo import undo_sorts
-from vidsort_tui.services import learning
+from vidsort_tui.services import jobs, learning
 from vidsort_tui.tui.folder_picker import FolderPicker
 from vidsort_tui.tui.library_screen import LibraryScreen
 from vidsort_tui.tui.new_folder import NewFolderScreen
@@ -82,8 +82,16 @@ class SortingActions(LibraryScreen):
         else:
             said = f"Filed {len(done)} videos · u undoes all {len(done)}"
         self.query_one(StatusBar).last_action = said
-        if learn and not self.refits_running:
+        if not learn or self.refits_running:
+            return
+        if jobs.first_model_due(self.settings, (f.count for f in folders)):
+            self.train_first_model()  # these sorts made the second folder it can learn
+        else:
             self.run_worker(self._refit_if_due(), group="refit")
+
+    def train_first_model(self) -> None:
+        """Start training a first model, unasked (the main screen says so and follows it)."""
+        raise NotImplementedError
 
     async def _refit_if_due(self) -> None:
         """Learn from the latest sorts (every few, counted from the journal, so sorts made
