@@ -79,7 +79,10 @@ export function confirmGroup(count, folder, isNew = false) {
 }
 
 // Lower is better; null when the query's letters are not in the name in order (as the TUI).
+// The name typed exactly first (with "pour" and "Pour" on disk, "pour" picks pour), then
+// names starting with it, shortest first.
 export function fuzzyScore(query, name) {
+  if (name === query) return -2000;
   const q = query.toLowerCase(), n = name.toLowerCase();
   if (!q) return 0;
   if (n.startsWith(q)) return -1000 + name.length;

@@ -321,3 +321,18 @@ def test_the_config_files_keys_and_threshold_apply_on_the_page(browser, library,
         "a, 2, 3, 4, 5, 6, 7, 8, 9, 0File into folder 1–10, as numbered (or tap the folder)" in rows
     )
     assert errors == []
+
+
+def test_the_pickers_ranking_puts_the_name_typed_exactly_first(open_page):
+    """A case twin made on disk (``Pour`` beside ``pour``): typing "pour" picks pour, as in
+    the terminal app (tests/tui/test_keys.py), whatever the folders' order."""
+    open_, _, _ = open_page
+    page = open_()
+    ranked = page.evaluate(
+        """async () => {
+             const { rank } = await import("/static/dialogs.js");
+             return [rank("pour", ["Pour", "pour"]), rank("Pour", ["pour", "Pour"]),
+                     rank("pou", ["pouring", "Pour"])];
+           }"""
+    )
+    assert ranked == [["pour", "Pour"], ["Pour", "pour"], ["Pour", "pouring"]]

@@ -103,6 +103,10 @@ async def test_undo_brings_the_last_sort_back_and_selects_it(make_app, tui_libra
 async def test_fuzzy_folder_picker(make_app, tui_library):
     assert rank("sw", ["fire", "sea", "snow"]) == ["snow"]
     assert rank("", ["b", "a"]) == ["b", "a"]
+    # a case twin made on disk: the name typed exactly wins, whatever the folder order
+    assert rank("pour", ["Pour", "pour"]) == ["pour", "Pour"]
+    assert rank("Pour", ["pour", "Pour"]) == ["Pour", "pour"]
+    assert rank("pou", ["pouring", "Pour"]) == ["Pour", "pouring"]
     names = Library(tui_library).unsorted()
     async with make_app().run_test(size=SIZE) as pilot:
         await pilot.press("slash")

@@ -17,7 +17,11 @@ from vidsort_tui.tui.name_input import NameInput
 
 
 def fuzzy_score(query: str, name: str) -> int | None:
-    """Lower is better; None when ``query``'s letters do not appear in order in ``name``."""
+    """Lower is better; None when ``query``'s letters do not appear in order in ``name``.
+    The name typed exactly comes first (with ``pour`` and ``Pour`` both on disk, typing
+    "pour" picks ``pour``), then names starting with it, shortest first."""
+    if name == query:
+        return -2000
     query, lowered = query.casefold(), name.casefold()
     if not query:
         return 0
