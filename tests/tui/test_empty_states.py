@@ -59,6 +59,7 @@ async def test_accept_all_says_why_nothing_qualifies(make_app, tui_library):
         await wait_for(
             pilot, lambda: notified(pilot.app, "No prediction reaches 80% (the best is 62%)")
         )
+        assert notified(pilot.app, "lower accept_threshold ([model]) in")  # README's name
     (tui_library.artifacts_dir / "predictions.json").unlink()
     async with make_app().run_test(size=SIZE) as pilot:
         await pilot.press("A")

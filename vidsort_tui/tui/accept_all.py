@@ -77,7 +77,8 @@ class AcceptAllActions(SortingActions):
             return f"Nothing to accept at {threshold}: {plan.left_text()}"
         return (
             f"No prediction reaches {threshold} (the best is {self.scale.text(max(predicted))}): "
-            f"file them one by one, or lower accept_all.threshold in {self.settings.config_file}"
+            "file them one by one, or lower accept_threshold ([model]) in "
+            f"{self.settings.config_file}"
         )
 
     async def sort_many(self, plan: list[tuple[str, str]]) -> None:
