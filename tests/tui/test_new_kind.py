@@ -42,9 +42,23 @@ async def test_a_new_kind_is_never_green_and_the_title_line_says_so(new_kind_lib
         assert any(seg.style and seg.style.dim for seg in row if "new kind?" in seg.text)
         await pilot.press("j")
         now = rendered(pilot.app, "#now")
-        assert "new kind? no folder fits · Enter: new folder (guess fire" in now  # cut at 100
+        # the pane of a 100-column screen: the shorter line, so the name stays
+        assert now.startswith(u[1][:5]) and "  new kind? Enter: new folder (guess fire 95%)" in now
         panel = pilot.app.screen.query_one(FolderPanel).render()
         assert "fire" in panel.plain and not any("green" in s for s in styles_of(panel))
+
+
+async def test_at_80_columns_a_new_kinds_title_line_keeps_the_videos_name(new_kind_library):
+    """The long "no folder fits · Enter: new folder (guess …)" pushed the name out at 80x24:
+    the line then said what to do but not about which video."""
+    settings, u = new_kind_library
+    async with VidsortApp(settings).run_test(size=(80, 24)) as pilot:
+        table = pilot.app.screen.query_one(VideoList)
+        await wait_for(pilot, lambda: table.row_count == 4)
+        await pilot.press("j")
+        await wait_for(pilot, lambda: "new kind?" in rendered(pilot.app, "#now"))
+        now = rendered(pilot.app, "#now")
+        assert u[1][:6] in now and "Enter: new folder" in now
 
 
 async def test_enter_on_a_new_kind_makes_a_folder_and_files_it_with_one_more_enter(

@@ -19,6 +19,8 @@ from vidsort_tui.tui.video_list import abbreviate
 from vidsort_tui.tui.video_view import VideoView
 
 TICK_SECONDS = 0.25
+#: fewer cells than this left for the video's name: the name is left out
+MIN_NAME_CELLS = 8
 
 
 def clock(seconds: float | None) -> str:
@@ -52,6 +54,7 @@ class NowPlaying(Static):
         self.video = video
         self._video_name = ""
         self._guess = Text()
+        self._shorter: list[Text] = []  # what narrower lines say instead of _guess
         self._clock = ""
 
     def on_mount(self) -> None:
@@ -66,6 +69,7 @@ class NowPlaying(Static):
     ) -> None:
         """``copy``: "same as X in Y" when the video is a near-duplicate; ``playing``: the
         copy that plays instead of ``entry`` (its name is shown, not the entry's)."""
+        self._shorter = []
         if entry is None:
             self._video_name, self._guess = "", Text()
         elif playing is not None:
@@ -81,6 +85,10 @@ class NowPlaying(Static):
                     (" · Enter: new folder", "dim"),
                     (f" (guess {guess} {scale.text(p.confidence)})", "dim") if guess else "",
                 )
+                short = Text.assemble(("new kind?", "bold"), (" Enter: new folder", "dim"))
+                self._shorter = [short.copy(), short]
+                if guess:
+                    self._shorter[0].append(f" (guess {guess} {scale.text(p.confidence)})", "dim")
             elif guess:
                 self._guess = Text(f"→ {guess} ({scale.text(p.confidence)})")
             else:
@@ -111,10 +119,15 @@ class NowPlaying(Static):
         right = Text(self._clock, style="cyan")
         room = max(0, width - right.cell_len - (2 if right else 0))
         # The prediction matters more than the name (the list's highlighted row shows it):
-        # the name gives way first, and goes when fewer than 8 cells are left for it.
-        name_room = room - self._guess.cell_len - 2
-        name = abbreviate(display_name(self._video_name), name_room) if name_room >= 8 else ""
-        left = Text.assemble((name, "bold"), "  " if name else "", self._guess)
+        # the name gives way first, and goes when fewer than MIN_NAME_CELLS are left for it;
+        # a new kind's long line is shortened first.
+        # a shorter line keeps the name (it says which video has no folder), if one can
+        fits = (g for g in (self._guess, *self._shorter) if room - g.cell_len - 2 >= MIN_NAME_CELLS)
+        guess = next(fits, self._guess)
+        name_room = room - guess.cell_len - 2
+        name = (abbreviate(display_name(self._video_name), name_room)
+                if name_room >= MIN_NAME_CELLS else "")  # fmt: skip
+        left = Text.assemble((name, "bold"), "  " if name else "", guess)
         left.truncate(room, overflow="ellipsis")
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append_text(left)
