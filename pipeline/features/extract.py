@@ -119,7 +119,7 @@ def extract(
     keys: dict[str, Key] = {}
     for video in videos:
         if video.problem:
-            result.skipped[video.rel] = f"not a video file: it is {video.problem}"
+            result.skipped[video.rel] = f"not read: it is {video.problem}"
             continue
         key = key_of(video.path)
         if isinstance(key, str):

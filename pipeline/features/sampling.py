@@ -131,11 +131,19 @@ def sample_video(path: str, k: int = DEFAULT_FRAMES, time_limit: float = 60.0) -
     return sample
 
 
+INVALID_DATA = (
+    "cannot open as a video: FFmpeg finds invalid data in it "
+    "(damaged, partly copied, or not a video at all)"
+)
+
+
 def _open(path: str, time_limit: float) -> InputContainer:
     try:
         return av.open(path, mode="r", timeout=time_limit)
     except av.ExitError:  # FFmpeg's own timeout while opening (a stalled file or mount)
         raise SampleError(f"timed out after {time_limit:g} s while opening", True) from None
+    except av.InvalidDataError:  # said without FFmpeg's error number, which means nothing
+        raise SampleError(INVALID_DATA, False) from None
     except (av.FFmpegError, OSError, UnicodeDecodeError) as exc:
         # OSError: the system refused (permissions, I/O), not the content
         raise SampleError(_reason(exc, "cannot open"), isinstance(exc, OSError)) from None

@@ -50,10 +50,10 @@ def test_retrain_skips_exactly_the_broken_files_with_reasons(tmp_path, library_f
             broken[rel] = ("cannot open", "video stream has no picture size", "no video")
         elif kind == 3:
             path.mkdir()
-            broken[rel] = ("not a video file: it is a directory",)
+            broken[rel] = ("not read: it is a directory",)
         else:
             os.mkfifo(path)  # unreadable as a video (root can read any permission bits)
-            broken[rel] = ("not a video file: it is not a regular file",)
+            broken[rel] = ("not read: it is not a regular file",)
     result = retrain.run(settings)
     assert result.ok, result.last_result
     assert result.skipped.keys() == broken.keys()

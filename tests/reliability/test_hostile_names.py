@@ -53,7 +53,7 @@ def test_retrain_prints_every_name_as_it_is_and_never_raw(library_factory):
     assert any(line.startswith("skipped clip [HD] [red]x.mp4: ") for line in lines), lines
     assert any(line.startswith("skipped :smile: [bold]y.mp4: ") for line in lines), lines
     assert (
-        "skipped \\x9d2;title\\x9c.mp4: not a video file: it is a file whose name contains a "
+        "skipped \\x9d2;title\\x9c.mp4: not read: it is a file whose name contains a "
         "control character (rename it to sort it)" in lines
     ), lines
     assert any(line.startswith("skipped \\x9b31mred/: ") for line in lines), lines

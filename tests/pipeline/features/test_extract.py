@@ -19,6 +19,7 @@ from pipeline.features.extract import (
     extract,
     run,
 )
+from pipeline.features.sampling import INVALID_DATA
 from pipeline.stage_errors import StageTimeout
 from pipeline.video_refs import VideoRef, library_videos
 from vidsort_tui.core import artifacts
@@ -154,13 +155,10 @@ def test_every_kind_of_bad_file_is_skipped_with_its_reason(library_factory, clip
     broken = {f"73000000000000{i:02d}.mp4" for i in (1, 2, 3, 4)} | {"sea/7300000000000006.mp4"}
     assert result.skipped.keys() == broken
     assert result.skipped["7300000000000001.mp4"] == "empty file"
-    assert result.skipped["7300000000000004.mp4"] == "not a video file: it is a directory"
-    assert "not a video" in result.skipped["sea/7300000000000006.mp4"]
+    assert result.skipped["7300000000000004.mp4"] == "not read: it is a directory"
+    assert "not a regular file" in result.skipped["sea/7300000000000006.mp4"]
     for rel in ("7300000000000002.mp4", "7300000000000003.mp4"):  # truncated, wrong content
-        assert (
-            result.skipped[rel].startswith("cannot open: ")
-            and "Invalid data" in result.skipped[rel]
-        )
+        assert result.skipped[rel] == INVALID_DATA  # no "[Errno 1094995529]" in it
     assert len(result.features) == 5  # the good ones all made it
     # Skips are cached too: an unchanged broken file is not retried.
     assert run(settings, library_videos(settings)).decoded == 0
@@ -225,8 +223,8 @@ def test_names_that_are_not_utf8_or_hold_a_backslash_are_in_the_skip_list(librar
     refs = [v for v in library_videos(settings) if v.problem]
     skipped = extract(refs, settings.artifacts_dir / "features.sqlite").skipped
     assert skipped == {
-        "caf\\xe9.mp4": "not a video file: it is a file whose name is not valid UTF-8 "
+        "caf\\xe9.mp4": "not read: it is a file whose name is not valid UTF-8 "
         "(rename it to sort it)",
-        "back\\\\slash.mp4": "not a video file: it is a file whose name contains a backslash "
+        "back\\\\slash.mp4": "not read: it is a file whose name contains a backslash "
         "(rename it to sort it)",
     }
