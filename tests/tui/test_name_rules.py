@@ -37,6 +37,26 @@ async def test_n_refuses_a_look_alike_folder_in_the_dialog_naming_it(make_app, t
     assert sorted(p.name for p in data.iterdir()) == before
 
 
+async def test_twin_folders_made_on_disk_are_said_and_a_typed_name_files_into_itself(
+    make_app, tui_library
+):
+    """``Sea`` made beside ``sea`` in a file manager: the app says they look the same (once),
+    and typing "sea" in the picker files into sea, not the first of the two."""
+    data = tui_library.data_dir
+    (data / "Sea").mkdir()
+    name = Library(tui_library).unsorted()[0]
+    async with make_app().run_test(size=SIZE) as pilot:
+        said = "Folders that look the same: Sea and sea"
+        await wait_for(pilot, lambda: notified(pilot.app, said))
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FolderPicker))
+        await pilot.press(*"sea", "enter")
+        await wait_for(pilot, lambda: (data / "sea" / name).exists())
+        assert not (data / "Sea" / name).exists()
+        await pilot.app.screen.reload()
+        assert sum(said in n.message for n in pilot.app._notifications) == 1
+
+
 async def test_a_groups_new_folder_is_checked_for_look_alikes_before_the_confirmation(
     similar_library,
 ):

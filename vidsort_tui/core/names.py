@@ -104,6 +104,15 @@ def twin_of(name: str, folders: Iterable[str]) -> str | None:
     return next((f for f in sorted(folders) if folder_key(f) == key), None)
 
 
+def twin_sets(folders: Iterable[str]) -> list[list[str]]:
+    """Folders that look the same as each other (made on disk: the app refuses to make one),
+    each set sorted, in name order."""
+    by_key: dict[str, list[str]] = {}
+    for name in sorted(folders):
+        by_key.setdefault(folder_key(name), []).append(name)
+    return [names for names in by_key.values() if len(names) > 1]
+
+
 class NamePolicy:
     """Video names: a full, ASCII match of ``pattern`` that is also a safe single component.
     Folder names: safe single components that are not video names."""

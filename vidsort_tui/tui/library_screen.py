@@ -26,7 +26,7 @@ from vidsort_tui.core.library_view import LibraryView
 from vidsort_tui.core.list_order import ORDER_TITLES
 from vidsort_tui.core.listing import VideoEntry
 from vidsort_tui.core.metrics import MetricsUnavailable, read_metrics
-from vidsort_tui.core.names import RESERVED_FOLDERS
+from vidsort_tui.core.names import RESERVED_FOLDERS, twin_sets
 from vidsort_tui.core.similarity_file import EMPTY, Copy, Similarity
 from vidsort_tui.tui.confidence import ConfidenceScale
 from vidsort_tui.tui.folder_panel import FolderPanel
@@ -84,6 +84,7 @@ class LibraryScreen(Screen[None]):
         self._keys_warned: str | None = None
         self._unlisted: dict[str, str] = {}  # the last scan's entries it could not list
         self._unlisted_said: dict[str, str] = {}
+        self._twins_said: list[list[str]] = []
         self._accuracy_for: bool | None = None  # whether there were folders when last said
         self.just_made: str | None = None  # a folder `n` made, whose sort is not shown yet
 
@@ -141,6 +142,7 @@ class LibraryScreen(Screen[None]):
             return
         self._problem = None
         self._report_unlisted()
+        self._report_twins(folders)
         self.track_keys(folders, keys_before)
         self.apply(entries, folders, keep, similarity)
 
@@ -216,6 +218,20 @@ class LibraryScreen(Screen[None]):
             self.notify_plain("\n".join(["Not listed:", *lines]), severity="warning", timeout=10)
         self._unlisted_said = self._unlisted
 
+    def _report_twins(self, folders: list[Folder]) -> None:
+        """Folders made on disk that look the same ("Pour" beside "pour"): a key or a pick
+        may then file into the one not meant; say so, once for each change."""
+        twins = twin_sets(f.name for f in folders)
+        if twins and twins != self._twins_said:
+            sets = "; ".join(" and ".join(display_name(n) for n in names) for names in twins)
+            self.notify_plain(
+                f"Folders that look the same: {sets}. Files go to the one you pick; "
+                "rename or merge them to keep one",
+                severity="warning",
+                timeout=10,
+            )
+        self._twins_said = twins
+
     async def poll(self) -> None:
         """Pick up changes by other programs (the HTTP API, a file manager) and new predictions."""
         try:
@@ -227,6 +243,7 @@ class LibraryScreen(Screen[None]):
             return
         self.track_keys(folders, keys_before)
         self._report_unlisted()
+        self._report_twins(folders)
         changed = (entries, folders, similarity) != (self.entries, self.folders, self.similarity)
         if self._problem is not None or changed:
             self._problem = None
