@@ -104,6 +104,7 @@ function renderPlayer() {
   for (const id of ["accept", "skip", "pick"]) $(id).disabled = !video;
   $("accept").disabled = !video || (!video.predicted_folder && !video.new_kind);
   $("accept").firstChild.textContent = video?.new_kind ? "New folder… " : "Accept ";
+  $("new-folder").hidden = !!video?.new_kind;  // Accept is "New folder…" then: one button, not two
   if (!video) {
     const folders = fileTargets(state.folders);
     const sorted = folders.reduce((n, f) => n + f.count, 0);

@@ -336,3 +336,18 @@ def test_the_pickers_ranking_puts_the_name_typed_exactly_first(open_page):
            }"""
     )
     assert ranked == [["pour", "Pour"], ["Pour", "pour"], ["Pour", "pouring"]]
+
+
+def test_the_undo_toast_hides_neither_the_key_hints_nor_the_title_line(open_page):
+    """At the bottom of a 1280x640 window the toast covered the line of key hints."""
+    open_, _, names = open_page
+    page = open_(viewport={"width": 1280, "height": 640})
+    page.keyboard.press("1")
+    gone(page, names[0])
+    page.wait_for_selector("#toast:not([hidden])")
+    toast = page.locator("#toast").bounding_box()
+    for other in (".hint", "#now-name", "#folders"):
+        box = page.locator(other).bounding_box()
+        apart = (toast["y"] >= box["y"] + box["height"] or box["y"] >= toast["y"] + toast["height"]
+                 or toast["x"] >= box["x"] + box["width"] or box["x"] >= toast["x"] + toast["width"])  # fmt: skip
+        assert apart, other

@@ -42,6 +42,7 @@ def test_a_new_kind_row_and_enter_opens_the_new_folder_dialog(browser, serve, ne
         "new kind? no folder fits · Enter: new folder (guess fire 95%)"
     )
     expect(page.locator("#accept")).to_contain_text("New folder…")
+    expect(page.locator("#new-folder")).to_be_hidden()  # not two buttons for one action
     assert page.locator('#folders button[data-folder="fire"].predicted').count() == 0
     page.keyboard.press("Enter")
     page.wait_for_selector("#new-kind-title")
