@@ -107,6 +107,31 @@ async def test_g_files_a_group_into_its_suggestion_and_u_undoes_the_whole_group(
         await wait_for(pilot, lambda: rows(pilot.app) == u)
 
 
+async def test_s_leaves_a_video_out_of_a_group_and_the_rest_file_together(similar_library):
+    """A look-alike that does not belong is left out (it stays unsorted); the others file."""
+    settings, u, _ = similar_library
+    data = settings.data_dir
+    async with VidsortApp(settings).run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: rows(pilot.app) == u)
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, GroupScreen))
+        await pilot.pause()
+        shown = [key.description for key in pilot.app.screen.query("FooterKey")]
+        assert "Leave out" in shown
+        await pilot.press("j", "s")  # u3 out of (u0, u3)
+        await wait_for(pilot, lambda: "· 1 video ·" in rendered(pilot.app, "#group-title"))
+        assert f"Left {u[3]} out of the group" in status(pilot.app)
+        members = pilot.app.screen.query_one("#members")
+        assert [members.get_option_at_index(i).id for i in range(members.option_count)] == [u[0]]
+        await pilot.press("s")  # the last one stays: a group of none files nothing
+        assert "The last video of a group" in status(pilot.app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmGroup))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: (data / "fire" / u[0]).exists())
+        assert (data / u[3]).exists() and not (data / "fire" / u[3]).exists()
+
+
 async def test_leaving_the_groups_replaces_what_the_status_line_said_before(similar_library):
     settings, u, _ = similar_library
     async with VidsortApp(settings).run_test(size=SIZE) as pilot:

@@ -4,6 +4,7 @@ folder and how alike they are; one key files the whole group, after a confirmati
 A group is filed with core.batch.sort_batch, so `u` brings the whole group back in one step.
 The keys are the sorting screen's binding ids (a rebinding in the config applies here too):
 Enter files into the suggested folder, a folder key into that folder, n into a new folder,
+the skip key (s) leaves the highlighted video out of the group (it stays unsorted),
 g steps to the next group, Esc goes back. A group no folder fits (``new_kind``), or one
 without a suggestion (no model yet), is offered a new folder first: Enter asks for its name,
 and the nearest folder is only mentioned, reachable by its key.
@@ -12,6 +13,7 @@ and the nearest folder is only mentioned, reachable by its key.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -46,6 +48,7 @@ ACTIONS = {
     "accept": ("file_suggested", "File group"),
     "new_folder": ("new_folder", "New folder"),
     "undo": ("undo", "Undo"),
+    "skip": ("leave_out", "Leave out"),
     "groups": ("next_group", "Next group"),
     "quit": ("app.quit", "Quit"),
     **{f"folder_{i + 1}": (f"file_into({i})", "") for i in range(10)},
@@ -132,9 +135,10 @@ class GroupScreen(Screen[int]):
             where = "new kind?"  # the nearest folder: in the actions line, second
         else:
             where = f"→ {display_name(suggested)}" if suggested else "no suggestion"
+        count = f"{len(group.videos)} video{'' if len(group.videos) == 1 else 's'}"
         self.query_one("#group-title", Static).update(
-            f"Look-alike group {self.index + 1} of {len(self.groups)} · "
-            f"{len(group.videos)} videos · similarity {group.similarity:.2f} · {where}"
+            f"Look-alike group {self.index + 1} of {len(self.groups)} · {count} · "
+            f"similarity {group.similarity:.2f} · {where}"
         )
         actions.update(self.actions_text(group))
         members.clear_options()
@@ -175,6 +179,24 @@ class GroupScreen(Screen[int]):
         if members.option_count:
             members.highlighted = max(0, min(members.option_count - 1,
                                              (members.highlighted or 0) + step))  # fmt: skip
+
+    def action_leave_out(self) -> None:
+        """A look-alike that does not belong: out of this group, so the rest file together;
+        it stays unsorted (and comes back in the groups at the next retrain)."""
+        group, option = self.group, self.query_one(OptionList).highlighted_option
+        if group is None or option is None:
+            self.say("No video to leave out")
+            return
+        if len(group.videos) <= 1:
+            self.say("The last video of a group: file it, or Esc and sort it on its own")
+            return
+        name = str(option.id)
+        at = group.videos.index(name)
+        self.groups[self.index] = replace(group, videos=tuple(v for v in group.videos if v != name))
+        self.show_group()
+        members = self.query_one(OptionList)
+        members.highlighted = min(at, members.option_count - 1)
+        self.say(f"Left {name} out of the group: it stays unsorted")
 
     def action_next_group(self) -> None:
         if not self.groups:
