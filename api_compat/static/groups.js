@@ -56,7 +56,7 @@ function render() {
   const g = group();
   $("group-body").hidden = !g;
   $("group-empty").hidden = Boolean(g);
-  for (const id of ["group-file", "group-new", "group-next"]) $(id).disabled = !g;
+  for (const id of ["group-file", "group-new", "group-leave", "group-next"]) $(id).disabled = !g;
   if (!g) {
     $("group-nearest").hidden = true;
     $("group-title").textContent = "Look-alike groups";
@@ -69,7 +69,7 @@ function render() {
   }
   const newFirst = wantsNewFolder(g);
   const where = g.new_kind ? ["new kind?"] : g.suggested_folder ? said`→ ${g.suggested_folder}` : ["no suggestion"];
-  $("group-title").replaceChildren(`Group ${view.index + 1} of ${view.groups.length} · ${g.videos.length} videos · similarity ${g.similarity.toFixed(2)} · `, ...where);
+  $("group-title").replaceChildren(`Group ${view.index + 1} of ${view.groups.length} · ${g.videos.length} video${g.videos.length === 1 ? "" : "s"} · similarity ${g.similarity.toFixed(2)} · `, ...where);
   $("group-members").replaceChildren(...g.videos.map((name, i) => {
     const li = document.createElement("li");
     li.append(bdi(name));
@@ -160,6 +160,19 @@ function nextGroup() {
   render();
 }
 
+// A look-alike that does not belong: out of this group (it stays unsorted), so the rest file
+// together; the groups are read again after a filing or an undo.
+function leaveOut() {
+  const g = group();
+  if (!g) { toast("No video to leave out"); return; }
+  if (g.videos.length <= 1) { toast("The last video of a group: file it, or go back and sort it on its own"); return; }
+  const name = g.videos[view.member];
+  view.groups[view.index] = { ...g, videos: g.videos.filter((v) => v !== name) };
+  view.member = Math.min(view.member, view.groups[view.index].videos.length - 1);
+  toast(["Left ", bdi(name), " out of the group: it stays unsorted"]);
+  render();
+}
+
 function moveMember(step) {
   const g = group();
   if (!g) return;
@@ -176,14 +189,14 @@ export function groupsKey(key, slot) {
     if (folder) fileInto(folder.name); else toast(`No folder ${slotKey(slot)}: the numbers beside the folders are their keys`, { error: true });
     return true;
   }
-  const keys = { Enter: fileSuggested, n: fileIntoNew, g: nextGroup, u: undoGroup, Escape: closeGroups,
+  const keys = { Enter: fileSuggested, n: fileIntoNew, g: nextGroup, u: undoGroup, s: leaveOut, Escape: closeGroups,
                  j: () => moveMember(1), ArrowDown: () => moveMember(1), k: () => moveMember(-1), ArrowUp: () => moveMember(-1) };
   if (!keys[key]) return false;
   keys[key]();
   return true;
 }
 
-const BUTTONS = { "group-file": fileSuggested, "group-new": fileIntoNew, "group-next": nextGroup, "group-undo": undoGroup, "groups-close": closeGroups };
+const BUTTONS = { "group-file": fileSuggested, "group-new": fileIntoNew, "group-leave": leaveOut, "group-next": nextGroup, "group-undo": undoGroup, "groups-close": closeGroups };
 document.addEventListener("DOMContentLoaded", () => {
   for (const [id, action] of Object.entries(BUTTONS)) {
     $(id).addEventListener("click", (event) => { event.currentTarget.blur(); action(); });

@@ -126,6 +126,31 @@ def test_group_view_new_folder_and_next_group_by_keys(browser, serve, similar_li
     assert errors == []
 
 
+def test_group_view_leaves_a_look_alike_out_and_files_the_rest(browser, serve, similar_library):
+    settings, u, _ = similar_library
+    data = settings.data_dir
+    page, errors = open_page(browser, serve(settings))
+    page.keyboard.press("g")
+    title = page.locator("#group-title")
+    expect(title).to_contain_text("Group 1 of 2 · 2 videos")
+    members = page.locator("#group-members li")
+    page.keyboard.press("j")  # the second member does not belong
+    page.keyboard.press("s")
+    expect(page.locator("#toast")).to_contain_text(f"Left {u[3]} out of the group")
+    expect(title).to_contain_text("Group 1 of 2 · 1 video ·")
+    assert members.all_text_contents() == [u[0]]
+    page.keyboard.press("s")  # the last one is not left out: the group would be empty
+    expect(page.locator("#toast")).to_contain_text("The last video of a group")
+    assert members.all_text_contents() == [u[0]]
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#dialog[open]")
+    assert "into fire" in page.locator("#confirm-text").text_content()
+    page.keyboard.press("y")
+    wait_until(lambda: (data / "fire" / u[0]).exists(), 10)
+    assert (data / u[3]).exists() and not (data / "fire" / u[3]).exists()
+    assert errors == []
+
+
 def test_group_view_says_why_it_is_empty(browser, serve, library_factory):
     settings = library_factory({"fire": 1, "sea": 1}, unsorted=2)
     page, errors = open_page(browser, serve(settings))
