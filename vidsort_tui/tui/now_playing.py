@@ -119,9 +119,9 @@ class NowPlaying(Static):
         right = Text(self._clock, style="cyan")
         room = max(0, width - right.cell_len - (2 if right else 0))
         # The prediction matters more than the name (the list's highlighted row shows it):
-        # the name gives way first, and goes when fewer than MIN_NAME_CELLS are left for it;
-        # a new kind's long line is shortened first.
-        # a shorter line keeps the name (it says which video has no folder), if one can
+        # the name gives way first, and goes when fewer than MIN_NAME_CELLS are left for it.
+        # A new kind's long line is shortened before that: the name says which video has no
+        # folder.
         fits = (g for g in (self._guess, *self._shorter) if room - g.cell_len - 2 >= MIN_NAME_CELLS)
         guess = next(fits, self._guess)
         name_room = room - guess.cell_len - 2
