@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import httpx
 import pytest
 
@@ -68,6 +69,17 @@ def test_every_shell_block_says_how_it_is_checked():
     unmarked = [c.line for c in COMMANDS if not re.fullmatch(r"run|serve|not run: .+", c.how)]
     assert not unmarked, f"README commands without a readme-test marker: {unmarked}"
     assert {c.how for c in COMMANDS} >= {"run", "serve"}
+
+
+def test_every_image_readme_shows_is_a_screenshot_in_the_repository():
+    """Taken by scripts/readme_screenshots.py; a renamed or missing one shows as a broken image."""
+    images = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", README.read_text())
+    assert images, "README shows no screenshot"
+    for image in images:
+        path = README.parent / image
+        assert path.is_file(), f"README shows {image}, which is not in the repository"
+        picture = cv2.imread(str(path))
+        assert picture is not None and picture.shape[1] >= 1000, f"{image} is not a screenshot"
 
 
 @pytest.fixture(scope="module")
