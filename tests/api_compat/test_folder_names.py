@@ -10,6 +10,7 @@ import shutil
 import pytest
 
 from vidsort_tui.core.library import Library
+from vidsort_tui.core.names import character_problem
 
 HOSTILE = {
     "OSC 52 (sets the clipboard)": "\u009d52;c;ZWNobyBQV05FRA==\u009cx",
@@ -57,6 +58,7 @@ def test_a_new_folder_that_does_not_show_what_it_is_is_a_400(server, name):
         assert sort.status_code == 400, sort.text
         sort = _post(client, "/api/sort", {"filename": f"{name}.mp4", "folder": "BARS"})
         assert sort.status_code == 400, sort.text
+        assert sort.json()["detail"].split(": it ")[1] == character_problem(name), sort.text
         batch = _post(client, "/api/sort/batch", {"items": [
             {"filename": f"{name}.mp4", "folder": "BARS"},
             {"filename": videos[0], "folder": name}]})  # fmt: skip

@@ -152,6 +152,8 @@ class NamePolicy:
     def check(self, name: object) -> str:
         if not self.is_valid(name):
             shown = repr(name)[:80]
+            if isinstance(name, str) and (why := character_problem(name)):
+                raise InvalidName(f"invalid video name {shown}: it {why}")
             if self.pattern == DEFAULT_NAME_PATTERN:
                 rule = "one file name with a video extension (.mp4 .m4v .mov .webm .mkv)"
             else:
