@@ -1,3 +1,5 @@
+import { bdi, joined } from "./names.js";
+
 // Talking to the documented API. Every state change is a POST with a JSON body ("{}" when
 // there is nothing to say): the server refuses browser POSTs without one.
 export async function api(path, { method = "GET", body } = {}) {
@@ -31,4 +33,17 @@ export function retrainFailure(lastResult, labels = {}) {
   const match = /^Failed at ([\w.]+): ([\s\S]*)$/.exec((lastResult || "").trim());
   if (!match) return `Retrain failed: ${lastResult || "no reason was recorded"}`;
   return `Retrain failed while ${labels[match[1]] || match[1]}: ${match[2]}`;
+}
+
+// The files the last training could not read, as a sentence with the names isolated
+// ("1 file could not be read, so it has no prediction: a.mp4 (why)"); null when there are
+// none or no metrics. The terminal app says the same after a retrain.
+export async function filesNotRead(shown = 3) {
+  const metrics = await api("/api/metrics").catch(() => null);
+  const skipped = Object.entries(metrics?.skipped ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (!skipped.length) return null;
+  const count = skipped.length;
+  const head = count === 1 ? "1 file could not be read, so it has no prediction: " : `${count} files could not be read, so they have no prediction: `;
+  const listed = joined(skipped.slice(0, shown).map(([name, why]) => [bdi(name), ` (${why})`]), "; ");
+  return [head, ...listed, count > shown ? `; and ${count - shown} more (all in /api/metrics)` : ""];
 }

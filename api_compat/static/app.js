@@ -1,7 +1,7 @@
 // The vidsort page: the terminal app's keys and actions over the documented API, plus
 // buttons for each, so a phone sorts with taps alone.
 import { acceptPlan, fileMany } from "./accept.js";
-import { api, fileTargets, post, retrainFailure } from "./api.js";
+import { api, fileTargets, filesNotRead, post, retrainFailure } from "./api.js";
 import { ConfidenceScale } from "./confidence.js";
 import { confirmAcceptAll, dialogOpen, newFolder, pickFolder, showHelp } from "./dialogs.js";
 import { closeDuplicates, copiesOf, copyParts, copyText, duplicatesKey, duplicatesOpen, moveCurrentToDuplicates, openDuplicates, otherCopyOf } from "./duplicates.js";
@@ -389,7 +389,9 @@ async function pollRetrain() {
     $("retrain-status").textContent = status.last_result ? (ok ? "last retrain: success" : "last retrain failed") : "";
     if (wasRunning) {
       await refresh();
-      toast(ok ? "Retrain finished: success" : retrainFailure(status.last_result, status.stage_labels), { error: !ok });
+      const unread = ok ? await filesNotRead() : null;
+      if (unread) toast(["Retrain finished: success. ", ...unread], { error: true });
+      else toast(ok ? "Retrain finished: success" : retrainFailure(status.last_result, status.stage_labels), { error: !ok });
     }
   } catch (error) {
     $("retrain-status").textContent = `retrain status unavailable: ${error.message}`;

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import needs_chromium
 from tests.tui.conftest import predict_all
@@ -74,6 +75,21 @@ def test_retrain_button_shows_live_status(page_on_library):
     page.wait_for_function(
         "[...document.querySelectorAll('#videos li .pred')].every(e => e.textContent !== '—')"
     )
+    assert errors == []
+
+
+def test_a_retrain_that_could_not_read_a_file_says_which_and_why(page_on_library):
+    page, settings, _names, errors, _ = page_on_library
+    (settings.data_dir / "zz broken \u202e.mp4").write_bytes(b"not a video" * 100)  # not listed
+    (settings.data_dir / "zz broken.mp4").write_bytes(b"not a video" * 100)
+    page.click("#retrain")
+    toast = page.locator("#toast")
+    said = "2 files could not be read, so they have no prediction: "
+    expect(toast).to_contain_text(said, timeout=60_000)
+    names = ["zz broken \\u202e.mp4", "zz broken.mp4"]  # escaped as everywhere, each isolated
+    expect(toast.locator("bdi")).to_have_text(names)
+    assert "zz broken.mp4 (cannot open as a video" in toast.text_content()
+    assert "\u202e" not in toast.text_content()
     assert errors == []
 
 

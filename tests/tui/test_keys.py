@@ -246,6 +246,17 @@ async def test_retrain_key_trains_and_refreshes_predictions(make_app, tui_librar
         assert [r[0] for r in rows] == names
 
 
+async def test_a_retrain_that_could_not_read_a_file_says_which_and_why(make_app, tui_library):
+    (tui_library.data_dir / "broken [b]clip.mp4").write_bytes(b"this is not a video" * 100)
+    async with make_app().run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        said = "could not be read"
+        await wait_for(pilot, lambda: any(said in n.message for n in pilot.app._notifications), 60)
+        message = next(n.message for n in pilot.app._notifications if said in n.message)
+        assert message.startswith("1 file could not be read, so it has no prediction:\n")
+        assert message.split("\n")[1].startswith("broken [b]clip.mp4 (")  # with the reason
+
+
 async def test_refit_after_every_n_sorts(make_app, tui_library):
     from vidsort_tui.services import retrain
 

@@ -314,6 +314,13 @@ class LibraryScreen(Screen[None]):
             ", or g for videos that look alike" if wanting else ""
         )
 
+    def files_not_read(self) -> dict[str, str]:
+        """The files the last training could not read, with why (metrics.json)."""
+        try:
+            return dict(read_metrics(self.settings.artifacts_dir)["skipped"])
+        except MetricsUnavailable:
+            return {}
+
     def show_accuracy(self) -> None:
         try:
             metrics = read_metrics(self.settings.artifacts_dir)

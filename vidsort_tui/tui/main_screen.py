@@ -20,7 +20,7 @@ from vidsort_tui.tui.groups import GroupActions
 from vidsort_tui.tui.help_screen import HelpScreen
 from vidsort_tui.tui.list_ordering import OrderActions
 from vidsort_tui.tui.playback import PlaybackActions
-from vidsort_tui.tui.retrain_text import failure_text
+from vidsort_tui.tui.retrain_text import failure_text, skipped_text
 from vidsort_tui.tui.status_bar import StatusBar
 
 
@@ -110,5 +110,7 @@ class MainScreen(AcceptAllActions, PlaybackActions, OrderActions, GroupActions, 
         if not ok:
             message = failure_text(status.last_result, self.settings.artifacts_dir)
             self.notify_plain(message, severity="error", timeout=15)
+        elif unread := skipped_text(self.files_not_read(), self.settings.artifacts_dir):
+            self.notify_plain(unread, severity="warning", timeout=15)
         self.show_accuracy()
         await self.reload()
