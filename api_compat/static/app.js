@@ -40,7 +40,8 @@ function renderList() {
     pred.textContent = v.new_kind ? "new kind?" : v.predicted_folder || "—";
     if (v.remembered) pred.title = "As before it was filed: the model predicts it again in a moment";
     const conf = document.createElement("span"); conf.textContent = v.predicted_folder && !v.new_kind ? scale.text(v.confidence) : "";
-    conf.className = v.predicted_folder && !v.new_kind && scale.meets(v.confidence) ? "conf sure" : "conf";
+    // Green is what accept-all files: it leaves near-duplicates (≈) for you, so they are not.
+    conf.className = v.predicted_folder && !v.new_kind && !copies && scale.meets(v.confidence) ? "conf sure" : "conf";
     li.append(name, pred, conf);
     li.addEventListener("click", () => select(i));
     return li;

@@ -143,7 +143,8 @@ export function pickFolder(folders, predicted, predictedText, guessOnly = false)
   });
 }
 
-export const FOLDER_RULE = "One name: no / or \\, not starting with a dot, at most 255 bytes.";
+// The terminal app's rule, word for word (vidsort_tui/tui/new_folder.py RULE).
+export const FOLDER_RULE = "One name that shows what it is: no / or \\, no control or direction characters, not starting with a dot, at most 255 bytes, not like an existing folder.";
 
 // Which part of the rule a refused name breaks, in words (the server decides).
 function reason(name) {
@@ -218,7 +219,7 @@ export const HELP = [
   [FOLDERS, "File into folder 1–10, as numbered (or tap the folder)"],
   [["pick_folder"], "Pick a folder by typing its name"],
   [["new_folder"], "New folder (files the video there)"],
-  [["undo"], "Undo the last sort"],
+  [["undo"], "Undo the last sort, batch or group"],
   [["skip"], "Skip (leave it unsorted)"],
   [["next", "previous"], "Next / previous video"],
   [["first", "last"], "First / last video in the list"],

@@ -14,6 +14,7 @@ from tests.tui.conftest import predict_all
 from vidsort_tui.core.config import Settings
 from vidsort_tui.core.library import Library
 from vidsort_tui.core.library_view import LibraryView
+from vidsort_tui.tui import new_folder
 
 pytestmark = needs_chromium
 
@@ -194,6 +195,7 @@ def test_picker_new_folder_and_help_from_the_keyboard(open_page):
     assert (settings.data_dir / "snow" / names[0]).exists()
 
     page.keyboard.press("n")
+    assert new_folder.RULE in page.locator("dialog[open]").text_content()  # the terminal's rule
     page.keyboard.type("../x")
     page.keyboard.press("Enter")
     error = page.locator("#new-folder-error")

@@ -91,6 +91,8 @@ def test_accept_all_leaves_new_kinds_and_near_duplicates(browser, serve, new_kin
     write_similarity(settings.artifacts_dir, Similarity(duplicates=(copies,)))
     page, errors = open_page(browser, serve(settings))
     page.wait_for_function("document.querySelectorAll('#videos li .copy').length === 1")
+    # Green is what A files: the copy at 97% is not green.
+    assert page.locator("#videos li .conf.sure").all_text_contents() == ["93%"]
     page.keyboard.press("A")
     page.wait_for_selector("#confirm-text")
     assert "File 1 video" in page.locator("#confirm-text").text_content()

@@ -35,7 +35,7 @@ async def test_help_fits_80x24_and_says_what_the_ids_mean(make_app, tmp_path):
         assert isinstance(pilot.app.screen, HelpScreen)
         rows, statics = help_text(pilot.app)
         # "[keys]" and a path with brackets are shown literally, not read as markup
-        assert f"Rebind in {config} under [keys]" in statics
+        assert f"Rebind in {config}: [keys] by Id" in statics
         folders = next(r for r in rows if "folder_1" in r[2])
         assert folders == ["1–9, 0", "File into folder 1–10, as numbered", "folder_1 … folder_10"]
         assert ["x / k, ↑", "Next / previous video", "next / previous"] in rows  # keys in force

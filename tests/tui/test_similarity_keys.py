@@ -21,7 +21,7 @@ from vidsort_tui.tui.folder_picker import FolderPicker
 from vidsort_tui.tui.group_screen import GroupScreen
 from vidsort_tui.tui.main_screen import MainScreen
 from vidsort_tui.tui.new_folder import NewFolderScreen
-from vidsort_tui.tui.video_list import VideoList
+from vidsort_tui.tui.video_list import ACCEPTED, VideoList
 from vidsort_tui.tui.video_view import VideoView
 
 SIZE = (100, 30)
@@ -290,7 +290,18 @@ async def test_accept_all_leaves_near_duplicates_and_says_so(similar_library):
     predict_all(settings, confident)  # u2, a copy of a clip in sea, is confident too
     data = settings.data_dir
     async with VidsortApp(settings).run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: pilot.app.screen.query_one(VideoList).flagged == {u[2]})
+        table = pilot.app.screen.query_one(VideoList)
+        await wait_for(pilot, lambda: table.flagged == {u[2]})
+
+        # Green is what A files: the copy at 95% is not green, the others are.
+        def green(row: int) -> bool:
+            return any(
+                seg.style and seg.style.color == ACCEPTED.color
+                for seg in table.render_line(row + 1)
+            )
+
+        assert [table.entries[r].filename for r in range(3)] == u[:3]
+        assert [green(r) for r in range(3)] == [True, True, False]
         await pilot.press("A")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmAcceptAll))
         assert sorted(pilot.app.screen.plan) == sorted([(u[0], "sea"), (u[1], "fire")])

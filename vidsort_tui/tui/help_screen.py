@@ -24,7 +24,7 @@ ROWS: list[tuple[tuple[str, ...], str]] = [
     (FOLDER_IDS, "File into folder 1–10, as numbered"),
     (("pick_folder",), "Pick a folder by typing its name"),
     (("new_folder",), "New folder (files the video there)"),
-    (("undo",), "Undo the last sort"),
+    (("undo",), "Undo the last sort, batch or group"),
     (("skip",), "Skip (leave it unsorted)"),
     (("order", "groups"), "Cycle list order / look-alike groups"),
     (("copy", "duplicates"), "Duplicate ≈: next copy / move aside"),
@@ -63,8 +63,8 @@ class HelpScreen(ModalScreen[None]):
             yield table
             yield Static(
                 Text(
-                    f"Rebind in {display_text(str(self.settings.config_file))} under [keys] by Id, "
-                    'e.g. next = "j,down"; auto_train = false: no first model unasked.'
+                    f"Rebind in {display_text(str(self.settings.config_file))}: [keys] by Id, "
+                    'e.g. next = "j,down"; [model] auto_train = false: no retrain unasked.'
                 )
             )
 

@@ -154,7 +154,7 @@ class VideoList(ScrollView):
             return Strip.blank(width, background)
         name, folder, confidence = self.get_row_at(index)
         p = self.entries[index].prediction
-        colour = UNSURE if p.new_kind else self.colour(p.confidence)
+        colour = UNSURE if p.new_kind else self.colour(p.confidence, name not in self.flagged)
         base = background + (CURSOR if index == self.cursor_row else Style())
         flag = Segment(COPY_MARK, base + COPY) if name in self.flagged else Segment(" ", base)
         segments = [
@@ -169,8 +169,9 @@ class VideoList(ScrollView):
         strip = Strip(segments).crop(0, width)
         return strip.extend_cell_length(width, base)
 
-    def colour(self, confidence: float) -> Style:
-        """Green: `A` files it; yellow: likely; dim: unsure."""
+    def colour(self, confidence: float, accepted: bool = True) -> Style:
+        """Green: `A` files it; yellow: likely; dim: unsure. ``accepted`` False: a row `A`
+        leaves whatever its confidence (a near-duplicate), never green."""
         if self.scale.meets(confidence):
-            return ACCEPTED
+            return ACCEPTED if accepted else LIKELY
         return LIKELY if confidence >= LIKELY_FLOOR else UNSURE
