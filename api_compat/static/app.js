@@ -15,7 +15,7 @@ const $ = (id) => document.getElementById(id);
 // The accept-all threshold and the keys: the config file's, as the terminal app reads it
 // (GET /api/page-settings, loaded before anything is shown).
 let scale;
-const state = { videos: [], folders: [], selected: 0, retrainRunning: false, copies: new Map(), groups: [] };
+const state = { videos: [], folders: [], selected: 0, retrainRunning: false, refitting: false, copies: new Map(), groups: [] };
 // The last prediction seen for each video: a video an undo brings back (awaiting) is shown
 // with it at once, while the server predicts it again after a refit (the list said "—").
 const known = new Map();
@@ -379,6 +379,7 @@ async function pollRetrain() {
     state.retrainRunning = status.running;
     $("retrain").disabled = status.running;
     if (status.running) {
+      state.refitting = status.stage === "refit";  // a refit after sorts, not a retrain
       clearTimeout(state.retrainTimer);
       // Counts only where there are some (extracting n/N); training and predicting say so.
       const counts = status.stage === "extract_features.py" && status.total > 0 ? ` ${status.done}/${status.total}` : "…";
@@ -390,7 +391,8 @@ async function pollRetrain() {
     $("retrain-status").textContent = status.last_result ? (ok ? "last retrain: success" : "last retrain failed") : "";
     if (wasRunning) {
       await refresh();
-      const unread = ok ? await filesNotRead() : null;
+      // The files a retrain could not read, once per retrain (a refit reads no file).
+      const unread = ok && !state.refitting ? await filesNotRead() : null;
       if (unread) toast(["Retrain finished: success. ", ...unread], { error: true });
       else toast(ok ? "Retrain finished: success" : retrainFailure(status.last_result, status.stage_labels), { error: !ok });
     }

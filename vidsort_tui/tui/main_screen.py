@@ -92,6 +92,7 @@ class MainScreen(AcceptAllActions, PlaybackActions, OrderActions, GroupActions, 
 
     async def _poll_retrain(self) -> None:
         status_bar = self.query_one(StatusBar)
+        refitting = False  # a refit after sorts (reads no file), not a retrain
         try:
             while True:
                 status = await asyncio.to_thread(
@@ -99,6 +100,7 @@ class MainScreen(AcceptAllActions, PlaybackActions, OrderActions, GroupActions, 
                 )
                 if not status.running:
                     break
+                refitting = status.stage == job_status.REFIT_STAGE
                 progress = job_status.progress_text(status.stage, status.done, status.total)
                 status_bar.retrain = f"retraining: {progress}"
                 await asyncio.sleep(0.5)
@@ -110,7 +112,9 @@ class MainScreen(AcceptAllActions, PlaybackActions, OrderActions, GroupActions, 
         if not ok:
             message = failure_text(status.last_result, self.settings.artifacts_dir)
             self.notify_plain(message, severity="error", timeout=15)
-        elif unread := skipped_text(self.files_not_read(), self.settings.artifacts_dir):
+        elif not refitting and (
+            unread := skipped_text(self.files_not_read(), self.settings.artifacts_dir)
+        ):
             self.notify_plain(unread, severity="warning", timeout=15)
         self.show_accuracy()
         await self.reload()
