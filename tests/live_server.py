@@ -54,7 +54,7 @@ class Server:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # a loaded 2-core machine starts it slowly
         while time.monotonic() < deadline:
             try:
                 if httpx.get(self.url + "/api/folders", timeout=1).status_code == 200:

@@ -255,6 +255,8 @@ async def test_a_retrain_that_could_not_read_a_file_says_which_and_why(make_app,
         message = next(n.message for n in pilot.app._notifications if said in n.message)
         assert message.startswith("1 file could not be read, so it has no prediction:\n")
         assert message.split("\n")[1].startswith("broken [b]clip.mp4 (")  # with the reason
+        polling = [w for w in pilot.app.workers if w.group == "retrain"]
+        await pilot.app.workers.wait_for_complete(polling)  # its reload, before the app ends
 
 
 async def test_refit_after_every_n_sorts(make_app, tui_library):
