@@ -9,7 +9,6 @@ Playwright). Works in a temporary folder on a fresh demo library; writes docs/sc
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import subprocess
@@ -23,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.e2e.x11 import kitty, virtual_display, window_geometry  # noqa: E402
+from tests.e2e.x11 import desktop_env, kitty, virtual_display, window_geometry  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 APP = [str(Path(sys.executable).parent / "vidsort-tui")]
@@ -38,10 +37,7 @@ def terminal_shot(workdir: Path, args: list[str], keys: list[str], out: Path) ->
     runtime = workdir / "xdg"
     runtime.mkdir(exist_ok=True)
     with virtual_display() as display:
-        env = {**os.environ, "DISPLAY": display, "LIBGL_ALWAYS_SOFTWARE": "1",
-               "XDG_RUNTIME_DIR": str(runtime)}  # fmt: skip
-        for name in ("TMUX", "STY", "WAYLAND_DISPLAY", "COLORTERM"):  # as a desktop starts it
-            env.pop(name, None)
+        env = desktop_env(display, runtime)
         app = [*APP, *args, "--player", "inline", "--graphics", "kitty", "--mute"]
         script = f"cd {shlex.quote(str(workdir))}; {shlex.join(app)}; sleep 60"
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}

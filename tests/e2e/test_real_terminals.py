@@ -23,7 +23,14 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.e2e.x11 import MISSING_TOOLS, kitty, screenshot, window_geometry, xterm
+from tests.e2e.x11 import (
+    MISSING_TOOLS,
+    desktop_env,
+    kitty,
+    screenshot,
+    window_geometry,
+    xterm,
+)
 from vidsort_tui.player.opencv_backend import _letterbox
 from vidsort_tui.tui.app import VidsortApp
 from vidsort_tui.tui.video_view import VideoView
@@ -134,10 +141,7 @@ class Run:
         app = [sys.executable, "-m", "vidsort_tui.cli", "--data", str(data), "--artifacts",
                str(artifacts), "--player", "inline", "--mute", *extra]  # fmt: skip
         script = f"cd {shlex.quote(os.getcwd())}; {shlex.join(app)}; touch {self.done}; sleep 60"
-        env = {**os.environ, "DISPLAY": display, "LIBGL_ALWAYS_SOFTWARE": "1",
-               "XDG_RUNTIME_DIR": str(workdir)}  # fmt: skip
-        for name in ("TMUX", "STY", "WAYLAND_DISPLAY", "COLORTERM"):  # as a desktop starts it
-            env.pop(name, None)
+        env = desktop_env(display, workdir)
         self.env, self.display = env, display
         self.process = subprocess.Popen([*launcher, "sh", "-c", script], env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip

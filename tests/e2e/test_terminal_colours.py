@@ -29,6 +29,7 @@ from rich.color import Color
 
 from tests.e2e.x11 import (
     MISSING_TOOLS,
+    desktop_env,
     keep_shot,
     kitty,
     screenshot,
@@ -170,11 +171,7 @@ class Terminal:
                "--artifacts", str(settings.artifacts_dir), "--player", settings.player.mode,
                "--no-auto-train", "--mute", *extra]  # fmt: skip
         script = f"cd {shlex.quote(os.getcwd())}; {shlex.join(app)}; touch {self.done}; sleep 60"
-        # As a desktop starts a terminal: no COLORTERM, no TERM (each terminal sets its own).
-        env = {k: v for k, v in os.environ.items()
-               if k not in {"COLORTERM", "TERM", "TMUX", "STY", "WAYLAND_DISPLAY"}}  # fmt: skip
-        self.env = {**env, "DISPLAY": display, "LIBGL_ALWAYS_SOFTWARE": "1",
-                    "XDG_RUNTIME_DIR": str(workdir)}  # fmt: skip
+        self.env = desktop_env(display, workdir)  # no COLORTERM: the app must ask the terminal
         self.process = subprocess.Popen([*launcher, "sh", "-c", script], env=self.env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         x, y, width, height = window_geometry(display, window_class)

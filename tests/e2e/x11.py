@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -30,6 +31,16 @@ def kitty(cols: int, rows: int, *extra: str) -> list[str]:
             f"initial_window_height={rows}c", "-o", "remember_window_size=no", "-o",
             "font_size=10", "-o", "window_padding_width=0", "-o", "placement_strategy=top-left",
             "-o", "linux_display_server=x11", *extra]  # fmt: skip
+
+
+def desktop_env(display: str, runtime_dir: Path | str) -> dict[str, str]:
+    """The environment of a terminal started from a desktop on ``display``: Mesa's software GL
+    (no GPU), its own runtime folder, and none of tmux's, screen's or Wayland's variables, nor
+    COLORTERM or TERM (each terminal sets its own)."""
+    left_out = {"COLORTERM", "TERM", "TMUX", "STY", "WAYLAND_DISPLAY"}
+    env = {k: v for k, v in os.environ.items() if k not in left_out}
+    return {**env, "DISPLAY": display, "LIBGL_ALWAYS_SOFTWARE": "1",
+            "XDG_RUNTIME_DIR": str(runtime_dir)}  # fmt: skip
 
 
 @contextmanager
